@@ -1,0 +1,109 @@
+#include "backend/procfs/modules.h"
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <string>
+
+namespace procscope {
+namespace {
+
+TEST(Fnv1a64Test, KnownVectors) {
+  EXPECT_EQ(Fnv1a64(""), 0xcbf29ce484222325ULL);
+  EXPECT_EQ(Fnv1a64("a"), 0xaf63dc4c8601ec8cULL);
+  EXPECT_EQ(Fnv1a64("foobar"), 0x85944171f73967e8ULL);
+}
+
+TEST(ParseModulesLineTest, LiveModuleWithDependants) {
+  StatusOr<KernelModule> m = ParseModulesLine("nf_conntrack 172032 2 nf_nat,nft_ct, Live 0xffffffffc0a1b000");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->name, "nf_conntrack");
+  EXPECT_EQ(m->size, 172032u);
+  EXPECT_EQ(m->refcount, 2);
+  EXPECT_EQ(m->deps, (std::vector<std::string>{"nf_nat", "nft_ct"}));
+  EXPECT_EQ(m->state, ModuleState::kLive);
+  EXPECT_EQ(m->address, 0xffffffffc0a1b000u);
+  EXPECT_EQ(m->taint, std::nullopt);
+  EXPECT_EQ(m->handle, Fnv1a64("nf_conntrack"));
+}
+
+TEST(ParseModulesLineTest, HiddenAddressNoDepsAndTaint) {
+  StatusOr<KernelModule> m = ParseModulesLine("vboxdrv 696320 0 - Live 0x0000000000000000 (OE)");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_TRUE(m->deps.empty());
+  EXPECT_EQ(m->address, 0u);
+  EXPECT_EQ(m->taint, "OE");
+}
+
+TEST(ParseModulesLineTest, NoUnloadSupportAndOtherStates) {
+  // Without CONFIG_MODULE_UNLOAD the kernel prints " - -" for refcount and deps.
+  StatusOr<KernelModule> m = ParseModulesLine("ext4 1052672 - - Loading 0xffffffffc0570000");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->refcount, std::nullopt);
+  EXPECT_EQ(m->state, ModuleState::kLoading);
+  StatusOr<KernelModule> going = ParseModulesLine("x 1 0 [permanent], Unloading 0x0");
+  ASSERT_TRUE(going.ok()) << going.status().ToString();
+  EXPECT_EQ(going->state, ModuleState::kUnloading);
+  EXPECT_EQ(going->deps, (std::vector<std::string>{"[permanent]"}));
+}
+
+TEST(ParseModulesLineTest, DepsWithoutTrailingCommaAreTolerated) {
+  StatusOr<KernelModule> m = ParseModulesLine("a 1 0 b,c Live 0x0");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->deps, (std::vector<std::string>{"b", "c"}));
+}
+
+struct BadLine {
+  const char* line;
+  const char* field;
+};
+class ParseModulesLineErrorTest : public ::testing::TestWithParam<BadLine> {};
+
+TEST_P(ParseModulesLineErrorTest, NamesTheField) {
+  StatusOr<KernelModule> m = ParseModulesLine(GetParam().line);
+  ASSERT_FALSE(m.ok()) << "accepted: " << GetParam().line;
+  EXPECT_EQ(m.status().error_number(), EINVAL);
+  EXPECT_NE(m.status().message().find(std::string("field '") + GetParam().field + "'"), std::string::npos)
+      << m.status().message();
+}
+
+INSTANTIATE_TEST_SUITE_P(Pitfalls, ParseModulesLineErrorTest,
+                         ::testing::Values(BadLine{"", "line"}, BadLine{"a 1 0 - Live", "line"},
+                                           BadLine{" 1 0 - Live 0x0", "name"}, BadLine{"a x 0 - Live 0x0", "size"},
+                                           BadLine{"a 1 x - Live 0x0", "refcount"}, BadLine{"a 1 0 b,,c Live 0x0", "deps"},
+                                           BadLine{"a 1 0 , Live 0x0", "deps"}, BadLine{"a 1 0 - live 0x0", "state"},
+                                           BadLine{"a 1 0 - Live ffff", "address"}, BadLine{"a 1 0 - Live 0x", "address"},
+                                           BadLine{"a 1 0 - Live 0x0 OE", "taint"}, BadLine{"a 1 0 - Live 0x0 ()", "taint"},
+                                           BadLine{"a 1 0 - Live 0x0 (O)(E)", "taint"},
+                                           BadLine{"a 1 0 - Live 0x0 (O) extra", "line"}));
+
+TEST(ParseModulesTest, FileWithLineNumbersAndRoundTrip) {
+  const std::string text =
+      "nf_tables 290816 0 - Live 0xffffffffc0b00000\n"
+      "nf_conntrack 172032 2 nf_nat,nft_ct, Live 0xffffffffc0a1b000\n"
+      "vboxdrv 696320 0 - Live 0x0000000000000000 (OE)\n";
+  StatusOr<std::vector<KernelModule>> mods = ParseModules(text);
+  ASSERT_TRUE(mods.ok()) << mods.status().ToString();
+  ASSERT_EQ(mods->size(), 3u);
+  EXPECT_EQ((*mods)[1].ToString(), "nf_conntrack 172032 2 nf_nat,nft_ct, Live 0xffffffffc0a1b000");
+  for (const KernelModule& m : *mods) {
+    StatusOr<KernelModule> again = ParseModulesLine(m.ToString());
+    ASSERT_TRUE(again.ok()) << m.ToString();
+    EXPECT_EQ(*again, m);
+  }
+  StatusOr<std::vector<KernelModule>> bad = ParseModules("a 1 0 - Live 0x0\nb 1 0 - Dead 0x0\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message().rfind("line 2: field 'state'", 0), 0u) << bad.status().message();
+  EXPECT_TRUE(ParseModules("")->empty());
+}
+
+TEST(ParseModulesTest, HandlesDoNotDependOnOrder) {
+  StatusOr<std::vector<KernelModule>> one = ParseModules("a 1 0 - Live 0x0\nb 1 0 - Live 0x0\n");
+  StatusOr<std::vector<KernelModule>> two = ParseModules("b 1 0 - Live 0x0\na 1 0 - Live 0x0\n");
+  ASSERT_TRUE(one.ok() && two.ok());
+  EXPECT_EQ((*one)[0].handle, (*two)[1].handle);
+  EXPECT_NE((*one)[0].handle, (*one)[1].handle);
+}
+
+}  // namespace
+}  // namespace procscope

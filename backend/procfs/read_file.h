@@ -1,0 +1,19 @@
+// Reading procfs files: the only I/O of //backend/procfs, kept apart from the pure parsers.
+#ifndef PROCSCOPE_BACKEND_PROCFS_READ_FILE_H_
+#define PROCSCOPE_BACKEND_PROCFS_READ_FILE_H_
+
+#include <string>
+
+#include "backend/status.h"
+
+namespace procscope {
+
+// The whole content of `path`, read until EOF. procfs files report size 0 and are produced as they are
+// read, so this reads in chunks rather than trusting stat(). EINTR is retried. Errors carry the errno of
+// open or read (ENOENT: no such process or file; EACCES/EPERM: no permission; ESRCH: the process went
+// away while reading) and name the path. What was read before a failing read() is discarded.
+[[nodiscard]] StatusOr<std::string> ReadFileToString(const std::string& path);
+
+}  // namespace procscope
+
+#endif  // PROCSCOPE_BACKEND_PROCFS_READ_FILE_H_

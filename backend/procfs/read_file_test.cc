@@ -1,0 +1,48 @@
+#include "backend/procfs/read_file.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+#include "backend/procfs/testdata_util.h"
+
+namespace procscope {
+namespace {
+
+TEST(ReadFileToStringTest, ReadsProcFilesThatReportSizeZero) {
+  StatusOr<std::string> stat = ReadFileToString("/proc/self/stat");
+  ASSERT_TRUE(stat.ok()) << stat.status().ToString();
+  EXPECT_EQ(stat->rfind(std::to_string(getpid()) + " (", 0), 0u) << *stat;
+  EXPECT_EQ(stat->back(), '\n');
+}
+
+TEST(ReadFileToStringTest, ReadsFilesLargerThanOneChunk) {
+  StatusOr<std::string> maps = ReadFileToString("/proc/self/maps");
+  ASSERT_TRUE(maps.ok());
+  EXPECT_NE(maps->find("[stack]"), std::string::npos);
+  // A regular file of a known size, larger than the 64 KiB chunk.
+  const std::string path = std::string(getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp") + "/big";
+  FILE* f = fopen(path.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  const std::string content(200000, 'q');
+  fwrite(content.data(), 1, content.size(), f);
+  fclose(f);
+  StatusOr<std::string> big = ReadFileToString(path);
+  ASSERT_TRUE(big.ok());
+  EXPECT_EQ(*big, content);
+}
+
+TEST(ReadFileToStringTest, ErrorsCarryErrnoAndPath) {
+  StatusOr<std::string> missing = ReadFileToString("/proc/999999999/stat");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().error_number(), ENOENT);
+  EXPECT_NE(missing.status().message().find("/proc/999999999/stat"), std::string::npos);
+  StatusOr<std::string> dir = ReadFileToString("/proc/self");
+  ASSERT_FALSE(dir.ok());
+  EXPECT_EQ(dir.status().error_number(), EISDIR);
+}
+
+}  // namespace
+}  // namespace procscope
