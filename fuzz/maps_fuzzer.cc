@@ -1,0 +1,32 @@
+// Fuzz target for ParseMaps. Invariants of an accepted text: one entry per line; every entry has
+// start <= end; printing an entry back and parsing it again gives the same entry; `deleted` matches the
+// raw path's suffix and `path` never contains the escape "\012".
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "backend/procfs/maps.h"
+#include "fuzz/fuzz_check.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  procscope::StatusOr<std::vector<procscope::MapsEntry>> maps = procscope::ParseMaps(text);
+  if (!maps.ok()) {
+    FUZZ_CHECK(maps.status().message().rfind("line ", 0) == 0);
+    return 0;
+  }
+  size_t lines = 0;
+  for (size_t i = 0; i < text.size(); ++i) lines += text[i] == '\n';
+  if (!text.empty() && text.back() != '\n') ++lines;
+  FUZZ_CHECK(maps->size() == lines);
+  for (const procscope::MapsEntry& e : *maps) {
+    FUZZ_CHECK(e.start <= e.end);
+    FUZZ_CHECK(e.deleted == std::string_view(e.path_raw).ends_with(" (deleted)"));
+    FUZZ_CHECK(e.path.size() <= e.path_raw.size());
+    FUZZ_CHECK((e.kind == procscope::MapsKind::kAnonymous) == e.path_raw.empty());
+    procscope::StatusOr<procscope::MapsEntry> again = procscope::ParseMapsLine(e.ToString());
+    FUZZ_CHECK(again.ok());
+    FUZZ_CHECK(*again == e);
+  }
+  return 0;
+}
