@@ -14,6 +14,10 @@ namespace procscope {
 // away while reading) and name the path. What was read before a failing read() is discarded.
 [[nodiscard]] StatusOr<std::string> ReadFileToString(const std::string& path);
 
+// Everything readable from `fd` until EOF (the fd stays open and owned by the caller). `name` only labels
+// error messages, e.g. "stdin".
+[[nodiscard]] StatusOr<std::string> ReadFdToString(int fd, const std::string& name);
+
 }  // namespace procscope
 
 #endif  // PROCSCOPE_BACKEND_PROCFS_READ_FILE_H_

@@ -1,0 +1,29 @@
+// Test-only: run a program to completion with given stdin, capturing stdout, stderr and how it ended.
+#ifndef PROCSCOPE_TESTS_UTIL_SUBPROCESS_H_
+#define PROCSCOPE_TESTS_UTIL_SUBPROCESS_H_
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace procscope::testing {
+
+struct CommandResult {
+  // The exit status when it exited; -N when killed by signal N (also after the timeout: -SIGKILL).
+  int exit_code = -1;
+  bool timed_out = false;
+  std::string out;
+  std::string err;
+};
+
+// Runs argv[0] (a path; no PATH search) with `input` on its stdin. The child is killed after `timeout`,
+// so a hanging program fails the test instead of the whole run; it is always reaped before returning.
+CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& input = "",
+                         std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+// Path of a file in the runfiles tree of this workspace (tests run from the runfiles root).
+std::string RunfilesPath(const std::string& workspace_relative);
+
+}  // namespace procscope::testing
+
+#endif  // PROCSCOPE_TESTS_UTIL_SUBPROCESS_H_

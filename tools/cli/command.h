@@ -1,0 +1,26 @@
+// How procscope's subcommands plug into the CLI: each Add*Command registers its CLI11 subcommand and
+// stores in `run` what main() must call when that subcommand was chosen.
+#ifndef PROCSCOPE_TOOLS_CLI_COMMAND_H_
+#define PROCSCOPE_TOOLS_CLI_COMMAND_H_
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace procscope::cli {
+
+// procscope's exit statuses, the same for every subcommand.
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitFailure = 1,  // the input is malformed, or the target cannot be inspected
+  kExitUsage = 2,    // bad command line, unreadable input file
+};
+
+using Runner = std::function<int()>;
+
+// `procscope parse {stat|maps|environ|modules} FILE [--json]`.
+void AddParseCommand(CLI::App& app, Runner& run);
+
+}  // namespace procscope::cli
+
+#endif  // PROCSCOPE_TOOLS_CLI_COMMAND_H_

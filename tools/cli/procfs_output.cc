@@ -1,0 +1,160 @@
+#include "tools/cli/procfs_output.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <string>
+
+#include "tools/cli/utf8.h"
+
+namespace procscope::cli {
+namespace {
+
+template <typename T>
+Json OptionalToJson(const std::optional<T>& value) {
+  return value ? Json(*value) : Json(nullptr);
+}
+
+std::string Hex(uint64_t value) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%" PRIx64, value);
+  return buf;
+}
+
+// Prints rows of cells as left-aligned columns separated by two spaces; the last column is not padded.
+void PrintColumns(const std::vector<std::vector<std::string>>& rows, std::ostream& out) {
+  std::vector<size_t> widths;
+  for (const auto& row : rows) {
+    if (widths.size() < row.size()) widths.resize(row.size(), 0);
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line.append(widths[i] - row[i].size() + 2, ' ');
+    }
+    out << line << '\n';
+  }
+}
+
+}  // namespace
+
+Json StatToJson(const ProcStat& stat) {
+  Json j;
+  j["pid"] = stat.pid;
+  j["comm"] = ToValidUtf8(stat.comm);
+  j["state"] = ToValidUtf8(std::string(1, stat.state));
+  for (const StatField& field : StatNumericFields()) {
+    if (auto* signed_member = std::get_if<ProcStat::I ProcStat::*>(&field.member)) {
+      j[field.name] = OptionalToJson(stat.*(*signed_member));
+    } else {
+      j[field.name] = OptionalToJson(stat.*std::get<ProcStat::U ProcStat::*>(field.member));
+    }
+  }
+  return j;
+}
+
+Json MapsToJson(const std::vector<MapsEntry>& maps) {
+  Json array = Json::array();
+  for (const MapsEntry& e : maps) {
+    array.push_back({{"start", e.start},
+                     {"end", e.end},
+                     {"perms", e.Perms()},
+                     {"offset", e.offset},
+                     {"dev_major", e.dev_major},
+                     {"dev_minor", e.dev_minor},
+                     {"inode", e.inode},
+                     {"path", ToValidUtf8(e.path)},
+                     {"path_raw", ToValidUtf8(e.path_raw)},
+                     {"deleted", e.deleted},
+                     {"kind", std::string(MapsKindName(e.kind))}});
+  }
+  return array;
+}
+
+Json EnvironToJson(const Environ& env) {
+  Json entries = Json::array();
+  for (const EnvironEntry& e : env.entries) {
+    entries.push_back({{"offset", e.offset},
+                       {"length", e.length},
+                       {"name", e.name ? Json(ToValidUtf8(*e.name)) : Json(nullptr)},
+                       {"value", ToValidUtf8(e.value)}});
+  }
+  return {{"size", env.size}, {"terminated", env.terminated}, {"entries", std::move(entries)}};
+}
+
+Json ModulesToJson(const std::vector<KernelModule>& modules) {
+  Json array = Json::array();
+  for (const KernelModule& m : modules) {
+    Json deps = Json::array();
+    for (const std::string& dep : m.deps) deps.push_back(ToValidUtf8(dep));
+    array.push_back({{"name", ToValidUtf8(m.name)},
+                     {"size", m.size},
+                     {"refcount", OptionalToJson(m.refcount)},
+                     {"deps", std::move(deps)},
+                     {"state", std::string(ModuleStateName(m.state))},
+                     {"address", m.address},
+                     {"taint", m.taint ? Json(ToValidUtf8(*m.taint)) : Json(nullptr)},
+                     {"handle", m.handle}});
+  }
+  return array;
+}
+
+void PrintJson(const Json& json, std::ostream& out) {
+  out << json.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';
+}
+
+void PrintStatTable(const ProcStat& stat, std::ostream& out) {
+  std::vector<std::vector<std::string>> rows = {{"FIELD", "NAME", "VALUE"},
+                                                {"1", "pid", std::to_string(stat.pid)},
+                                                {"2", "comm", Printable(stat.comm)},
+                                                {"3", "state", Printable(std::string(1, stat.state))}};
+  for (const StatField& field : StatNumericFields()) {
+    std::string value = "(absent)";
+    if (auto* signed_member = std::get_if<ProcStat::I ProcStat::*>(&field.member)) {
+      if (const auto& v = stat.*(*signed_member)) value = std::to_string(*v);
+    } else if (const auto& v = stat.*std::get<ProcStat::U ProcStat::*>(field.member)) {
+      value = std::to_string(*v);
+    }
+    rows.push_back({std::to_string(field.number), field.name, value});
+  }
+  PrintColumns(rows, out);
+}
+
+void PrintMapsTable(const std::vector<MapsEntry>& maps, std::ostream& out) {
+  std::vector<std::vector<std::string>> rows = {
+      {"START", "END", "PERMS", "OFFSET", "DEV", "INODE", "KIND", "DELETED", "PATH"}};
+  for (const MapsEntry& e : maps) {
+    char dev[24];
+    std::snprintf(dev, sizeof dev, "%02x:%02x", e.dev_major, e.dev_minor);
+    rows.push_back({Hex(e.start), Hex(e.end), e.Perms(), Hex(e.offset), dev, std::to_string(e.inode),
+                    std::string(MapsKindName(e.kind)), e.deleted ? "yes" : "no", Printable(e.path)});
+  }
+  PrintColumns(rows, out);
+}
+
+void PrintEnvironTable(const Environ& env, std::ostream& out) {
+  out << env.entries.size() << " entries in " << env.size << " bytes"
+      << (env.terminated ? "" : " (the last entry has no final NUL)") << '\n';
+  std::vector<std::vector<std::string>> rows = {{"OFFSET", "LENGTH", "NAME", "VALUE"}};
+  for (const EnvironEntry& e : env.entries) {
+    rows.push_back({std::to_string(e.offset), std::to_string(e.length), e.name ? Printable(*e.name) : "(no '=')",
+                    Printable(e.value)});
+  }
+  PrintColumns(rows, out);
+}
+
+void PrintModulesTable(const std::vector<KernelModule>& modules, std::ostream& out) {
+  std::vector<std::vector<std::string>> rows = {
+      {"NAME", "SIZE", "REFCOUNT", "STATE", "ADDRESS", "HANDLE", "TAINT", "DEPS"}};
+  for (const KernelModule& m : modules) {
+    std::string deps;
+    for (const std::string& dep : m.deps) deps += (deps.empty() ? "" : ",") + Printable(dep);
+    rows.push_back({Printable(m.name), std::to_string(m.size), m.refcount ? std::to_string(*m.refcount) : "-",
+                    std::string(ModuleStateName(m.state)), m.address == 0 ? "(hidden)" : Hex(m.address),
+                    Hex(m.handle), m.taint ? Printable(*m.taint) : "-", deps.empty() ? "-" : deps});
+  }
+  PrintColumns(rows, out);
+}
+
+}  // namespace procscope::cli
