@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const procscope::MapsEntry& e : *maps) {
     FUZZ_CHECK(e.start <= e.end);
     FUZZ_CHECK(e.deleted == std::string_view(e.path_raw).ends_with(" (deleted)"));
-    FUZZ_CHECK(e.path.size() <= e.path_raw.size());
+    FUZZ_CHECK(e.path().size() <= e.path_raw.size());
     FUZZ_CHECK((e.kind == procscope::MapsKind::kAnonymous) == e.path_raw.empty());
     procscope::StatusOr<procscope::MapsEntry> again = procscope::ParseMapsLine(e.ToString());
     FUZZ_CHECK(again.ok());

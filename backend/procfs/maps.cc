@@ -10,8 +10,8 @@ namespace procscope {
 namespace {
 
 using procfs_internal::FieldError;
-using procfs_internal::NextToken;
-using procfs_internal::ParseUnsigned;
+using procfs_internal::ConsumeChar;
+using procfs_internal::ConsumeUnsigned;
 
 constexpr std::string_view kDeletedSuffix = " (deleted)";
 constexpr std::string_view kEscapedNewline = "\\012";
@@ -20,6 +20,7 @@ constexpr std::string_view kEscapedNewline = "\\012";
 constexpr size_t kPadWidth = 72;
 
 std::string DecodePath(std::string_view raw) {
+  if (raw.find('\\') == std::string_view::npos) return std::string(raw);  // the common case
   std::string out;
   out.reserve(raw.size());
   for (size_t i = 0; i < raw.size();) {
@@ -43,6 +44,61 @@ MapsKind KindOf(std::string_view path) {
   if (path == "[vsyscall]") return MapsKind::kVsyscall;
   if (path.starts_with("[anon:")) return MapsKind::kAnonNamed;
   return MapsKind::kSpecial;
+}
+
+// Fills `e` (default-constructed) from one line; the parsers' shared core.
+Status ParseMapsLineInto(std::string_view line, MapsEntry& e) {
+  std::string_view rest = line;
+  // The token at the front of `rest` (up to the next space), for error messages only.
+  auto here = [&rest] { return rest.substr(0, rest.find(' ')); };
+
+  if (!ConsumeUnsigned<16>(rest, e.start) || !ConsumeChar(rest, '-')) {
+    return FieldError("start", "a hex address followed by '-'", here());
+  }
+  if (!ConsumeUnsigned<16>(rest, e.end) || !ConsumeChar(rest, ' ')) {
+    return FieldError("end", "a hex address followed by ' '", here());
+  }
+  if (e.end < e.start) return FieldError("end", "an address >= start", line.substr(0, line.find(' ')));
+
+  const std::string_view perms = rest.substr(0, 4);
+  if (rest.size() < 5 || rest[4] != ' ' || (perms[0] != 'r' && perms[0] != '-') ||
+      (perms[1] != 'w' && perms[1] != '-') || (perms[2] != 'x' && perms[2] != '-') ||
+      (perms[3] != 's' && perms[3] != 'p')) {
+    return FieldError("perms", "four characters [r-][w-][x-][sp] and a space", here());
+  }
+  e.read = perms[0] == 'r';
+  e.write = perms[1] == 'w';
+  e.exec = perms[2] == 'x';
+  e.shared = perms[3] == 's';
+  rest.remove_prefix(5);
+
+  if (!ConsumeUnsigned<16>(rest, e.offset) || !ConsumeChar(rest, ' ')) {
+    return FieldError("offset", "a hex number followed by ' '", here());
+  }
+
+  const std::string_view dev = here();
+  uint64_t major = 0, minor = 0;
+  constexpr uint64_t kU32Max = std::numeric_limits<uint32_t>::max();
+  if (!ConsumeUnsigned<16>(rest, major) || !ConsumeChar(rest, ':') || !ConsumeUnsigned<16>(rest, minor) ||
+      (!rest.empty() && rest.front() != ' ') || major > kU32Max || minor > kU32Max) {
+    return FieldError("dev", "hex major ':' hex minor", dev);
+  }
+  e.dev_major = static_cast<uint32_t>(major);
+  e.dev_minor = static_cast<uint32_t>(minor);
+
+  // The inode ends the line or is followed by the padding before the path.
+  if (!ConsumeChar(rest, ' ') || !ConsumeUnsigned<10>(rest, e.inode) || (!rest.empty() && rest.front() != ' ')) {
+    return FieldError("inode", "a decimal number", here());
+  }
+
+  // The path follows the padding; real paths never start with a space ('/', '[', "anon_inode:").
+  const size_t path_start = rest.find_first_not_of(' ');
+  if (path_start == std::string_view::npos) return OkStatus();  // anonymous: kind and paths stay empty
+  const std::string_view raw = rest.substr(path_start);
+  e.path_raw.assign(raw);
+  e.deleted = raw.ends_with(kDeletedSuffix);
+  e.kind = e.deleted ? MapsKind::kFile : KindOf(raw);  // escapes never touch the brackets
+  return OkStatus();
 }
 
 }  // namespace
@@ -73,66 +129,19 @@ std::string_view MapsKindName(MapsKind kind) {
 
 StatusOr<MapsEntry> ParseMapsLine(std::string_view line) {
   MapsEntry e;
-  std::string_view rest = line;
-
-  const std::string_view start = NextToken(rest, '-');
-  const std::optional<uint64_t> start_value = ParseUnsigned(start, 16);
-  if (!start_value) return FieldError("start", "a hex address followed by '-'", start);
-  const std::string_view end = NextToken(rest, ' ');
-  const std::optional<uint64_t> end_value = ParseUnsigned(end, 16);
-  if (!end_value) return FieldError("end", "a hex address followed by ' '", end);
-  if (*end_value < *start_value) return FieldError("end", "an address >= start", end);
-  e.start = *start_value;
-  e.end = *end_value;
-
-  const std::string_view perms = NextToken(rest, ' ');
-  if (perms.size() != 4 || (perms[0] != 'r' && perms[0] != '-') || (perms[1] != 'w' && perms[1] != '-') ||
-      (perms[2] != 'x' && perms[2] != '-') || (perms[3] != 's' && perms[3] != 'p')) {
-    return FieldError("perms", "four characters [r-][w-][x-][sp]", perms);
-  }
-  e.read = perms[0] == 'r';
-  e.write = perms[1] == 'w';
-  e.exec = perms[2] == 'x';
-  e.shared = perms[3] == 's';
-
-  const std::string_view offset = NextToken(rest, ' ');
-  const std::optional<uint64_t> offset_value = ParseUnsigned(offset, 16);
-  if (!offset_value) return FieldError("offset", "a hex number", offset);
-  e.offset = *offset_value;
-
-  const std::string_view dev = NextToken(rest, ' ');
-  std::string_view minor = dev;
-  const std::string_view major = NextToken(minor, ':');
-  const std::optional<uint64_t> major_value = ParseUnsigned(major, 16);
-  const std::optional<uint64_t> minor_value = ParseUnsigned(minor, 16);
-  constexpr uint64_t kU32Max = std::numeric_limits<uint32_t>::max();
-  if (!major_value || !minor_value || *major_value > kU32Max || *minor_value > kU32Max ||
-      dev.find(':') == std::string_view::npos) {
-    return FieldError("dev", "hex major ':' hex minor", dev);
-  }
-  e.dev_major = static_cast<uint32_t>(*major_value);
-  e.dev_minor = static_cast<uint32_t>(*minor_value);
-
-  const std::string_view inode = NextToken(rest, ' ');
-  const std::optional<uint64_t> inode_value = ParseUnsigned(inode, 10);
-  if (!inode_value) return FieldError("inode", "a decimal number", inode);
-  e.inode = *inode_value;
-
-  // The path follows the padding; real paths never start with a space ('/', '[', "anon_inode:").
-  const size_t path_start = rest.find_first_not_of(' ');
-  e.path_raw = path_start == std::string_view::npos ? std::string() : std::string(rest.substr(path_start));
-  std::string_view undeleted = e.path_raw;
-  if (undeleted.ends_with(kDeletedSuffix)) {
-    e.deleted = true;
-    undeleted.remove_suffix(kDeletedSuffix.size());
-  }
-  e.path = DecodePath(undeleted);
-  e.kind = e.deleted ? MapsKind::kFile : KindOf(e.path);
+  Status status = ParseMapsLineInto(line, e);
+  if (!status.ok()) return status;
   return e;
 }
 
 StatusOr<std::vector<MapsEntry>> ParseMaps(std::string_view text) {
-  return procfs_internal::ParseLines<MapsEntry>(text, ParseMapsLine);
+  return procfs_internal::ParseLines<MapsEntry>(text, ParseMapsLineInto);
+}
+
+std::string MapsEntry::path() const {
+  std::string_view undeleted = path_raw;
+  if (deleted) undeleted.remove_suffix(kDeletedSuffix.size());
+  return DecodePath(undeleted);
 }
 
 std::string MapsEntry::Perms() const {

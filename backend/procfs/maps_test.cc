@@ -26,7 +26,7 @@ TEST(ParseMapsLineTest, FileMapping) {
   EXPECT_EQ(e->dev_major, 0xfeu);
   EXPECT_EQ(e->dev_minor, 0u);
   EXPECT_EQ(e->inode, 247134u);
-  EXPECT_EQ(e->path, "/usr/bin/cat");
+  EXPECT_EQ(e->path(), "/usr/bin/cat");
   EXPECT_EQ(e->path_raw, "/usr/bin/cat");
   EXPECT_FALSE(e->deleted);
   EXPECT_EQ(e->kind, MapsKind::kFile);
@@ -37,7 +37,7 @@ TEST(ParseMapsLineTest, AnonymousWithTheKernelsTrailingSpace) {
   StatusOr<MapsEntry> e = ParseMapsLine("7f6d015e4000-7f6d016a8000 rw-p 00000000 00:00 0 ");
   ASSERT_TRUE(e.ok()) << e.status().ToString();
   EXPECT_EQ(e->kind, MapsKind::kAnonymous);
-  EXPECT_EQ(e->path, "");
+  EXPECT_EQ(e->path(), "");
   // Older kernels end the line right after the inode.
   StatusOr<MapsEntry> bare = ParseMapsLine("7f6d015e4000-7f6d016a8000 rw-p 00000000 00:00 0");
   ASSERT_TRUE(bare.ok()) << bare.status().ToString();
@@ -47,32 +47,32 @@ TEST(ParseMapsLineTest, AnonymousWithTheKernelsTrailingSpace) {
 TEST(ParseMapsLineTest, SpacesInsideAndAtTheEndOfThePathAreKept) {
   StatusOr<MapsEntry> e = ParseMapsLine("1000-2000 r--s 00000000 fe:00 5      /tmp/a b  ");
   ASSERT_TRUE(e.ok()) << e.status().ToString();
-  EXPECT_EQ(e->path, "/tmp/a b  ");
+  EXPECT_EQ(e->path(), "/tmp/a b  ");
   EXPECT_EQ(e->path_raw, "/tmp/a b  ");
 }
 
 TEST(ParseMapsLineTest, EscapedNewlineIsDecodedAndRawKept) {
   StatusOr<MapsEntry> e = ParseMapsLine("1000-2000 r--s 00000000 fe:00 5 /tmp/new\\012line\\012");
   ASSERT_TRUE(e.ok()) << e.status().ToString();
-  EXPECT_EQ(e->path, "/tmp/new\nline\n");
+  EXPECT_EQ(e->path(), "/tmp/new\nline\n");
   EXPECT_EQ(e->path_raw, "/tmp/new\\012line\\012");
   // Other backslashes are not escapes.
   StatusOr<MapsEntry> b = ParseMapsLine("1000-2000 r--s 00000000 fe:00 5 /tmp/back\\slash\\01");
   ASSERT_TRUE(b.ok());
-  EXPECT_EQ(b->path, "/tmp/back\\slash\\01");
+  EXPECT_EQ(b->path(), "/tmp/back\\slash\\01");
 }
 
 TEST(ParseMapsLineTest, DeletedSuffix) {
   StatusOr<MapsEntry> e = ParseMapsLine("1000-2000 r--s 00000000 fe:00 5 /tmp/gone (deleted)");
   ASSERT_TRUE(e.ok());
   EXPECT_TRUE(e->deleted);
-  EXPECT_EQ(e->path, "/tmp/gone");
+  EXPECT_EQ(e->path(), "/tmp/gone");
   EXPECT_EQ(e->path_raw, "/tmp/gone (deleted)");
   EXPECT_EQ(e->kind, MapsKind::kFile);
   StatusOr<MapsEntry> memfd = ParseMapsLine("1000-2000 rw-s 00000000 00:01 1025 /memfd:procscope memfd (deleted)");
   ASSERT_TRUE(memfd.ok());
   EXPECT_TRUE(memfd->deleted);
-  EXPECT_EQ(memfd->path, "/memfd:procscope memfd");
+  EXPECT_EQ(memfd->path(), "/memfd:procscope memfd");
   // "(deleted)" without its leading space is part of the name.
   StatusOr<MapsEntry> odd = ParseMapsLine("1000-2000 r--s 00000000 fe:00 5 /tmp/x(deleted)");
   ASSERT_TRUE(odd.ok());
@@ -149,7 +149,7 @@ TEST(ParseMapsTest, RealCaptureWithOddNames) {
   ASSERT_TRUE(maps.ok()) << maps.status().ToString();
   auto find = [&](std::string_view suffix) -> const MapsEntry* {
     for (const MapsEntry& e : *maps)
-      if (e.path.ends_with(suffix)) return &e;
+      if (e.path().ends_with(suffix)) return &e;
     return nullptr;
   };
   const MapsEntry* space = find("/odd/with space");

@@ -13,35 +13,11 @@ using procfs_internal::ParseSigned;
 using procfs_internal::ParseUnsigned;
 using procfs_internal::Split;
 
-}  // namespace
-
-std::string_view ModuleStateName(ModuleState state) {
-  switch (state) {
-    case ModuleState::kLive:
-      return "Live";
-    case ModuleState::kLoading:
-      return "Loading";
-    case ModuleState::kUnloading:
-      return "Unloading";
-  }
-  return "Unknown";
-}
-
-uint64_t Fnv1a64(std::string_view bytes) {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char c : bytes) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
-
-StatusOr<KernelModule> ParseModulesLine(std::string_view line) {
+Status ParseModulesLineInto(std::string_view line, KernelModule& m) {
   const std::vector<std::string_view> fields = Split(line, ' ');
   if (fields.size() != 6 && fields.size() != 7) {
     return FieldError("line", "6 or 7 fields separated by single spaces", line);
   }
-  KernelModule m;
   const std::string_view name = fields[0];
   if (name.empty()) return FieldError("name", "a module name", name);
   m.name = std::string(name);
@@ -90,11 +66,41 @@ StatusOr<KernelModule> ParseModulesLine(std::string_view line) {
     }
     m.taint = std::string(taint.substr(1, taint.size() - 2));
   }
+  return OkStatus();
+}
+
+}  // namespace
+
+std::string_view ModuleStateName(ModuleState state) {
+  switch (state) {
+    case ModuleState::kLive:
+      return "Live";
+    case ModuleState::kLoading:
+      return "Loading";
+    case ModuleState::kUnloading:
+      return "Unloading";
+  }
+  return "Unknown";
+}
+
+uint64_t Fnv1a64(std::string_view bytes) {
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (unsigned char c : bytes) {
+    hash ^= c;
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
+StatusOr<KernelModule> ParseModulesLine(std::string_view line) {
+  KernelModule m;
+  Status status = ParseModulesLineInto(line, m);
+  if (!status.ok()) return status;
   return m;
 }
 
 StatusOr<std::vector<KernelModule>> ParseModules(std::string_view text) {
-  return procfs_internal::ParseLines<KernelModule>(text, ParseModulesLine);
+  return procfs_internal::ParseLines<KernelModule>(text, ParseModulesLineInto);
 }
 
 std::string KernelModule::ToString() const {

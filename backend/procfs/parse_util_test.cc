@@ -34,10 +34,60 @@ TEST(SplitTest, KeepsEmptyPieces) {
   EXPECT_EQ(Split("", ','), (std::vector<std::string_view>{""}));
 }
 
+TEST(Hex8Test, AgreesWithTheByteLoopOnEveryByteInEveryLane) {
+  uint64_t value = 0;
+  ASSERT_TRUE(Hex8("0123abCD", value));
+  EXPECT_EQ(value, 0x0123abcdu);
+  ASSERT_TRUE(Hex8("ffffffff", value));
+  EXPECT_EQ(value, 0xffffffffu);
+  for (int lane = 0; lane < 8; ++lane) {
+    for (int byte = 0; byte < 256; ++byte) {
+      std::string text = "00000000";
+      text[lane] = static_cast<char>(byte);
+      const bool is_hex = kDigitValue[byte] < 16;
+      ASSERT_EQ(Hex8(text.data(), value), is_hex) << "lane " << lane << " byte " << byte;
+      if (is_hex) EXPECT_EQ(value, uint64_t{kDigitValue[byte]} << (4 * (7 - lane)));
+    }
+  }
+}
+
+TEST(ConsumeUnsignedTest, HexAndDecimalWithOverflow) {
+  std::string_view rest = "7f1c7f166000-x";
+  uint64_t v = 0;
+  ASSERT_TRUE(ConsumeUnsigned<16>(rest, v));
+  EXPECT_EQ(v, 0x7f1c7f166000u);
+  EXPECT_EQ(rest, "-x");
+  rest = "ffffffffffffffff ";
+  ASSERT_TRUE(ConsumeUnsigned<16>(rest, v));
+  EXPECT_EQ(v, 0xffffffffffffffffu);
+  rest = "00000000000000000001";  // 20 digits, value fits
+  ASSERT_TRUE(ConsumeUnsigned<16>(rest, v));
+  EXPECT_EQ(v, 1u);
+  rest = "10000000000000000";  // 17 significant digits
+  EXPECT_FALSE(ConsumeUnsigned<16>(rest, v));
+  EXPECT_EQ(rest, "10000000000000000");
+  rest = "18446744073709551615";
+  ASSERT_TRUE(ConsumeUnsigned<10>(rest, v));
+  EXPECT_EQ(v, 18446744073709551615u);
+  rest = "18446744073709551616";
+  EXPECT_FALSE(ConsumeUnsigned<10>(rest, v));
+  rest = "x";
+  EXPECT_FALSE(ConsumeUnsigned<10>(rest, v));
+}
+
+TEST(CountByteTest, CountsAcrossBlocks) {
+  std::string text(1000, 'a');
+  for (size_t i = 0; i < text.size(); i += 3) text[i] = '\n';
+  EXPECT_EQ(CountByte(text, '\n'), 334u);
+  EXPECT_EQ(CountByte(std::string(255, '\n'), '\n'), 255u);  // a full block must not wrap the byte counter
+  EXPECT_EQ(CountByte("", '\n'), 0u);
+}
+
 TEST(ParseLinesTest, NamesTheLineOfAnError) {
-  auto parse = [](std::string_view line) -> StatusOr<int> {
+  auto parse = [](std::string_view line, int& out) -> Status {
     if (line == "bad") return Status(EINVAL, "nope");
-    return static_cast<int>(line.size());
+    out = static_cast<int>(line.size());
+    return OkStatus();
   };
   StatusOr<std::vector<int>> ok = ParseLines<int>("a\nbb\n", parse);
   ASSERT_TRUE(ok.ok());

@@ -64,7 +64,7 @@ Json MapsToJson(const std::vector<MapsEntry>& maps) {
                      {"dev_major", e.dev_major},
                      {"dev_minor", e.dev_minor},
                      {"inode", e.inode},
-                     {"path", ToValidUtf8(e.path)},
+                     {"path", ToValidUtf8(e.path())},
                      {"path_raw", ToValidUtf8(e.path_raw)},
                      {"deleted", e.deleted},
                      {"kind", std::string(MapsKindName(e.kind))}});
@@ -128,7 +128,7 @@ void PrintMapsTable(const std::vector<MapsEntry>& maps, std::ostream& out) {
     char dev[24];
     std::snprintf(dev, sizeof dev, "%02x:%02x", e.dev_major, e.dev_minor);
     rows.push_back({Hex(e.start), Hex(e.end), e.Perms(), Hex(e.offset), dev, std::to_string(e.inode),
-                    std::string(MapsKindName(e.kind)), e.deleted ? "yes" : "no", Printable(e.path)});
+                    std::string(MapsKindName(e.kind)), e.deleted ? "yes" : "no", Printable(e.path())});
   }
   PrintColumns(rows, out);
 }
