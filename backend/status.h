@@ -55,7 +55,7 @@ template <typename T>
 class [[nodiscard]] StatusOr {
  public:
   // Implicit on purpose, as in abseil: `return value;` and `return status;` both work.
-  StatusOr(T value) : state_(std::in_place_index<1>, std::move(value)) {}  // NOLINT
+  StatusOr(T value) : state_(std::in_place_index<1>, std::move(value)) {}        // NOLINT
   StatusOr(Status status) : state_(std::in_place_index<0>, std::move(status)) {  // NOLINT
     if (std::get<0>(state_).ok()) std::abort();  // An OK status without a value is a programming error.
   }

@@ -63,9 +63,7 @@ TEST(StatusOrDeathTest, ValueOfErrorAborts) {
   EXPECT_DEATH((void)v.value(), "");
 }
 
-TEST(StatusOrDeathTest, OkStatusWithoutValueAborts) {
-  EXPECT_DEATH((void)StatusOr<int>(OkStatus()), "");
-}
+TEST(StatusOrDeathTest, OkStatusWithoutValueAborts) { EXPECT_DEATH((void)StatusOr<int>(OkStatus()), ""); }
 
 }  // namespace
 }  // namespace procscope

@@ -1,9 +1,10 @@
 // Parse throughput of procfs text against the cost of reading it from the kernel, in one run.
 //
 // The process first gives itself ~2000 mappings (every other page of two regions re-protected, so each page
-// is its own VMA; half file-backed, half anonymous). BM_ReadSelfMaps then reads /proc/self/maps from the kernel and BM_ParseMaps parses a copy
-// of exactly that text: items/s of the two are comparable line for line. The same pair exists for stat.
-// tools/bench_report.py prints parse ÷ read (target <= 0.10: parsing must not be what makes procscope slow).
+// is its own VMA; half file-backed, half anonymous). BM_ReadSelfMaps then reads /proc/self/maps from the
+// kernel and BM_ParseMaps parses a copy of exactly that text: items/s of the two are comparable line for
+// line. The same pair exists for stat. tools/bench_report.py prints parse ÷ read (target <= 0.10: parsing
+// must not be what makes procscope slow).
 #include <benchmark/benchmark.h>
 #include <sys/mman.h>
 #include <unistd.h>

@@ -1,8 +1,8 @@
 // The `procscope parse` contract (issue 2 §4), checked on the real binary: JSON shapes and exact values,
 // tables, stdin, and the exit codes on malformed input (1) and usage errors (2).
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -39,12 +39,15 @@ TEST(CliParseTest, StatJsonHasEveryProcFieldWithExactValues) {
   Json j = ParseJsonOutput(Procscope({"parse", "stat", "--json", kTestdata + "stat_paren_name.txt"}));
   ASSERT_TRUE(j.is_object());
   const std::vector<std::string> names = {
-      "pid", "comm", "state", "ppid", "pgrp", "session", "tty_nr", "tpgid", "flags", "minflt", "cminflt",
-      "majflt", "cmajflt", "utime", "stime", "cutime", "cstime", "priority", "nice", "num_threads",
-      "itrealvalue", "starttime", "vsize", "rss", "rsslim", "startcode", "endcode", "startstack", "kstkesp",
-      "kstkeip", "signal", "blocked", "sigignore", "sigcatch", "wchan", "nswap", "cnswap", "exit_signal",
-      "processor", "rt_priority", "policy", "delayacct_blkio_ticks", "guest_time", "cguest_time",
-      "start_data", "end_data", "start_brk", "arg_start", "arg_end", "env_start", "env_end", "exit_code"};
+      "pid",        "comm",        "state",       "ppid",        "pgrp",      "session",
+      "tty_nr",     "tpgid",       "flags",       "minflt",      "cminflt",   "majflt",
+      "cmajflt",    "utime",       "stime",       "cutime",      "cstime",    "priority",
+      "nice",       "num_threads", "itrealvalue", "starttime",   "vsize",     "rss",
+      "rsslim",     "startcode",   "endcode",     "startstack",  "kstkesp",   "kstkeip",
+      "signal",     "blocked",     "sigignore",   "sigcatch",    "wchan",     "nswap",
+      "cnswap",     "exit_signal", "processor",   "rt_priority", "policy",    "delayacct_blkio_ticks",
+      "guest_time", "cguest_time", "start_data",  "end_data",    "start_brk", "arg_start",
+      "arg_end",    "env_start",   "env_end",     "exit_code"};
   ASSERT_EQ(j.size(), names.size());
   size_t i = 0;
   for (auto it = j.begin(); it != j.end(); ++it, ++i) EXPECT_EQ(it.key(), names[i]);
@@ -95,19 +98,21 @@ TEST(CliParseTest, EnvironJsonReplacesEachInvalidByteAndKeepsByteOffsets) {
   EXPECT_EQ(j["entries"][1]["value"], "NOEQ");
   EXPECT_EQ(j["entries"][3]["name"], "BIN");
   EXPECT_EQ(j["entries"][3]["value"], "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd(");  // 3 bad bytes -> 3 x U+FFFD
-  EXPECT_EQ(j["entries"][3]["length"], 8);                                      // still bytes of the block
+  EXPECT_EQ(j["entries"][3]["length"], 8);                                       // still bytes of the block
   EXPECT_EQ(j["entries"][4]["offset"], 19);
 }
 
 TEST(CliParseTest, ModulesJsonFromStdin) {
-  const CommandResult r = Procscope({"parse", "modules", "--json", "-"},
-                                    "ext4 1052672 - - Live 0xffffffffc0570000\nvbox 10 0 a,b, Loading 0x0 (OE)\n");
+  const CommandResult r =
+      Procscope({"parse", "modules", "--json", "-"},
+                "ext4 1052672 - - Live 0xffffffffc0570000\nvbox 10 0 a,b, Loading 0x0 (OE)\n");
   Json j = ParseJsonOutput(r);
   ASSERT_EQ(j.size(), 2u);
   EXPECT_TRUE(j[0]["refcount"].is_null());
   EXPECT_TRUE(j[0]["taint"].is_null());
   EXPECT_EQ(j[0]["address"].get<uint64_t>(), 0xffffffffc0570000ULL);
-  EXPECT_EQ(j[0]["handle"].get<uint64_t>(), 0xe7fa87608ecf3aa0ULL) << "FNV-1a 64 of \"ext4\" (computed independently)";
+  EXPECT_EQ(j[0]["handle"].get<uint64_t>(), 0xe7fa87608ecf3aa0ULL)
+      << "FNV-1a 64 of \"ext4\" (computed independently)";
   EXPECT_EQ(j[1]["deps"], Json::array({"a", "b"}));
   EXPECT_EQ(j[1]["state"], "Loading");
   EXPECT_EQ(j[1]["taint"], "OE");
@@ -124,7 +129,8 @@ TEST(CliParseTest, TablesByDefault) {
 }
 
 TEST(CliParseTest, MalformedInputExitsOneNamingLineAndField) {
-  const CommandResult maps = Procscope({"parse", "maps", "-"}, "1000-2000 r--p 0 00:00 0\n1000-2000 r--p 0 00:00 x\n");
+  const CommandResult maps =
+      Procscope({"parse", "maps", "-"}, "1000-2000 r--p 0 00:00 0\n1000-2000 r--p 0 00:00 x\n");
   EXPECT_EQ(maps.exit_code, 1);
   ExpectOneLineError(maps);
   EXPECT_NE(maps.err.find("line 2: field 'inode'"), std::string::npos) << maps.err;
@@ -142,16 +148,16 @@ TEST(CliParseTest, MalformedInputExitsOneNamingLineAndField) {
 }
 
 TEST(CliParseTest, UsageErrorsExitTwo) {
-  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-           {},
-           {"parse"},
-           {"parse", "stat"},
-           {"parse", "status", "x"},
-           {"bogus"},
-           {"parse", "stat", "/nonexistent/file"},
-           {"parse", "maps", "/proc/self"},
-           {"parse", "stat", "a", "b"},
-           {"parse", "stat", "--yaml", "x"}}) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{},
+                                             {"parse"},
+                                             {"parse", "stat"},
+                                             {"parse", "status", "x"},
+                                             {"bogus"},
+                                             {"parse", "stat", "/nonexistent/file"},
+                                             {"parse", "maps", "/proc/self"},
+                                             {"parse", "stat", "a", "b"},
+                                             {"parse", "stat", "--yaml", "x"}}) {
     const CommandResult r = Procscope(args);
     std::string joined;
     for (const std::string& a : args) joined += a + " ";

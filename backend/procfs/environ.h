@@ -30,8 +30,8 @@ struct EnvironEntry {
 };
 
 struct Environ {
-  uint64_t size = 0;        // of the whole block
-  bool terminated = true;   // false when the block is non-empty and does not end with a NUL
+  uint64_t size = 0;       // of the whole block
+  bool terminated = true;  // false when the block is non-empty and does not end with a NUL
   std::vector<EnvironEntry> entries;
   friend bool operator==(const Environ&, const Environ&) = default;
 };

@@ -9,9 +9,9 @@
 namespace procscope {
 namespace {
 
-using procfs_internal::FieldError;
 using procfs_internal::ConsumeChar;
 using procfs_internal::ConsumeUnsigned;
+using procfs_internal::FieldError;
 
 constexpr std::string_view kDeletedSuffix = " (deleted)";
 constexpr std::string_view kEscapedNewline = "\\012";
@@ -87,7 +87,8 @@ Status ParseMapsLineInto(std::string_view line, MapsEntry& e) {
   e.dev_minor = static_cast<uint32_t>(minor);
 
   // The inode ends the line or is followed by the padding before the path.
-  if (!ConsumeChar(rest, ' ') || !ConsumeUnsigned<10>(rest, e.inode) || (!rest.empty() && rest.front() != ' ')) {
+  if (!ConsumeChar(rest, ' ') || !ConsumeUnsigned<10>(rest, e.inode) ||
+      (!rest.empty() && rest.front() != ' ')) {
     return FieldError("inode", "a decimal number", here());
   }
 
@@ -150,8 +151,9 @@ std::string MapsEntry::Perms() const {
 
 std::string MapsEntry::ToString() const {
   char prefix[160];
-  const int n = std::snprintf(prefix, sizeof prefix, "%08" PRIx64 "-%08" PRIx64 " %s %08" PRIx64 " %02x:%02x %" PRIu64 " ",
-                              start, end, Perms().c_str(), offset, dev_major, dev_minor, inode);
+  const int n = std::snprintf(prefix, sizeof prefix,
+                              "%08" PRIx64 "-%08" PRIx64 " %s %08" PRIx64 " %02x:%02x %" PRIu64 " ", start,
+                              end, Perms().c_str(), offset, dev_major, dev_minor, inode);
   std::string out(prefix, n > 0 ? static_cast<size_t>(n) : 0);
   if (!path_raw.empty()) {
     if (out.size() < kPadWidth) out.append(kPadWidth - out.size(), ' ');

@@ -69,7 +69,8 @@ TEST(ParseMapsLineTest, DeletedSuffix) {
   EXPECT_EQ(e->path(), "/tmp/gone");
   EXPECT_EQ(e->path_raw, "/tmp/gone (deleted)");
   EXPECT_EQ(e->kind, MapsKind::kFile);
-  StatusOr<MapsEntry> memfd = ParseMapsLine("1000-2000 rw-s 00000000 00:01 1025 /memfd:procscope memfd (deleted)");
+  StatusOr<MapsEntry> memfd =
+      ParseMapsLine("1000-2000 rw-s 00000000 00:01 1025 /memfd:procscope memfd (deleted)");
   ASSERT_TRUE(memfd.ok());
   EXPECT_TRUE(memfd->deleted);
   EXPECT_EQ(memfd->path(), "/memfd:procscope memfd");
@@ -84,12 +85,12 @@ TEST(ParseMapsLineTest, Kinds) {
     const char* path;
     MapsKind kind;
   };
-  for (const Case& c : {Case{"[heap]", MapsKind::kHeap}, Case{"[stack]", MapsKind::kStack},
-                        Case{"[vdso]", MapsKind::kVdso}, Case{"[vvar]", MapsKind::kVvar},
-                        Case{"[vvar_vclock]", MapsKind::kVvar}, Case{"[vsyscall]", MapsKind::kVsyscall},
-                        Case{"[anon:my arena]", MapsKind::kAnonNamed}, Case{"[stack:1234]", MapsKind::kSpecial},
-                        Case{"[uprobes]", MapsKind::kSpecial}, Case{"anon_inode:[perf_event]", MapsKind::kFile},
-                        Case{"[heap", MapsKind::kFile}}) {
+  for (const Case& c :
+       {Case{"[heap]", MapsKind::kHeap}, Case{"[stack]", MapsKind::kStack}, Case{"[vdso]", MapsKind::kVdso},
+        Case{"[vvar]", MapsKind::kVvar}, Case{"[vvar_vclock]", MapsKind::kVvar},
+        Case{"[vsyscall]", MapsKind::kVsyscall}, Case{"[anon:my arena]", MapsKind::kAnonNamed},
+        Case{"[stack:1234]", MapsKind::kSpecial}, Case{"[uprobes]", MapsKind::kSpecial},
+        Case{"anon_inode:[perf_event]", MapsKind::kFile}, Case{"[heap", MapsKind::kFile}}) {
     StatusOr<MapsEntry> e = ParseMapsLine(std::string("1000-2000 rw-p 00000000 00:00 0 ") + c.path);
     ASSERT_TRUE(e.ok()) << c.path;
     EXPECT_EQ(e->kind, c.kind) << c.path;
@@ -98,8 +99,8 @@ TEST(ParseMapsLineTest, Kinds) {
 }
 
 TEST(ParseMapsLineTest, WideDeviceNumbersAndSixtyFourBitValues) {
-  StatusOr<MapsEntry> e =
-      ParseMapsLine("ffffffffff600000-ffffffffff601000 --xp ffffffffffffffff 103:fff02 18446744073709551615 [vsyscall]");
+  StatusOr<MapsEntry> e = ParseMapsLine(
+      "ffffffffff600000-ffffffffff601000 --xp ffffffffffffffff 103:fff02 18446744073709551615 [vsyscall]");
   ASSERT_TRUE(e.ok()) << e.status().ToString();
   EXPECT_EQ(e->end, 0xffffffffff601000u);
   EXPECT_EQ(e->offset, 0xffffffffffffffffu);
@@ -128,9 +129,11 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(BadLine{"", "start"}, BadLine{"zz-2000 r--p 0 00:00 0", "start"},
                       BadLine{"1000 r--p 0 00:00 0", "start"}, BadLine{"2000-1000 r--p 0 00:00 0", "end"},
                       BadLine{"1000-2000r--p 0 00:00 0", "end"}, BadLine{"1000-2000 r-p 0 00:00 0", "perms"},
-                      BadLine{"1000-2000 rwxq 0 00:00 0", "perms"}, BadLine{"1000-2000 r--p g 00:00 0", "offset"},
+                      BadLine{"1000-2000 rwxq 0 00:00 0", "perms"},
+                      BadLine{"1000-2000 r--p g 00:00 0", "offset"},
                       BadLine{"1000-2000 r--p 0 0000 0", "dev"}, BadLine{"1000-2000 r--p 0 00: 0", "dev"},
-                      BadLine{"1000-2000 r--p 0 100000000:00 0", "dev"}, BadLine{"1000-2000 r--p 0 00:00", "inode"},
+                      BadLine{"1000-2000 r--p 0 100000000:00 0", "dev"},
+                      BadLine{"1000-2000 r--p 0 00:00", "inode"},
                       BadLine{"1000-2000 r--p 0 00:00 x /a", "inode"},
                       BadLine{"1-10000000000000000 r--p 0 00:00 0", "end"}));
 

@@ -104,7 +104,8 @@ StatusOr<std::vector<KernelModule>> ParseModules(std::string_view text) {
 }
 
 std::string KernelModule::ToString() const {
-  std::string out = name + " " + std::to_string(size) + " " + (refcount ? std::to_string(*refcount) : "-") + " ";
+  std::string out =
+      name + " " + std::to_string(size) + " " + (refcount ? std::to_string(*refcount) : "-") + " ";
   if (deps.empty()) {
     out += "-";
   } else {

@@ -31,7 +31,7 @@ struct KernelModule {
   std::optional<int64_t> refcount;  // nullopt for "-"
   std::vector<std::string> deps;
   ModuleState state = ModuleState::kLive;
-  uint64_t address = 0;  // 0 = hidden
+  uint64_t address = 0;              // 0 = hidden
   std::optional<std::string> taint;  // the flags inside the parentheses, e.g. "OE"; nullopt when absent
   // Stable across snapshots and module load order: FNV-1a 64 of the name (names are unique while loaded).
   uint64_t handle = 0;

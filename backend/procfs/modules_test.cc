@@ -67,15 +67,16 @@ TEST_P(ParseModulesLineErrorTest, NamesTheField) {
       << m.status().message();
 }
 
-INSTANTIATE_TEST_SUITE_P(Pitfalls, ParseModulesLineErrorTest,
-                         ::testing::Values(BadLine{"", "line"}, BadLine{"a 1 0 - Live", "line"},
-                                           BadLine{" 1 0 - Live 0x0", "name"}, BadLine{"a x 0 - Live 0x0", "size"},
-                                           BadLine{"a 1 x - Live 0x0", "refcount"}, BadLine{"a 1 0 b,,c Live 0x0", "deps"},
-                                           BadLine{"a 1 0 , Live 0x0", "deps"}, BadLine{"a 1 0 - live 0x0", "state"},
-                                           BadLine{"a 1 0 - Live ffff", "address"}, BadLine{"a 1 0 - Live 0x", "address"},
-                                           BadLine{"a 1 0 - Live 0x0 OE", "taint"}, BadLine{"a 1 0 - Live 0x0 ()", "taint"},
-                                           BadLine{"a 1 0 - Live 0x0 (O)(E)", "taint"},
-                                           BadLine{"a 1 0 - Live 0x0 (O) extra", "line"}));
+INSTANTIATE_TEST_SUITE_P(
+    Pitfalls, ParseModulesLineErrorTest,
+    ::testing::Values(BadLine{"", "line"}, BadLine{"a 1 0 - Live", "line"},
+                      BadLine{" 1 0 - Live 0x0", "name"}, BadLine{"a x 0 - Live 0x0", "size"},
+                      BadLine{"a 1 x - Live 0x0", "refcount"}, BadLine{"a 1 0 b,,c Live 0x0", "deps"},
+                      BadLine{"a 1 0 , Live 0x0", "deps"}, BadLine{"a 1 0 - live 0x0", "state"},
+                      BadLine{"a 1 0 - Live ffff", "address"}, BadLine{"a 1 0 - Live 0x", "address"},
+                      BadLine{"a 1 0 - Live 0x0 OE", "taint"}, BadLine{"a 1 0 - Live 0x0 ()", "taint"},
+                      BadLine{"a 1 0 - Live 0x0 (O)(E)", "taint"},
+                      BadLine{"a 1 0 - Live 0x0 (O) extra", "line"}));
 
 TEST(ParseModulesTest, FileWithLineNumbersAndRoundTrip) {
   const std::string text =

@@ -42,8 +42,8 @@ std::string Quote(std::string_view text, size_t max_bytes) {
 }
 
 Status FieldError(std::string_view field, std::string_view expected, std::string_view found) {
-  std::string message = "field '" + std::string(field) + "': expected " + std::string(expected) + ", found '" +
-             Quote(found) + "'";
+  std::string message = "field '" + std::string(field) + "': expected " + std::string(expected) +
+                        ", found '" + Quote(found) + "'";
   return Status(EINVAL, std::move(message));
 }
 

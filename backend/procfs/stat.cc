@@ -106,7 +106,8 @@ StatusOr<ProcStat> ParseStat(std::string_view text) {
   // After the name: " S F4 F5 ... F52", each field preceded by exactly one space, then the line's '\n'.
   std::string_view rest = text.substr(close + 1);
   if (!rest.empty() && rest.back() == '\n') rest.remove_suffix(1);
-  if (rest.empty() || rest.front() != ' ') return FieldError("state", "' ' and a state letter after ')'", rest);
+  if (rest.empty() || rest.front() != ' ')
+    return FieldError("state", "' ' and a state letter after ')'", rest);
   rest.remove_prefix(1);
   for (int number = 3;; ++number) {
     const size_t end = rest.find(' ');

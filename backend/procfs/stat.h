@@ -33,24 +33,24 @@ struct ProcStat {
   // How many space-separated fields the text had, counting pid, comm and state (3 .. 52 or more).
   int field_count = 0;
 
-  I ppid, pgrp, session, tty_nr, tpgid;             // (4)-(8)
-  U flags, minflt, cminflt, majflt, cmajflt;        // (9)-(13)
-  U utime, stime;                                   // (14)-(15)
-  I cutime, cstime, priority, nice, num_threads;    // (16)-(20)
-  I itrealvalue;                                    // (21)
-  U starttime, vsize;                               // (22)-(23) starttime: the identity used against PID reuse
-  I rss;                                            // (24)
-  U rsslim, startcode, endcode, startstack;         // (25)-(28)
-  U kstkesp, kstkeip, signal, blocked, sigignore;   // (29)-(33)
-  U sigcatch, wchan, nswap, cnswap;                 // (34)-(37)
-  I exit_signal;                                    // (38) Linux 2.1.22
-  I processor;                                      // (39) Linux 2.2.8
-  U rt_priority, policy;                            // (40)-(41) Linux 2.5.19
-  U delayacct_blkio_ticks;                          // (42) Linux 2.6.18
-  U guest_time;                                     // (43) Linux 2.6.24
-  I cguest_time;                                    // (44) Linux 2.6.24
-  U start_data, end_data, start_brk;                // (45)-(47) Linux 3.3
-  U arg_start, arg_end, env_start, env_end;         // (48)-(51) Linux 3.5
+  I ppid, pgrp, session, tty_nr, tpgid;            // (4)-(8)
+  U flags, minflt, cminflt, majflt, cmajflt;       // (9)-(13)
+  U utime, stime;                                  // (14)-(15)
+  I cutime, cstime, priority, nice, num_threads;   // (16)-(20)
+  I itrealvalue;                                   // (21)
+  U starttime, vsize;                              // (22)-(23) starttime: the identity used against PID reuse
+  I rss;                                           // (24)
+  U rsslim, startcode, endcode, startstack;        // (25)-(28)
+  U kstkesp, kstkeip, signal, blocked, sigignore;  // (29)-(33)
+  U sigcatch, wchan, nswap, cnswap;                // (34)-(37)
+  I exit_signal;                                   // (38) Linux 2.1.22
+  I processor;                                     // (39) Linux 2.2.8
+  U rt_priority, policy;                           // (40)-(41) Linux 2.5.19
+  U delayacct_blkio_ticks;                         // (42) Linux 2.6.18
+  U guest_time;                                    // (43) Linux 2.6.24
+  I cguest_time;                                   // (44) Linux 2.6.24
+  U start_data, end_data, start_brk;               // (45)-(47) Linux 3.3
+  U arg_start, arg_end, env_start, env_end;        // (48)-(51) Linux 3.5
   // (52) Linux 3.5. The raw wait status of a zombie/dead task (decode with DecodeWaitStatus). While a task
   // is stopped it holds the stop signal instead, and it reads 0 without ptrace access: only meaningful
   // for state 'Z' or 'X' with access.
@@ -78,8 +78,8 @@ std::span<const StatField> StatNumericFields();
 struct WaitStatus {
   enum class Kind { kExited, kSignaled, kStopped, kContinued, kInvalid };
   Kind kind = Kind::kInvalid;
-  int value = 0;              // exit status (kExited) or signal number (kSignaled, kStopped)
-  bool core_dumped = false;   // kSignaled only
+  int value = 0;             // exit status (kExited) or signal number (kSignaled, kStopped)
+  bool core_dumped = false;  // kSignaled only
   friend bool operator==(const WaitStatus&, const WaitStatus&) = default;
 };
 // kInvalid for values a wait status cannot take (negative, above 0xffff, or a signal number of 0 with

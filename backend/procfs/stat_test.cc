@@ -98,8 +98,8 @@ TEST(ParseStatTest, ExtraFieldsOfAFutureKernelAreCountedAndIgnored) {
 }
 
 TEST(ParseStatTest, NegativeSignedFields) {
-  StatusOr<ProcStat> st =
-      ParseStat("9 (rt) S 1 9 9 0 -1 0 0 0 0 0 0 0 -5 -6 -100 -20 1 0 5 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 17 1 99 1\n");
+  StatusOr<ProcStat> st = ParseStat(
+      "9 (rt) S 1 9 9 0 -1 0 0 0 0 0 0 0 -5 -6 -100 -20 1 0 5 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 17 1 99 1\n");
   ASSERT_TRUE(st.ok()) << st.status().ToString();
   EXPECT_EQ(st->cutime, -5);
   EXPECT_EQ(st->cstime, -6);
@@ -131,7 +131,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadStat{"12 (x)", "field 'state'"}, BadStat{"12 (x)S 1", "field 'state'"},
                       BadStat{"12 (x) SS 1", "field 'state'"}, BadStat{"12 (x) S  1", "field 'ppid'"},
                       BadStat{"12 (x) S 1 ", "field 'pgrp'"}, BadStat{"12 (x) S 1 2\n\n", "field 'pgrp'"},
-                      BadStat{"12 (x) S x", "field 'ppid'"}, BadStat{"12 (x) S 1 2 3 4 5 -6", "field 'flags'"},
+                      BadStat{"12 (x) S x", "field 'ppid'"},
+                      BadStat{"12 (x) S 1 2 3 4 5 -6", "field 'flags'"},
                       BadStat{"12 (x) S 99999999999999999999", "field 'ppid'"},
                       BadStat{"12 (x) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 18446744073709551616",
                               "field 'starttime'"},

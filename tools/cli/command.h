@@ -4,7 +4,6 @@
 #define PROCSCOPE_TOOLS_CLI_COMMAND_H_
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
 
 namespace procscope::cli {

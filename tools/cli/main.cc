@@ -1,15 +1,15 @@
 // procscope: Linux process introspection from the command line. See README.md.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "tools/cli/command.h"
 
 int main(int argc, char** argv) {
   using namespace procscope::cli;
-  CLI::App app("procscope: inspect Linux processes through procfs and process_vm_readv.\n"
-               "Exit status: 0 success, 1 malformed input or the target cannot be inspected, 2 usage error.",
-               "procscope");
+  CLI::App app(
+      "procscope: inspect Linux processes through procfs and process_vm_readv.\n"
+      "Exit status: 0 success, 1 malformed input or the target cannot be inspected, 2 usage error.",
+      "procscope");
   app.require_subcommand(1);
   Runner run;
   AddParseCommand(app, run);

@@ -138,8 +138,8 @@ void PrintEnvironTable(const Environ& env, std::ostream& out) {
       << (env.terminated ? "" : " (the last entry has no final NUL)") << '\n';
   std::vector<std::vector<std::string>> rows = {{"OFFSET", "LENGTH", "NAME", "VALUE"}};
   for (const EnvironEntry& e : env.entries) {
-    rows.push_back({std::to_string(e.offset), std::to_string(e.length), e.name ? Printable(*e.name) : "(no '=')",
-                    Printable(e.value)});
+    rows.push_back({std::to_string(e.offset), std::to_string(e.length),
+                    e.name ? Printable(*e.name) : "(no '=')", Printable(e.value)});
   }
   PrintColumns(rows, out);
 }

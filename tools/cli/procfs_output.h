@@ -5,7 +5,6 @@
 #define PROCSCOPE_TOOLS_CLI_PROCFS_OUTPUT_H_
 
 #include <nlohmann/json.hpp>
-
 #include <ostream>
 #include <vector>
 
