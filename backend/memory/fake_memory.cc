@@ -1,0 +1,144 @@
+#include "backend/memory/fake_memory.h"
+
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+
+namespace procscope {
+
+void FakeMemory::Map(uint64_t address, uint64_t pages, int prot) {
+  const uint64_t first = address / kFakePageSize;
+  for (uint64_t p = first; p < first + pages; ++p) {
+    Page& page = pages_[p];
+    page.prot = prot;
+    page.bytes.resize(kFakePageSize);
+    for (uint64_t i = 0; i < kFakePageSize; ++i) page.bytes[i] = PatternByte(p * kFakePageSize + i);
+  }
+}
+
+void FakeMemory::Unmap(uint64_t address, uint64_t pages) {
+  const uint64_t first = address / kFakePageSize;
+  for (uint64_t p = first; p < first + pages; ++p) pages_.erase(p);
+}
+
+void FakeMemory::Protect(uint64_t address, uint64_t pages, int prot) {
+  const uint64_t first = address / kFakePageSize;
+  for (uint64_t p = first; p < first + pages; ++p) {
+    if (auto it = pages_.find(p); it != pages_.end()) it->second.prot = prot;
+  }
+}
+
+std::optional<uint8_t> FakeMemory::Peek(uint64_t address) const {
+  auto it = pages_.find(address / kFakePageSize);
+  if (it == pages_.end()) return std::nullopt;
+  return it->second.bytes[address % kFakePageSize];
+}
+
+std::optional<int> FakeMemory::ProtectionAt(uint64_t address) const {
+  auto it = pages_.find(address / kFakePageSize);
+  if (it == pages_.end()) return std::nullopt;
+  return it->second.prot;
+}
+
+ssize_t FakeMemory::VmReadv(std::span<const iovec> local, std::span<const iovec> remote) {
+  return VmTransfer(local, remote, /*write=*/false);
+}
+
+ssize_t FakeMemory::VmWritev(std::span<const iovec> local, std::span<const iovec> remote) {
+  return VmTransfer(local, remote, /*write=*/true);
+}
+
+ssize_t FakeMemory::VmTransfer(std::span<const iovec> local, std::span<const iovec> remote, bool write) {
+  CountSyscall();
+  if (local.size() > kIovMax || remote.size() > kIovMax) return -EINVAL;
+  uint64_t local_total = 0;
+  for (const iovec& v : local) local_total += v.iov_len;
+  if (local_total == 0) return 0;  // the kernel returns before it looks at the pid
+  if (dead_) return -ESRCH;
+  if (denied_) return -EPERM;
+
+  // The local side is a plain byte stream, independent of the remote element boundaries.
+  size_t local_index = 0, local_offset = 0;
+  uint64_t done = 0;
+  const int needed = write ? kProtWrite : kProtRead;
+  for (const iovec& r : remote) {
+    const uint64_t base = reinterpret_cast<uintptr_t>(r.iov_base);
+    for (uint64_t i = 0; i < r.iov_len; ++i) {  // zero-length elements never enter this loop
+      if (done == kMaxRwCount) return static_cast<ssize_t>(done);
+      while (local_index < local.size() && local_offset == local[local_index].iov_len) {
+        ++local_index;
+        local_offset = 0;
+      }
+      if (local_index == local.size()) return static_cast<ssize_t>(done);
+      auto it = pages_.find((base + i) / kFakePageSize);
+      if (base + i < base || it == pages_.end() || (it->second.prot & needed) == 0) {
+        return done > 0 ? static_cast<ssize_t>(done) : -EFAULT;
+      }
+      uint8_t& remote_byte = it->second.bytes[(base + i) % kFakePageSize];
+      uint8_t* local_byte = static_cast<uint8_t*>(local[local_index].iov_base) + local_offset;
+      if (write) {
+        remote_byte = *local_byte;
+      } else {
+        *local_byte = remote_byte;
+      }
+      ++local_offset;
+      ++done;
+    }
+  }
+  return static_cast<ssize_t>(done);
+}
+
+ssize_t FakeMemory::MemPread(void* buffer, size_t length, uint64_t address) {
+  return MemTransfer(static_cast<uint8_t*>(buffer), length, address, /*write=*/false);
+}
+
+ssize_t FakeMemory::MemPwrite(const void* buffer, size_t length, uint64_t address) {
+  return MemTransfer(static_cast<uint8_t*>(const_cast<void*>(buffer)), length, address, /*write=*/true);
+}
+
+ssize_t FakeMemory::MemTransfer(uint8_t* buffer, size_t length, uint64_t address, bool write) {
+  CountSyscall();
+  if (denied_) return -EACCES;
+  if (dead_) return 0;  // an open /proc/<pid>/mem reads EOF once the process is gone
+  if (address > static_cast<uint64_t>(INT64_MAX)) return -EINVAL;  // negative off_t
+  uint64_t done = 0;
+  while (done < length && done < kMaxRwCount) {
+    const uint64_t at = address + done;
+    auto it = at < address ? pages_.end() : pages_.find(at / kFakePageSize);
+    if (it == pages_.end()) return done > 0 ? static_cast<ssize_t>(done) : -EIO;
+    uint8_t& byte = it->second.bytes[at % kFakePageSize];
+    if (write) {
+      byte = buffer[done];
+    } else {
+      buffer[done] = byte;
+    }
+    ++done;
+  }
+  return static_cast<ssize_t>(done);
+}
+
+StatusOr<std::string> FakeMemory::ReadMapsText() {
+  CountSyscall();
+  if (dead_) return Status(ENOENT, "open /proc/<fake>/maps: the process is gone");
+  std::string text;
+  for (auto it = pages_.begin(); it != pages_.end();) {
+    const uint64_t first = it->first;
+    const int prot = it->second.prot;
+    uint64_t last = first;
+    auto next = std::next(it);
+    while (next != pages_.end() && next->first == last + 1 && next->second.prot == prot) {
+      last = next->first;
+      ++next;
+    }
+    char line[128];
+    std::snprintf(line, sizeof line, "%08" PRIx64 "-%08" PRIx64 " %c%c-p 00000000 00:00 0\n",
+                  first * kFakePageSize, (last + 1) * kFakePageSize, (prot & kProtRead) ? 'r' : '-',
+                  (prot & kProtWrite) ? 'w' : '-');
+    text += line;
+    it = next;
+  }
+  return text;
+}
+
+}  // namespace procscope

@@ -1,0 +1,76 @@
+// FakeMemory: a MemoryBackend served from a page table in this process, for unit tests, differential tests
+// and fuzz targets of the transfer strategies.
+//
+//   FakeMemory memory;
+//   memory.Map(0x10000, 4, kProtRead | kProtWrite);   // four pages, filled with PatternByte(address)
+//   memory.Map(0x16000, 1, kProtNone);
+//   ssize_t n = memory.VmReadv(local, remote);
+//
+// It imitates what Linux 6.18 measurably does (shared/kernel-facts.md), not what the man pages say:
+// process_vm_readv/writev split elements, stop at the first failing byte, return -EFAULT only when nothing
+// moved, skip zero-length remote elements without looking at them, reject more than kIovMax elements per
+// side and cap a call at kMaxRwCount bytes; PROT_NONE is like unmapped, read-only pages fail writes.
+// /proc/<pid>/mem reads and writes ignore protections, stop at unmapped pages and give -EIO when the first
+// byte is unmapped. SetDead() turns the target into an exited process (ESRCH; EOF on /proc/<pid>/mem);
+// SetDenied() into one we may not ptrace (EPERM; EACCES for /proc/<pid>/mem).
+#ifndef PROCSCOPE_BACKEND_MEMORY_FAKE_MEMORY_H_
+#define PROCSCOPE_BACKEND_MEMORY_FAKE_MEMORY_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "backend/memory/memory_backend.h"
+
+namespace procscope {
+
+inline constexpr uint64_t kFakePageSize = 4096;
+inline constexpr int kProtNone = 0;
+inline constexpr int kProtRead = 1;
+inline constexpr int kProtWrite = 2;
+
+// The byte every fixture and FakeMemory page holds at `address` until written: a hash of the address, so a
+// byte read from the wrong place (or a stale buffer) is caught.
+inline uint8_t PatternByte(uint64_t address) {
+  return static_cast<uint8_t>((address * 0x9e3779b97f4a7c15ULL) >> 56);
+}
+
+class FakeMemory final : public MemoryBackend {
+ public:
+  // Maps `pages` pages at page-aligned `address` with protection `prot` (replacing what was there), filled
+  // with PatternByte.
+  void Map(uint64_t address, uint64_t pages, int prot);
+  void Unmap(uint64_t address, uint64_t pages);
+  void Protect(uint64_t address, uint64_t pages, int prot);
+  void SetDead(bool dead) { dead_ = dead; }
+  void SetDenied(bool denied) { denied_ = denied; }
+
+  // The byte at `address` ignoring protection; nullopt when unmapped.
+  std::optional<uint8_t> Peek(uint64_t address) const;
+  // Protection of the page holding `address`; nullopt when unmapped.
+  std::optional<int> ProtectionAt(uint64_t address) const;
+
+  ssize_t VmReadv(std::span<const iovec> local, std::span<const iovec> remote) override;
+  ssize_t VmWritev(std::span<const iovec> local, std::span<const iovec> remote) override;
+  ssize_t MemPread(void* buffer, size_t length, uint64_t address) override;
+  ssize_t MemPwrite(const void* buffer, size_t length, uint64_t address) override;
+  // Contiguous pages of equal protection as one anonymous private mapping each, in /proc maps format.
+  StatusOr<std::string> ReadMapsText() override;
+
+ private:
+  struct Page {
+    int prot = kProtNone;
+    std::vector<uint8_t> bytes;
+  };
+  ssize_t VmTransfer(std::span<const iovec> local, std::span<const iovec> remote, bool write);
+  ssize_t MemTransfer(uint8_t* buffer, size_t length, uint64_t address, bool write);
+
+  std::map<uint64_t, Page> pages_;  // keyed by page number (address / kFakePageSize)
+  bool dead_ = false;
+  bool denied_ = false;
+};
+
+}  // namespace procscope
+
+#endif  // PROCSCOPE_BACKEND_MEMORY_FAKE_MEMORY_H_

@@ -1,0 +1,118 @@
+// FakeMemory must follow the rules measured on the real kernel (shared/kernel-facts.md); the same rules are
+// checked against the real kernel by tests/kernel_facts_test.cc, so fake and kernel cannot drift apart
+// unnoticed.
+#include "backend/memory/fake_memory.h"
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <vector>
+
+namespace procscope {
+namespace {
+
+constexpr uint64_t kPage = kFakePageSize;
+constexpr uint64_t kBase = 0x100000;
+
+iovec Remote(uint64_t address, size_t length) { return {reinterpret_cast<void*>(address), length}; }
+
+class FakeMemoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    memory_.Map(kBase, 1, kProtRead | kProtWrite);              // page 0: rw
+    memory_.Map(kBase + 2 * kPage, 1, kProtRead | kProtWrite);  // page 1: hole; page 2: rw
+    memory_.Map(kBase + 3 * kPage, 1, kProtNone);               // page 3: PROT_NONE
+    memory_.Map(kBase + 4 * kPage, 1, kProtRead);               // page 4: read-only
+  }
+  FakeMemory memory_;
+  std::vector<uint8_t> buffer_ = std::vector<uint8_t>(4 * kPage);
+};
+
+TEST_F(FakeMemoryTest, OneElementSpanningAHoleIsSplit) {
+  iovec local{buffer_.data(), 3 * kPage};
+  iovec remote = Remote(kBase, 3 * kPage);
+  EXPECT_EQ(memory_.VmReadv({&local, 1}, {&remote, 1}), static_cast<ssize_t>(kPage));
+  EXPECT_EQ(buffer_[kPage - 1], PatternByte(kBase + kPage - 1));
+  iovec late = Remote(kBase + kPage - 3996, 4096);
+  EXPECT_EQ(memory_.VmReadv({&local, 1}, {&late, 1}), 3996);
+}
+
+TEST_F(FakeMemoryTest, StopsAtTheFirstFailingElement) {
+  iovec local{buffer_.data(), 24};
+  iovec remote[3] = {Remote(kBase, 8), Remote(kBase + kPage, 8), Remote(kBase + 2 * kPage, 8)};
+  EXPECT_EQ(memory_.VmReadv({&local, 1}, remote), 8);
+}
+
+TEST_F(FakeMemoryTest, NothingMovedIsEfault) {
+  iovec local{buffer_.data(), 8};
+  for (uint64_t address : {kBase + kPage, kBase + 3 * kPage, uint64_t{0}, uint64_t{0xffffffffff600000}}) {
+    iovec remote = Remote(address, 8);
+    EXPECT_EQ(memory_.VmReadv({&local, 1}, {&remote, 1}), -EFAULT) << std::hex << address;
+  }
+}
+
+TEST_F(FakeMemoryTest, ZeroLengthElementsAreSkippedUnchecked) {
+  iovec local{buffer_.data(), 16};
+  iovec remote[3] = {Remote(kBase, 8), Remote(0, 0), Remote(kBase + 8, 8)};
+  EXPECT_EQ(memory_.VmReadv({&local, 1}, remote), 16);
+}
+
+TEST_F(FakeMemoryTest, WritesFailOnReadOnlyAndProtNone) {
+  iovec local{buffer_.data(), 8};
+  for (uint64_t address : {kBase + 3 * kPage, kBase + 4 * kPage}) {
+    iovec remote = Remote(address, 8);
+    EXPECT_EQ(memory_.VmWritev({&local, 1}, {&remote, 1}), -EFAULT);
+  }
+  iovec remote = Remote(kBase, 8);
+  buffer_[0] = 0xab;
+  EXPECT_EQ(memory_.VmWritev({&local, 1}, {&remote, 1}), 8);
+  EXPECT_EQ(memory_.Peek(kBase), 0xab);
+}
+
+TEST_F(FakeMemoryTest, IovMaxAndDeadAndDenied) {
+  std::vector<iovec> local(kIovMax + 1, iovec{buffer_.data(), 1}), remote(kIovMax + 1, Remote(kBase, 1));
+  EXPECT_EQ(memory_.VmReadv(local, remote), -EINVAL);
+  EXPECT_EQ(memory_.VmReadv(std::span(local).first(kIovMax), std::span(remote).first(kIovMax)), 1024);
+  memory_.SetDead(true);
+  EXPECT_EQ(memory_.VmReadv(std::span(local).first(1), std::span(remote).first(1)), -ESRCH);
+  iovec empty{buffer_.data(), 0};
+  EXPECT_EQ(memory_.VmReadv({&empty, 1}, std::span(remote).first(1)), 0);  // no local bytes: pid unchecked
+  EXPECT_EQ(memory_.MemPread(buffer_.data(), 8, kBase), 0);                // EOF after exit
+  memory_.SetDead(false);
+  memory_.SetDenied(true);
+  EXPECT_EQ(memory_.VmReadv(std::span(local).first(1), std::span(remote).first(1)), -EPERM);
+}
+
+TEST_F(FakeMemoryTest, ProcMemIgnoresProtectionsAndStopsAtHoles) {
+  EXPECT_EQ(memory_.MemPread(buffer_.data(), 8, kBase + 3 * kPage), 8);  // PROT_NONE reads
+  EXPECT_EQ(buffer_[0], PatternByte(kBase + 3 * kPage));
+  buffer_[0] = 0x5a;
+  EXPECT_EQ(memory_.MemPwrite(buffer_.data(), 1, kBase + 4 * kPage), 1);  // read-only is written
+  EXPECT_EQ(memory_.Peek(kBase + 4 * kPage), 0x5a);
+  EXPECT_EQ(memory_.MemPread(buffer_.data(), 2 * kPage, kBase),
+            static_cast<ssize_t>(kPage));                               // short at hole
+  EXPECT_EQ(memory_.MemPread(buffer_.data(), 8, kBase + kPage), -EIO);  // starts in the hole
+}
+
+TEST_F(FakeMemoryTest, MapsTextDescribesTheLayout) {
+  StatusOr<std::string> text = memory_.ReadMapsText();
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(*text,
+            "00100000-00101000 rw-p 00000000 00:00 0\n"
+            "00102000-00103000 rw-p 00000000 00:00 0\n"
+            "00103000-00104000 ---p 00000000 00:00 0\n"
+            "00104000-00105000 r--p 00000000 00:00 0\n");
+}
+
+TEST_F(FakeMemoryTest, CountsEveryCall) {
+  const uint64_t before = memory_.syscalls();
+  iovec local{buffer_.data(), 8};
+  iovec remote = Remote(kBase, 8);
+  (void)memory_.VmReadv({&local, 1}, {&remote, 1});
+  (void)memory_.MemPread(buffer_.data(), 8, kBase);
+  (void)memory_.ReadMapsText();
+  EXPECT_EQ(memory_.syscalls() - before, 3u);
+}
+
+}  // namespace
+}  // namespace procscope

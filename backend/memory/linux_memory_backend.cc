@@ -1,0 +1,74 @@
+#include "backend/memory/linux_memory_backend.h"
+
+#include <fcntl.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+#include "backend/procfs/read_file.h"
+
+namespace procscope {
+namespace {
+
+// Runs `call` until it does not fail with EINTR; returns its result, or -errno when it failed.
+template <typename Call>
+ssize_t RetryOnEintr(Call call) {
+  while (true) {
+    const ssize_t n = call();
+    if (n >= 0) return n;
+    if (errno != EINTR) return -errno;
+  }
+}
+
+}  // namespace
+
+LinuxMemoryBackend::~LinuxMemoryBackend() {
+  if (mem_fd_ >= 0) close(mem_fd_);
+}
+
+ssize_t LinuxMemoryBackend::VmReadv(std::span<const iovec> local, std::span<const iovec> remote) {
+  CountSyscall();
+  return RetryOnEintr(
+      [&] { return process_vm_readv(pid_, local.data(), local.size(), remote.data(), remote.size(), 0); });
+}
+
+ssize_t LinuxMemoryBackend::VmWritev(std::span<const iovec> local, std::span<const iovec> remote) {
+  CountSyscall();
+  return RetryOnEintr(
+      [&] { return process_vm_writev(pid_, local.data(), local.size(), remote.data(), remote.size(), 0); });
+}
+
+int LinuxMemoryBackend::MemFd(bool writable) {
+  if (mem_fd_ >= 0 && (mem_fd_writable_ || !writable)) return mem_fd_;
+  const std::string path = "/proc/" + std::to_string(pid_) + "/mem";
+  const int fd = static_cast<int>(
+      RetryOnEintr([&] { return open(path.c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC); }));
+  if (fd < 0) return fd;
+  if (mem_fd_ >= 0) close(mem_fd_);
+  mem_fd_ = fd;
+  mem_fd_writable_ = writable;
+  return fd;
+}
+
+ssize_t LinuxMemoryBackend::MemPread(void* buffer, size_t length, uint64_t address) {
+  const int fd = MemFd(false);
+  if (fd < 0) return fd;
+  CountSyscall();
+  return RetryOnEintr([&] { return pread(fd, buffer, length, static_cast<off_t>(address)); });
+}
+
+ssize_t LinuxMemoryBackend::MemPwrite(const void* buffer, size_t length, uint64_t address) {
+  const int fd = MemFd(true);
+  if (fd < 0) return fd;
+  CountSyscall();
+  return RetryOnEintr([&] { return pwrite(fd, buffer, length, static_cast<off_t>(address)); });
+}
+
+StatusOr<std::string> LinuxMemoryBackend::ReadMapsText() {
+  CountSyscall();
+  return ReadFileToString("/proc/" + std::to_string(pid_) + "/maps");
+}
+
+}  // namespace procscope

@@ -1,0 +1,60 @@
+// MemoryBackend: the one narrow seam between procscope's batched-transfer strategies and a process's memory.
+//
+// Each method is exactly one kernel call (or its imitation), with the kernel's semantics and no retry
+// policy of its own beyond EINTR: strategies decide what to do with short counts and errors. Tests and fuzz
+// targets substitute FakeMemory (fake_memory.h), which imitates the measured Linux rules, for the real
+// LinuxMemoryBackend (linux_memory_backend.h).
+//
+// Return values follow the raw syscalls, as a non-negative byte count or a negated errno:
+//   VmReadv / VmWritev: process_vm_readv / process_vm_writev. The remote elements are processed in order;
+//     the call stops at the first byte it cannot transfer and returns the bytes done so far, which can end
+//     inside an element. -EFAULT only when nothing was transferred. Zero-length remote elements are skipped
+//     without checking their address. At most kIovMax elements per side (-EINVAL beyond), at most
+//     kMaxRwCount bytes per call (a longer request is cut short with no error). -ESRCH for a dead or zombie
+//     target, -EPERM without ptrace access.
+//   MemPread / MemPwrite: pread / pwrite on /proc/<pid>/mem. Stop short at an unmapped page; -EIO when the
+//     first byte is unmapped. They ignore protections (the kernel forces access: PROT_NONE pages read,
+//     read-only pages are written). 0 (EOF) once the target has exited.
+#ifndef PROCSCOPE_BACKEND_MEMORY_MEMORY_BACKEND_H_
+#define PROCSCOPE_BACKEND_MEMORY_MEMORY_BACKEND_H_
+
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "backend/status.h"
+
+namespace procscope {
+
+// Measured on Linux 6.18 (shared/kernel-facts.md); `procscope probe` re-measures them.
+inline constexpr size_t kIovMax = 1024;
+inline constexpr uint64_t kMaxRwCount = 0x7ffff000;
+
+class MemoryBackend {
+ public:
+  virtual ~MemoryBackend() = default;
+
+  virtual ssize_t VmReadv(std::span<const iovec> local, std::span<const iovec> remote) = 0;
+  virtual ssize_t VmWritev(std::span<const iovec> local, std::span<const iovec> remote) = 0;
+  virtual ssize_t MemPread(void* buffer, size_t length, uint64_t address) = 0;
+  virtual ssize_t MemPwrite(const void* buffer, size_t length, uint64_t address) = 0;
+  // The target's /proc/<pid>/maps text (one read of the file; counts as one syscall).
+  virtual StatusOr<std::string> ReadMapsText() = 0;
+
+  // Kernel calls made through this backend so far (every method above counts one per call).
+  uint64_t syscalls() const { return syscalls_; }
+
+ protected:
+  void CountSyscall() { ++syscalls_; }
+
+ private:
+  uint64_t syscalls_ = 0;
+};
+
+}  // namespace procscope
+
+#endif  // PROCSCOPE_BACKEND_MEMORY_MEMORY_BACKEND_H_

@@ -1,0 +1,148 @@
+// The strategies behind MakeStrategy (see strategy.h for what each does and why).
+#include <algorithm>
+#include <cerrno>
+#include <string>
+#include <vector>
+
+#include "backend/memory/strategy.h"
+#include "backend/memory/vm_batch.h"
+#include "backend/procfs/maps.h"
+
+namespace procscope {
+namespace {
+
+class VmStrategy final : public Strategy {
+ public:
+  VmStrategy(std::string_view name, size_t elements_per_call)
+      : name_(name), elements_per_call_(elements_per_call) {}
+  std::string_view name() const override { return name_; }
+  Status Transfer(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
+                  std::span<const size_t> pending, std::span<ElementResult> results) const override {
+    return memory_internal::RunVmCalls(memory, direction, elements, pending, results, elements_per_call_);
+  }
+
+ private:
+  std::string_view name_;
+  size_t elements_per_call_;
+};
+
+// /proc/<pid>/mem open and read errors mean the same as process_vm_readv's: report them the same way.
+int NormalizeProcError(int error) {
+  if (error == ENOENT) return ESRCH;
+  if (error == EACCES) return EPERM;
+  return error;
+}
+
+// [start, end) ranges that allow an access, sorted, neighbours merged.
+struct Range {
+  uint64_t start, end;
+};
+
+class ProcMemStrategy final : public Strategy {
+ public:
+  explicit ProcMemStrategy(bool force) : force_(force) {}
+  std::string_view name() const override { return force_ ? "procmem_force" : "procmem"; }
+
+  Status Transfer(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
+                  std::span<const size_t> pending, std::span<ElementResult> results) const override {
+    std::vector<Range> allowed;
+    if (!force_) {
+      // The kernel forces access through /proc/<pid>/mem; without force we answer like process_vm_readv
+      // would, from one snapshot of the protections. A mapping changed after the snapshot can still fault.
+      StatusOr<std::string> text = memory.ReadMapsText();
+      if (!text.ok()) return FailFrom(pending, 0, results, NormalizeProcError(text.status().error_number()));
+      StatusOr<std::vector<MapsEntry>> maps = ParseMaps(*text);
+      if (!maps.ok()) return FailFrom(pending, 0, results, EIO);
+      for (const MapsEntry& m : *maps) {
+        if (!(direction == Direction::kRead ? m.read : m.write) || m.start == m.end) continue;
+        if (!allowed.empty() && allowed.back().end == m.start) {
+          allowed.back().end = m.end;
+        } else {
+          allowed.push_back({m.start, m.end});
+        }
+      }
+    }
+    for (size_t k = 0; k < pending.size(); ++k) {
+      const Element& e = elements[pending[k]];
+      ElementResult& r = results[pending[k]];
+      const uint64_t limit = force_ ? e.length : AllowedPrefix(allowed, e.address, e.length);
+      while (r.transferred < limit) {
+        const uint64_t at = e.address + r.transferred;
+        if (at > static_cast<uint64_t>(INT64_MAX))
+          break;  // not a user address; pread's offset would be negative
+        const size_t chunk = static_cast<size_t>(std::min(limit - r.transferred, kMaxRwCount));
+        char* buffer = static_cast<char*>(e.buffer) + r.transferred;
+        const ssize_t n = direction == Direction::kRead ? memory.MemPread(buffer, chunk, at)
+                                                        : memory.MemPwrite(buffer, chunk, at);
+        if (n > 0) {
+          r.transferred += static_cast<uint64_t>(n);
+        } else if (n == -EIO || n == -EFAULT) {
+          break;  // an unmapped page: the rest of this element fails
+        } else {
+          // 0 is EOF: the process has exited. Anything else (EACCES, ...) also ends the batch.
+          return FailFrom(pending, k, results, n == 0 ? ESRCH : NormalizeProcError(static_cast<int>(-n)));
+        }
+      }
+      if (r.transferred < e.length) r.error = EFAULT;
+    }
+    return OkStatus();
+  }
+
+ private:
+  // How many bytes from `address` lie in `allowed` without a gap (at most `length`).
+  static uint64_t AllowedPrefix(const std::vector<Range>& allowed, uint64_t address, uint64_t length) {
+    auto it = std::upper_bound(allowed.begin(), allowed.end(), address,
+                               [](uint64_t a, const Range& range) { return a < range.start; });
+    if (it == allowed.begin()) return 0;
+    --it;
+    if (address >= it->end) return 0;
+    return std::min(length, it->end - address);
+  }
+
+  static Status FailFrom(std::span<const size_t> pending, size_t from, std::span<ElementResult> results,
+                         int error) {
+    for (size_t k = from; k < pending.size(); ++k) results[pending[k]].error = error;
+    return Status(error, "/proc/<pid>/mem transfer failed for the whole batch");
+  }
+
+  bool force_;
+};
+
+}  // namespace
+
+std::unique_ptr<Strategy> MakeStrategy(std::string_view name) {
+  if (name == "per_element") return std::make_unique<VmStrategy>("per_element", 1);
+  if (name == "retry") return std::make_unique<VmStrategy>("retry", kIovMax);
+  if (name == "procmem") return std::make_unique<ProcMemStrategy>(false);
+  if (name == "procmem_force") return std::make_unique<ProcMemStrategy>(true);
+  return nullptr;
+}
+
+std::vector<std::string> StrategyNames() { return {"per_element", "retry", "procmem", "procmem_force"}; }
+
+Status TransferBatch(const Strategy& strategy, MemoryBackend& memory, Direction direction,
+                     std::span<const Element> elements, std::span<ElementResult> results) {
+  if (results.size() != elements.size()) {
+    return Status(EINVAL, "TransferBatch: " + std::to_string(results.size()) + " results for " +
+                              std::to_string(elements.size()) + " elements");
+  }
+  std::vector<size_t> pending;
+  pending.reserve(elements.size());
+  for (size_t i = 0; i < elements.size(); ++i) {
+    const Element& e = elements[i];
+    results[i] = ElementResult{};
+    if (e.length == 0) continue;  // nothing to move; the kernel would not even look at the address
+    if (e.buffer == nullptr)
+      return Status(EINVAL, "TransferBatch: element " + std::to_string(i) + " has no buffer");
+    uint64_t last;
+    if (__builtin_add_overflow(e.address, e.length - 1, &last)) {
+      results[i].error = EOVERFLOW;  // the range wraps past the end of the address space
+      continue;
+    }
+    pending.push_back(i);
+  }
+  if (pending.empty()) return OkStatus();
+  return strategy.Transfer(memory, direction, elements, pending, results);
+}
+
+}  // namespace procscope
