@@ -4,6 +4,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <ostream>
+#include <string>
+
+#include "backend/status.h"
 
 namespace procscope {
 
@@ -28,6 +32,12 @@ struct ElementResult {
   bool ok() const { return error == 0; }
   friend bool operator==(const ElementResult&, const ElementResult&) = default;
 };
+
+// gtest prints results as "{transferred=100, error=EFAULT}".
+inline void PrintTo(const ElementResult& r, std::ostream* os) {
+  *os << "{transferred=" << r.transferred
+      << ", error=" << (r.error == 0 ? std::string("0") : ErrnoName(r.error)) << "}";
+}
 
 }  // namespace procscope
 

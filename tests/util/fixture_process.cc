@@ -1,0 +1,127 @@
+#include "tests/util/fixture_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <thread>
+
+#include "tests/util/subprocess.h"
+
+extern char** environ;
+
+namespace procscope::testing {
+namespace {
+
+// Waits up to `timeout` for `pid`; true with *status when it ended.
+bool WaitFor(pid_t pid, int* status, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    const pid_t r = waitpid(pid, status, WNOHANG);
+    if (r == pid) return true;
+    if (r < 0 && errno != EINTR) return false;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<FixtureProcess>> FixtureProcess::Start(const std::string& program,
+                                                                const std::vector<std::string>& args,
+                                                                ExpectedEnd expected) {
+  int in_pipe[2], out_pipe[2];
+  if (pipe2(in_pipe, O_CLOEXEC) != 0) return ErrnoStatus("pipe2");
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) {
+    close(in_pipe[0]);
+    close(in_pipe[1]);
+    return ErrnoStatus("pipe2");
+  }
+  const std::string path = RunfilesPath(program);
+  std::vector<std::string> argv_storage = {path};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : argv_storage) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in_pipe[0], STDIN_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
+  std::unique_ptr<FixtureProcess> process(new FixtureProcess());
+  const int error = posix_spawn(&process->pid_, path.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(in_pipe[0]);
+  close(out_pipe[1]);
+  if (error != 0) {
+    close(in_pipe[1]);
+    close(out_pipe[0]);
+    process->reaped_ = true;
+    return Status(error, "posix_spawn " + path);
+  }
+  signal(SIGPIPE, SIG_IGN);  // a fixture that died must give EPIPE, not kill the test
+  process->to_child_ = in_pipe[1];
+  process->from_child_ = fdopen(out_pipe[0], "r");
+  process->expected_ = expected;
+  StatusOr<std::string> first = process->ReadLine();
+  if (!first.ok()) return Status(first.status().error_number(), path + " printed no first line");
+  process->first_line_ = *first;
+  return process;
+}
+
+StatusOr<std::string> FixtureProcess::ReadLine() {
+  if (from_child_ == nullptr) return Status(EIO, "fixture output is closed");
+  std::string line;
+  int c;
+  while ((c = std::fgetc(from_child_)) != EOF && c != '\n') line.push_back(static_cast<char>(c));
+  if (c == EOF && line.empty()) return Status(EIO, "fixture closed its output");
+  return line;
+}
+
+StatusOr<std::string> FixtureProcess::Command(const std::string& line) {
+  const std::string text = line + "\n";
+  if (to_child_ < 0 || write(to_child_, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+    return Status(EPIPE, "cannot send '" + line + "' to the fixture");
+  }
+  return ReadLine();
+}
+
+void FixtureProcess::ClosePipes() {
+  if (to_child_ >= 0) close(to_child_);
+  to_child_ = -1;
+  if (from_child_ != nullptr) fclose(from_child_);
+  from_child_ = nullptr;
+}
+
+::testing::AssertionResult FixtureProcess::Stop() {
+  ClosePipes();
+  int status = 0;
+  if (!WaitFor(pid_, &status, std::chrono::seconds(10))) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, &status, 0);
+    reaped_ = true;
+    return ::testing::AssertionFailure() << "fixture " << pid_ << " did not end within 10 s; killed";
+  }
+  reaped_ = true;
+  const bool by_signal = WIFSIGNALED(status);
+  const int value = by_signal ? WTERMSIG(status) : WEXITSTATUS(status);
+  if (by_signal == expected_.by_signal && value == expected_.value) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "fixture ended by " << (by_signal ? "signal " : "exit ") << value << ", expected "
+         << (expected_.by_signal ? "signal " : "exit ") << expected_.value;
+}
+
+FixtureProcess::~FixtureProcess() {
+  if (reaped_) return;
+  ClosePipes();
+  int status;
+  if (!WaitFor(pid_, &status, std::chrono::seconds(2))) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, &status, 0);
+  }
+}
+
+}  // namespace procscope::testing
