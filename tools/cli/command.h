@@ -19,6 +19,12 @@ using Runner = std::function<int()>;
 
 // `procscope parse {stat|maps|environ|modules} FILE [--json]`.
 void AddParseCommand(CLI::App& app, Runner& run);
+// `procscope read PID ADDR:LEN...` and `procscope write PID ADDR HEX...`.
+void AddMemoryCommands(CLI::App& app, Runner& run);
+// `procscope repro partial-transfer [--json]`.
+void AddReproCommand(CLI::App& app, Runner& run);
+// `procscope probe [--json]`.
+void AddProbeCommand(CLI::App& app, Runner& run);
 
 }  // namespace procscope::cli
 

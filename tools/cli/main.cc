@@ -1,6 +1,7 @@
 // procscope: Linux process introspection from the command line. See README.md.
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <string>
 
 #include "tools/cli/command.h"
 
@@ -13,11 +14,16 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   Runner run;
   AddParseCommand(app, run);
+  AddMemoryCommands(app, run);
+  AddReproCommand(app, run);
+  AddProbeCommand(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help
-    std::cerr << "procscope: " << e.what() << "\nRun 'procscope --help' for usage.\n";
+    std::string message = e.what();
+    for (char& c : message) c = c == '\n' ? ' ' : c;  // one line, always
+    std::cerr << "procscope: " << message << " (see 'procscope --help')\n";
     return kExitUsage;
   }
   return run ? run() : kExitUsage;

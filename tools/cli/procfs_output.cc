@@ -20,23 +20,6 @@ std::string Hex(uint64_t value) {
   return buf;
 }
 
-// Prints rows of cells as left-aligned columns separated by two spaces; the last column is not padded.
-void PrintColumns(const std::vector<std::vector<std::string>>& rows, std::ostream& out) {
-  std::vector<size_t> widths;
-  for (const auto& row : rows) {
-    if (widths.size() < row.size()) widths.resize(row.size(), 0);
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line.append(widths[i] - row[i].size() + 2, ' ');
-    }
-    out << line << '\n';
-  }
-}
-
 }  // namespace
 
 Json StatToJson(const ProcStat& stat) {
@@ -98,6 +81,22 @@ Json ModulesToJson(const std::vector<KernelModule>& modules) {
                      {"handle", m.handle}});
   }
   return array;
+}
+
+void PrintColumns(const std::vector<std::vector<std::string>>& rows, std::ostream& out) {
+  std::vector<size_t> widths;
+  for (const auto& row : rows) {
+    if (widths.size() < row.size()) widths.resize(row.size(), 0);
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line.append(widths[i] - row[i].size() + 2, ' ');
+    }
+    out << line << '\n';
+  }
 }
 
 void PrintJson(const Json& json, std::ostream& out) {

@@ -26,6 +26,9 @@ Json EnvironToJson(const Environ& env);
 // [{name, size, refcount, deps, state, address, taint, handle}]
 Json ModulesToJson(const std::vector<KernelModule>& modules);
 
+// Rows of cells as left-aligned columns separated by two spaces (the last column is not padded).
+void PrintColumns(const std::vector<std::vector<std::string>>& rows, std::ostream& out);
+
 // Pretty-printed JSON and a newline.
 void PrintJson(const Json& json, std::ostream& out);
 

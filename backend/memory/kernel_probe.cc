@@ -1,0 +1,178 @@
+#include "backend/memory/kernel_probe.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "backend/procfs/read_file.h"
+
+namespace procscope {
+namespace {
+
+constexpr size_t kPage = 4096;
+
+iovec Iov(void* address, size_t length) { return {address, length}; }
+iovec Iov(uint64_t address, size_t length) { return {reinterpret_cast<void*>(address), length}; }
+
+// Five pages: rw, hole, rw, PROT_NONE, read-only. Unmapped on destruction.
+class ProbePages {
+ public:
+  ProbePages() {
+    base_ = static_cast<char*>(
+        mmap(nullptr, 5 * kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    if (base_ == MAP_FAILED) {
+      base_ = nullptr;
+      return;
+    }
+    std::memset(base_, 0x5a, 5 * kPage);
+    ok_ = munmap(base_ + kPage, kPage) == 0 && mprotect(base_ + 3 * kPage, kPage, PROT_NONE) == 0 &&
+          mprotect(base_ + 4 * kPage, kPage, PROT_READ) == 0;
+  }
+  ~ProbePages() {
+    if (base_ == nullptr) return;
+    munmap(base_, kPage);
+    munmap(base_ + 2 * kPage, 3 * kPage);
+  }
+  bool ok() const { return base_ != nullptr && ok_; }
+  char* page(int i) const { return base_ + i * kPage; }
+
+ private:
+  char* base_ = nullptr;
+  bool ok_ = false;
+};
+
+ssize_t ReadSelf(std::span<const iovec> remote, void* local, size_t local_length) {
+  iovec l = Iov(local, local_length);
+  return process_vm_readv(getpid(), &l, 1, remote.data(), remote.size(), 0);
+}
+
+ssize_t ProcMem(bool write, void* buffer, size_t length, const void* address) {
+  const int fd = open("/proc/self/mem", (write ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+  if (fd < 0) return -1;
+  const off_t offset = static_cast<off_t>(reinterpret_cast<uintptr_t>(address));
+  const ssize_t n = write ? pwrite(fd, buffer, length, offset) : pread(fd, buffer, length, offset);
+  close(fd);
+  return n;
+}
+
+uint64_t MeasureIovMax(char* valid) {
+  // The largest count accepted, by bisection over [1, 65536]; every element is one readable byte.
+  uint64_t lo = 1, hi = 65536;
+  std::vector<iovec> remote(hi, Iov(valid, 1));
+  std::vector<char> local(hi);
+  while (lo < hi) {
+    const uint64_t mid = (lo + hi + 1) / 2;
+    if (ReadSelf(std::span(remote).first(mid), local.data(), mid) >= 0) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return lo;
+}
+
+std::optional<uint64_t> MemAvailableBytes() {
+  StatusOr<std::string> meminfo = ReadFileToString("/proc/meminfo");
+  if (!meminfo.ok()) return std::nullopt;
+  const size_t at = meminfo->find("MemAvailable:");
+  if (at == std::string::npos) return std::nullopt;
+  return std::strtoull(meminfo->c_str() + at + 13, nullptr, 10) * 1024;
+}
+
+bool ProcMemEofAfterExit() {
+  int pipe_fds[2];
+  if (pipe2(pipe_fds, O_CLOEXEC) != 0) return false;
+  const pid_t child = fork();
+  if (child == 0) {
+    char byte;
+    close(pipe_fds[1]);
+    while (read(pipe_fds[0], &byte, 1) < 0 && errno == EINTR) {
+    }
+    _exit(0);
+  }
+  close(pipe_fds[0]);
+  if (child < 0) {
+    close(pipe_fds[1]);
+    return false;
+  }
+  const std::string path = "/proc/" + std::to_string(child) + "/mem";
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  close(pipe_fds[1]);  // the child exits
+  int status;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (fd < 0) return false;
+  char buffer[8];
+  // Any address: after the exit the kernel answers before looking at it.
+  const ssize_t n =
+      pread(fd, buffer, sizeof buffer, static_cast<off_t>(reinterpret_cast<uintptr_t>(&buffer)));
+  close(fd);
+  return n == 0;
+}
+
+}  // namespace
+
+StatusOr<KernelProbe> ProbeKernel(const ProbeOptions& options) {
+  KernelProbe probe;
+  utsname names;
+  if (uname(&names) == 0) probe.kernel_release = names.release;
+  ProbePages pages;
+  if (!pages.ok()) return ErrnoStatus("probe: cannot build its pages");
+  std::vector<char> buffer(3 * kPage);
+
+  iovec spanning = Iov(pages.page(0), 3 * kPage);
+  probe.splits_elements = ReadSelf({&spanning, 1}, buffer.data(), 3 * kPage) == static_cast<ssize_t>(kPage);
+
+  iovec three[3] = {Iov(pages.page(0), 8), Iov(pages.page(1), 8), Iov(pages.page(2), 8)};
+  probe.stops_at_first_failure = ReadSelf(three, buffer.data(), 24) == 8;
+
+  iovec zero[3] = {Iov(pages.page(0), 8), Iov(uint64_t{0}, 0), Iov(pages.page(2), 8)};
+  probe.zero_length_skipped = ReadSelf(zero, buffer.data(), 16) == 16;
+
+  iovec none = Iov(pages.page(3), 8);
+  probe.prot_none_readable_vm = ReadSelf({&none, 1}, buffer.data(), 8) == 8;
+  probe.prot_none_readable_procmem = ProcMem(false, buffer.data(), 8, pages.page(3)) == 8;
+
+  iovec local = Iov(buffer.data(), 8), readonly = Iov(pages.page(4), 8);
+  probe.readonly_writable_vm = process_vm_writev(getpid(), &local, 1, &readonly, 1, 0) == 8;
+  probe.readonly_writable_procmem = ProcMem(true, buffer.data(), 8, pages.page(4)) == 8;
+
+  probe.iov_max = MeasureIovMax(pages.page(0));
+
+  if (!options.measure_max_rw_count) {
+    probe.max_rw_count_skipped = "not requested";
+  } else if (std::optional<uint64_t> available = MemAvailableBytes();
+             !available || *available < (3ULL << 30)) {
+    probe.max_rw_count_skipped = "MemAvailable below 3 GiB";
+  } else {
+    // Read 2 GiB + one page of this process into the same range: more than any one call may move.
+    const size_t length = (2ULL << 30) + kPage;
+    void* big =
+        mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (big == MAP_FAILED) {
+      probe.max_rw_count_skipped = std::string("mmap of 2 GiB failed: ") + std::strerror(errno);
+    } else {
+      iovec remote = Iov(big, length);
+      const ssize_t n = ReadSelf({&remote, 1}, big, length);
+      if (n > 0) {
+        probe.max_rw_count = static_cast<uint64_t>(n);
+      } else {
+        probe.max_rw_count_skipped = std::string("the read failed: ") + std::strerror(errno);
+      }
+      munmap(big, length);
+    }
+  }
+  probe.procmem_eof_after_exit = ProcMemEofAfterExit();
+  return probe;
+}
+
+}  // namespace procscope

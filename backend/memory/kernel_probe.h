@@ -1,0 +1,43 @@
+// Measures how this kernel's process_vm_readv/writev and /proc/<pid>/mem behave, on this process and a
+// short-lived child, so procscope's assumptions (shared/kernel-facts.md) can be checked on any kernel.
+//
+//   StatusOr<KernelProbe> probe = ProbeKernel({.measure_max_rw_count = true});
+//
+// Every answer comes from a real call; none is assumed. Not thread-safe (it maps and unmaps its own pages).
+#ifndef PROCSCOPE_BACKEND_MEMORY_KERNEL_PROBE_H_
+#define PROCSCOPE_BACKEND_MEMORY_KERNEL_PROBE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "backend/status.h"
+
+namespace procscope {
+
+struct KernelProbe {
+  std::string kernel_release;           // uname -r
+  bool splits_elements = false;         // one element over [page][hole][page] returns the first page only
+  bool stops_at_first_failure = false;  // [ok][hole][ok] returns only the first element's bytes
+  bool zero_length_skipped = false;     // a zero-length element at NULL between two valid ones is skipped
+  bool prot_none_readable_vm = false;
+  bool prot_none_readable_procmem = false;
+  bool readonly_writable_vm = false;
+  bool readonly_writable_procmem = false;
+  uint64_t iov_max = 0;                  // the largest element count process_vm_readv accepts
+  std::optional<uint64_t> max_rw_count;  // bytes one call moves at most; nullopt when not measured
+  std::string max_rw_count_skipped;      // why it was not measured (empty when it was)
+  bool procmem_eof_after_exit = false;   // an open /proc/<pid>/mem reads 0 bytes once the process is reaped
+};
+
+struct ProbeOptions {
+  // Measuring max_rw_count reads 2 GiB + 4 KiB from this process into itself (about 2 GiB of memory for a
+  // second); it is skipped when MemAvailable is below 3 GiB.
+  bool measure_max_rw_count = true;
+};
+
+[[nodiscard]] StatusOr<KernelProbe> ProbeKernel(const ProbeOptions& options);
+
+}  // namespace procscope
+
+#endif  // PROCSCOPE_BACKEND_MEMORY_KERNEL_PROBE_H_

@@ -1,0 +1,238 @@
+// The contracts of `procscope read`, `write`, `repro partial-transfer` and `probe` (issue 3 §4), on the real
+// binary against a fixtures/holes child.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "backend/memory/fake_memory.h"
+#include "tests/util/memory_target.h"
+#include "tests/util/subprocess.h"
+
+namespace procscope {
+namespace {
+
+using Json = nlohmann::ordered_json;
+using testing::CommandResult;
+using testing::RunCommand;
+using testing::RunfilesPath;
+
+CommandResult Procscope(std::vector<std::string> args, const std::string& input = "") {
+  args.insert(args.begin(), RunfilesPath("tools/procscope"));
+  return RunCommand(args, input);
+}
+
+std::string Hex(uint64_t value) {
+  char buffer[24];
+  std::snprintf(buffer, sizeof buffer, "0x%" PRIx64, value);
+  return buffer;
+}
+
+std::string PatternHex(uint64_t address, uint64_t length) {
+  std::string out;
+  char byte[3];
+  for (uint64_t i = 0; i < length; ++i) {
+    std::snprintf(byte, sizeof byte, "%02x", PatternByte(address + i));
+    out += byte;
+  }
+  return out;
+}
+
+// A PID that no process has: a child that was started and reaped.
+pid_t VanishedPid() {
+  const pid_t pid = fork();
+  if (pid == 0) _exit(0);
+  int status;
+  waitpid(pid, &status, 0);
+  return pid;
+}
+
+class CliMemoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    StatusOr<std::unique_ptr<testing::MemoryTarget>> child =
+        testing::MakeMemoryTarget("child", "rw:2,hole:1,rw:1,none:1,ro:1");
+    ASSERT_TRUE(child.ok()) << child.status().ToString();
+    child_ = *std::move(child);
+    pid_ = std::to_string(child_->pid());
+    rw_ = child_->regions()[0].start;
+    hole_ = child_->regions()[1].start;
+    rw2_ = child_->regions()[2].start;
+    none_ = child_->regions()[3].start;
+    ro_ = child_->regions()[4].start;
+  }
+  std::unique_ptr<testing::MemoryTarget> child_;
+  std::string pid_;
+  uint64_t rw_ = 0, hole_ = 0, rw2_ = 0, none_ = 0, ro_ = 0;
+};
+
+TEST_F(CliMemoryTest, ReadJsonReportsEveryElementAgainstGroundTruth) {
+  const uint64_t straddle = child_->regions()[0].end - 4;
+  const CommandResult r =
+      Procscope({"read", pid_, Hex(rw_ + 16) + ":8", Hex(hole_) + ":8", std::to_string(rw2_) + ":4",
+                 Hex(straddle) + ":8", Hex(none_) + ":2", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  EXPECT_EQ(j["pid"], child_->pid());
+  EXPECT_EQ(j["strategy"], "retry");
+  EXPECT_EQ(j["syscalls"], 3) << "[ok, hole] [ok, straddle] [none]: one call per failure";
+  ASSERT_EQ(j["elements"].size(), 5u);
+  const Json& e = j["elements"];
+  EXPECT_EQ(e[0]["address"].get<uint64_t>(), rw_ + 16);
+  EXPECT_EQ(e[0]["length"], 8);
+  EXPECT_EQ(e[0]["ok_bytes"], 8);
+  EXPECT_TRUE(e[0]["error"].is_null());
+  EXPECT_EQ(e[0]["data"], PatternHex(rw_ + 16, 8));
+  EXPECT_EQ(e[1]["ok_bytes"], 0);
+  EXPECT_EQ(e[1]["error"], "EFAULT");
+  EXPECT_EQ(e[1]["data"], "");
+  EXPECT_EQ(e[2]["data"], PatternHex(rw2_, 4));
+  EXPECT_EQ(e[3]["ok_bytes"], 4);
+  EXPECT_EQ(e[3]["error"], "EFAULT");
+  EXPECT_EQ(e[3]["data"], PatternHex(straddle, 4));
+  EXPECT_EQ(e[4]["error"], "EFAULT");
+}
+
+TEST_F(CliMemoryTest, ReadFromFileEveryStrategyAndForce) {
+  const std::string list = "# ranges\n" + Hex(rw_) + ":16\n\n" + Hex(none_) + ":8\n";
+  for (const std::vector<std::string>& extra : std::vector<std::vector<std::string>>{
+           {"--strategy", "per_element"}, {"--strategy", "retry"}, {"--strategy", "procmem"}, {"--force"}}) {
+    std::vector<std::string> args = {"read", pid_, "--from", "-", "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const CommandResult r = Procscope(args, list);
+    ASSERT_EQ(r.exit_code, 0) << extra.back() << ": " << r.err;
+    const Json j = Json::parse(r.out);
+    ASSERT_EQ(j["elements"].size(), 2u);
+    EXPECT_EQ(j["elements"][0]["data"], PatternHex(rw_, 16));
+    const bool forced = extra.back() == "--force";
+    EXPECT_EQ(j["strategy"], forced ? "procmem_force" : extra.back());
+    EXPECT_EQ(j["elements"][1]["ok_bytes"], forced ? 8 : 0) << extra.back();
+    EXPECT_EQ(j["elements"][1]["data"], forced ? PatternHex(none_, 8) : "");
+  }
+}
+
+TEST_F(CliMemoryTest, TableByDefault) {
+  const CommandResult r = Procscope({"read", pid_, Hex(rw_) + ":4", Hex(hole_) + ":4"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("ADDRESS"), std::string::npos);
+  EXPECT_NE(r.out.find(PatternHex(rw_, 4)), std::string::npos);
+  EXPECT_NE(r.out.find("EFAULT"), std::string::npos);
+}
+
+TEST_F(CliMemoryTest, WriteIsVerifiedByTheFixtureItself) {
+  const CommandResult r =
+      Procscope({"write", pid_, Hex(rw_ + 100), "deadbeef", Hex(ro_), "0102", Hex(hole_), "ff", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  ASSERT_EQ(j["elements"].size(), 3u);
+  EXPECT_EQ(j["elements"][0]["ok_bytes"], 4);
+  EXPECT_FALSE(j["elements"][0].contains("data"));
+  EXPECT_EQ(j["elements"][1]["error"], "EFAULT");  // read-only, not forced
+  EXPECT_EQ(j["elements"][2]["error"], "EFAULT");
+  StatusOr<std::vector<uint8_t>> back = child_->ReadBack(rw_ + 100, 4);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, (std::vector<uint8_t>{0xde, 0xad, 0xbe, 0xef}));
+  StatusOr<std::vector<uint8_t>> ro = child_->ReadBack(ro_, 2);
+  ASSERT_TRUE(ro.ok());
+  EXPECT_EQ((*ro)[0], PatternByte(ro_));
+
+  const CommandResult forced = Procscope({"write", pid_, Hex(ro_), "0102", "--force", "--json"});
+  ASSERT_EQ(forced.exit_code, 0) << forced.err;
+  ro = child_->ReadBack(ro_, 2);
+  ASSERT_TRUE(ro.ok());
+  EXPECT_EQ(*ro, (std::vector<uint8_t>{0x01, 0x02}));
+}
+
+TEST_F(CliMemoryTest, BadInputExitsTwo) {
+  const std::string ok = Hex(rw_) + ":8";
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"read"},
+                                             {"read", pid_},
+                                             {"read", "abc", ok},
+                                             {"read", "0", ok},
+                                             {"read", "-5", ok},
+                                             {"read", pid_, "0xzz:8"},
+                                             {"read", pid_, "0x1000"},
+                                             {"read", pid_, "0xfffffffffffffff0:32"},
+                                             {"read", pid_, "0x1000:1073741825"},
+                                             {"read", pid_, Hex(rw_) + ":1073741824", Hex(rw_) + ":8"},
+                                             {"read", pid_, ok, "--strategy", "fast"},
+                                             {"read", pid_, ok, "--strategy", "retry", "--force"},
+                                             {"read", pid_, "--from", "/nonexistent"},
+                                             {"write", pid_, Hex(rw_)},
+                                             {"write", pid_, Hex(rw_), "abc"},
+                                             {"write", pid_, Hex(rw_), "zz"},
+                                             {"write", pid_, "0xffffffffffffffff", "0102"},
+                                             {"write", "x", Hex(rw_), "00"}}) {
+    const CommandResult r = Procscope(args);
+    std::string joined;
+    for (const std::string& a : args) joined += a + " ";
+    EXPECT_EQ(r.exit_code, 2) << joined << "\n" << r.err;
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << joined << ": not one line:\n" << r.err;
+    EXPECT_TRUE(r.out.empty()) << joined;
+  }
+}
+
+TEST(CliMemoryGoneTest, VanishedProcessExitsOne) {
+  const std::string pid = std::to_string(VanishedPid());
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"read", pid, "0x1000:8"}, {"write", pid, "0x1000", "00"}}) {
+    const CommandResult r = Procscope(args);
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("no process"), std::string::npos) << r.err;
+  }
+}
+
+TEST(CliReproTest, EngineMatchesTruthAndLegacyDoesNot) {
+  const CommandResult r = Procscope({"repro", "partial-transfer", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  EXPECT_EQ(j["engine_matches_truth"], true);
+  EXPECT_EQ(j["legacy_matches_truth"], false);
+  const Json& first = j["scenarios"][0];
+  EXPECT_EQ(first["name"], "ok,hole,ok");
+  EXPECT_EQ(first["elements"][1]["legacy"]["reports"], Json::array({"ok"}));
+  EXPECT_EQ(first["elements"][1]["engine"]["error"], "EFAULT");
+  EXPECT_EQ(first["elements"][2]["legacy"]["reports"], Json::array({"failed"}));
+  const CommandResult table = Procscope({"repro", "partial-transfer"});
+  EXPECT_EQ(table.exit_code, 0);
+  EXPECT_NE(table.out.find("stale bytes"), std::string::npos);
+  EXPECT_EQ(Procscope({"repro"}).exit_code, 2);
+  EXPECT_EQ(Procscope({"repro", "other-bug"}).exit_code, 2);
+}
+
+// Every key of `procscope probe` pinned to what shared/kernel-facts.md measured on this machine kind.
+TEST(CliProbeTest, AgreesWithKernelFacts) {
+  const CommandResult r = Procscope({"probe", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  EXPECT_FALSE(j["kernel_release"].get<std::string>().empty());
+  EXPECT_EQ(j["splits_elements"], true);
+  EXPECT_EQ(j["stops_at_first_failure"], true);
+  EXPECT_EQ(j["zero_length_skipped"], true);
+  EXPECT_EQ(j["prot_none_readable_vm"], false);
+  EXPECT_EQ(j["prot_none_readable_procmem"], true);
+  EXPECT_EQ(j["readonly_writable_vm"], false);
+  EXPECT_EQ(j["readonly_writable_procmem"], true);
+  EXPECT_EQ(j["iov_max"], 1024);
+  if (j["max_rw_count"].is_null()) {
+    GTEST_SKIP() << "max_rw_count not measured: " << j["max_rw_count_skipped"];
+  }
+  EXPECT_EQ(j["max_rw_count"].get<uint64_t>(), 0x7ffff000u);
+  EXPECT_EQ(j["procmem_eof_after_exit"], true);
+}
+
+TEST(CliProbeTest, SkipAndTable) {
+  const CommandResult r = Procscope({"probe", "--skip-max-rw-count"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("skipped: not requested"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("procmem_eof_after_exit      true"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace procscope

@@ -1,0 +1,99 @@
+#include "tools/cli/args.h"
+
+#include <cerrno>
+#include <charconv>
+
+namespace procscope::cli {
+namespace {
+
+bool ParseWhole(std::string_view text, int base, uint64_t& value) {
+  if (text.empty()) return false;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value, base);
+  return ec == std::errc() && ptr == text.data() + text.size();
+}
+
+}  // namespace
+
+StatusOr<pid_t> ParsePid(std::string_view text) {
+  uint64_t value = 0;
+  if (!ParseWhole(text, 10, value) || value < 1 || value > (1u << 22)) {
+    return Status(EINVAL, "bad PID '" + std::string(text) + "': expected a decimal number from 1 to 4194304");
+  }
+  return static_cast<pid_t>(value);
+}
+
+StatusOr<uint64_t> ParseAddress(std::string_view text) {
+  uint64_t value = 0;
+  const bool hex = text.starts_with("0x") || text.starts_with("0X");
+  if (!ParseWhole(hex ? text.substr(2) : text, hex ? 16 : 10, value)) {
+    return Status(EINVAL, "bad address '" + std::string(text) + "': expected 0x<hex> or a decimal number");
+  }
+  return value;
+}
+
+StatusOr<Range> ParseRange(std::string_view text) {
+  const size_t colon = text.find(':');
+  if (colon == std::string_view::npos)
+    return Status(EINVAL, "bad range '" + std::string(text) + "': expected ADDR:LEN");
+  StatusOr<uint64_t> address = ParseAddress(text.substr(0, colon));
+  if (!address.ok()) return address.status();
+  uint64_t length = 0;
+  if (!ParseWhole(text.substr(colon + 1), 10, length)) {
+    return Status(EINVAL, "bad length in '" + std::string(text) + "': expected a decimal number");
+  }
+  if (length > kMaxTotalBytes) {
+    return Status(EINVAL,
+                  "length in '" + std::string(text) + "' exceeds 1 GiB (every buffer is held in memory)");
+  }
+  uint64_t last;
+  if (length > 0 && __builtin_add_overflow(*address, length - 1, &last)) {
+    return Status(EINVAL, "range '" + std::string(text) + "' wraps past the end of the address space");
+  }
+  return Range{*address, length};
+}
+
+StatusOr<std::vector<Range>> ParseRangeList(std::string_view text) {
+  std::vector<Range> ranges;
+  size_t line_number = 0;
+  while (!text.empty()) {
+    ++line_number;
+    const size_t newline = text.find('\n');
+    std::string_view line = text.substr(0, newline);
+    text = newline == std::string_view::npos ? std::string_view() : text.substr(newline + 1);
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r' || line.back() == '\t'))
+      line.remove_suffix(1);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    if (line.empty() || line.front() == '#') continue;
+    StatusOr<Range> range = ParseRange(line);
+    if (!range.ok())
+      return Status(EINVAL, "line " + std::to_string(line_number) + ": " + range.status().message());
+    ranges.push_back(*range);
+  }
+  return ranges;
+}
+
+StatusOr<std::vector<uint8_t>> ParseHex(std::string_view text) {
+  if (text.size() % 2 != 0)
+    return Status(EINVAL, "hex data '" + std::string(text.substr(0, 40)) + "' has an odd length");
+  std::vector<uint8_t> bytes(text.size() / 2);
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    uint64_t value = 0;
+    if (!ParseWhole(text.substr(2 * i, 2), 16, value)) {
+      return Status(EINVAL, "hex data has a non-hex character near offset " + std::to_string(2 * i));
+    }
+    bytes[i] = static_cast<uint8_t>(value);
+  }
+  return bytes;
+}
+
+std::string ToHex(const uint8_t* bytes, size_t length) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(2 * length, '0');
+  for (size_t i = 0; i < length; ++i) {
+    out[2 * i] = kDigits[bytes[i] >> 4];
+    out[2 * i + 1] = kDigits[bytes[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace procscope::cli

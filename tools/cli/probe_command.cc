@@ -1,0 +1,62 @@
+// `procscope probe`: this kernel's process_vm_readv and /proc/<pid>/mem semantics, measured.
+#include <iostream>
+#include <memory>
+
+#include "backend/memory/kernel_probe.h"
+#include "tools/cli/command.h"
+#include "tools/cli/procfs_output.h"
+
+namespace procscope::cli {
+namespace {
+
+struct ProbeCliOptions {
+  bool json = false;
+  bool skip_max_rw_count = false;
+};
+
+int RunProbe(const ProbeCliOptions& o) {
+  StatusOr<KernelProbe> p = ProbeKernel({.measure_max_rw_count = !o.skip_max_rw_count});
+  if (!p.ok()) {
+    std::cerr << "procscope: probe: " << p.status().ToString() << '\n';
+    return kExitFailure;
+  }
+  Json j = {{"kernel_release", p->kernel_release},
+            {"splits_elements", p->splits_elements},
+            {"stops_at_first_failure", p->stops_at_first_failure},
+            {"zero_length_skipped", p->zero_length_skipped},
+            {"prot_none_readable_vm", p->prot_none_readable_vm},
+            {"prot_none_readable_procmem", p->prot_none_readable_procmem},
+            {"readonly_writable_vm", p->readonly_writable_vm},
+            {"readonly_writable_procmem", p->readonly_writable_procmem},
+            {"iov_max", p->iov_max},
+            {"max_rw_count", p->max_rw_count ? Json(*p->max_rw_count) : Json(nullptr)},
+            {"max_rw_count_skipped", p->max_rw_count ? Json(nullptr) : Json(p->max_rw_count_skipped)},
+            {"procmem_eof_after_exit", p->procmem_eof_after_exit}};
+  if (o.json) {
+    PrintJson(j, std::cout);
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows = {{"SEMANTICS", "MEASURED"}};
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (it.key() == "max_rw_count_skipped") continue;
+    std::string value = it->is_string() ? it->get<std::string>() : it->dump();
+    if (it.key() == "max_rw_count" && it->is_null()) value = "skipped: " + p->max_rw_count_skipped;
+    rows.push_back({it.key(), value});
+  }
+  PrintColumns(rows, std::cout);
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddProbeCommand(CLI::App& app, Runner& run) {
+  auto options = std::make_shared<ProbeCliOptions>();
+  CLI::App* probe = app.add_subcommand(
+      "probe", "Measure this kernel's process_vm_readv and /proc/<pid>/mem semantics (uses ~2 GiB briefly)");
+  probe->add_flag("--json", options->json, "print JSON instead of a table");
+  probe->add_flag("--skip-max-rw-count", options->skip_max_rw_count,
+                  "do not measure max_rw_count (which reads 2 GiB of this process into itself)");
+  probe->callback([options, &run] { run = [options] { return RunProbe(*options); }; });
+}
+
+}  // namespace procscope::cli
