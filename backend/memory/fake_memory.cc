@@ -1,5 +1,6 @@
 #include "backend/memory/fake_memory.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
@@ -35,6 +36,12 @@ std::optional<uint8_t> FakeMemory::Peek(uint64_t address) const {
   return it->second.bytes[address % kFakePageSize];
 }
 
+std::span<const uint8_t> FakeMemory::PageBytes(uint64_t address) const {
+  auto it = pages_.find(address / kFakePageSize);
+  if (it == pages_.end()) return {};
+  return it->second.bytes;
+}
+
 std::optional<int> FakeMemory::ProtectionAt(uint64_t address) const {
   auto it = pages_.find(address / kFakePageSize);
   if (it == pages_.end()) return std::nullopt;
@@ -58,32 +65,33 @@ ssize_t FakeMemory::VmTransfer(std::span<const iovec> local, std::span<const iov
   if (dead_) return -ESRCH;
   if (denied_) return -EPERM;
 
-  // The local side is a plain byte stream, independent of the remote element boundaries.
+  // The local side is a plain byte stream, independent of the remote element boundaries. Bytes move in
+  // chunks that stay within one remote page and one local iovec.
   size_t local_index = 0, local_offset = 0;
   uint64_t done = 0;
   const int needed = write ? kProtWrite : kProtRead;
   for (const iovec& r : remote) {
     const uint64_t base = reinterpret_cast<uintptr_t>(r.iov_base);
-    for (uint64_t i = 0; i < r.iov_len; ++i) {  // zero-length elements never enter this loop
+    for (uint64_t i = 0; i < r.iov_len;) {  // zero-length elements never enter this loop
       if (done == kMaxRwCount) return static_cast<ssize_t>(done);
       while (local_index < local.size() && local_offset == local[local_index].iov_len) {
         ++local_index;
         local_offset = 0;
       }
       if (local_index == local.size()) return static_cast<ssize_t>(done);
-      auto it = pages_.find((base + i) / kFakePageSize);
-      if (base + i < base || it == pages_.end() || (it->second.prot & needed) == 0) {
+      const uint64_t at = base + i;
+      auto it = pages_.find(at / kFakePageSize);
+      if (at < base || it == pages_.end() || (it->second.prot & needed) == 0) {
         return done > 0 ? static_cast<ssize_t>(done) : -EFAULT;
       }
-      uint8_t& remote_byte = it->second.bytes[(base + i) % kFakePageSize];
-      uint8_t* local_byte = static_cast<uint8_t*>(local[local_index].iov_base) + local_offset;
-      if (write) {
-        remote_byte = *local_byte;
-      } else {
-        *local_byte = remote_byte;
-      }
-      ++local_offset;
-      ++done;
+      const uint64_t chunk = std::min({r.iov_len - i, kFakePageSize - at % kFakePageSize,
+                                       local[local_index].iov_len - local_offset, kMaxRwCount - done});
+      uint8_t* remote_bytes = it->second.bytes.data() + at % kFakePageSize;
+      uint8_t* local_bytes = static_cast<uint8_t*>(local[local_index].iov_base) + local_offset;
+      std::memmove(write ? remote_bytes : local_bytes, write ? local_bytes : remote_bytes, chunk);
+      local_offset += chunk;
+      done += chunk;
+      i += chunk;
     }
   }
   return static_cast<ssize_t>(done);
@@ -107,13 +115,10 @@ ssize_t FakeMemory::MemTransfer(uint8_t* buffer, size_t length, uint64_t address
     const uint64_t at = address + done;
     auto it = at < address ? pages_.end() : pages_.find(at / kFakePageSize);
     if (it == pages_.end()) return done > 0 ? static_cast<ssize_t>(done) : -EIO;
-    uint8_t& byte = it->second.bytes[at % kFakePageSize];
-    if (write) {
-      byte = buffer[done];
-    } else {
-      buffer[done] = byte;
-    }
-    ++done;
+    const uint64_t chunk = std::min({length - done, kFakePageSize - at % kFakePageSize, kMaxRwCount - done});
+    uint8_t* page_bytes = it->second.bytes.data() + at % kFakePageSize;
+    std::memmove(write ? page_bytes : buffer + done, write ? buffer + done : page_bytes, chunk);
+    done += chunk;
   }
   return static_cast<ssize_t>(done);
 }

@@ -48,6 +48,8 @@ class FakeMemory final : public MemoryBackend {
 
   // The byte at `address` ignoring protection; nullopt when unmapped.
   std::optional<uint8_t> Peek(uint64_t address) const;
+  // The bytes of the page holding `address`, ignoring protection; empty when unmapped.
+  std::span<const uint8_t> PageBytes(uint64_t address) const;
   // Protection of the page holding `address`; nullopt when unmapped.
   std::optional<int> ProtectionAt(uint64_t address) const;
 

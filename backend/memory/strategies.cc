@@ -4,38 +4,31 @@
 #include <string>
 #include <vector>
 
+#include "backend/memory/accessible_ranges.h"
 #include "backend/memory/strategy.h"
 #include "backend/memory/vm_batch.h"
-#include "backend/procfs/maps.h"
 
 namespace procscope {
 namespace {
 
+using memory_internal::AccessibleRange;
+using memory_internal::FindAccessiblePrefix;
+using memory_internal::NormalizeProcError;
+using memory_internal::ReadAccessibleRanges;
+using memory_internal::VmOptions;
+
 class VmStrategy final : public Strategy {
  public:
-  VmStrategy(std::string_view name, size_t elements_per_call)
-      : name_(name), elements_per_call_(elements_per_call) {}
+  VmStrategy(std::string_view name, VmOptions options) : name_(name), options_(options) {}
   std::string_view name() const override { return name_; }
   Status Transfer(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
                   std::span<const size_t> pending, std::span<ElementResult> results) const override {
-    return memory_internal::RunVmCalls(memory, direction, elements, pending, results, elements_per_call_);
+    return memory_internal::RunVmCalls(memory, direction, elements, pending, results, options_);
   }
 
  private:
   std::string_view name_;
-  size_t elements_per_call_;
-};
-
-// /proc/<pid>/mem open and read errors mean the same as process_vm_readv's: report them the same way.
-int NormalizeProcError(int error) {
-  if (error == ENOENT) return ESRCH;
-  if (error == EACCES) return EPERM;
-  return error;
-}
-
-// [start, end) ranges that allow an access, sorted, neighbours merged.
-struct Range {
-  uint64_t start, end;
+  VmOptions options_;
 };
 
 class ProcMemStrategy final : public Strategy {
@@ -45,27 +38,18 @@ class ProcMemStrategy final : public Strategy {
 
   Status Transfer(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
                   std::span<const size_t> pending, std::span<ElementResult> results) const override {
-    std::vector<Range> allowed;
+    std::vector<AccessibleRange> allowed;
     if (!force_) {
       // The kernel forces access through /proc/<pid>/mem; without force we answer like process_vm_readv
       // would, from one snapshot of the protections. A mapping changed after the snapshot can still fault.
-      StatusOr<std::string> text = memory.ReadMapsText();
-      if (!text.ok()) return FailFrom(pending, 0, results, NormalizeProcError(text.status().error_number()));
-      StatusOr<std::vector<MapsEntry>> maps = ParseMaps(*text);
-      if (!maps.ok()) return FailFrom(pending, 0, results, EIO);
-      for (const MapsEntry& m : *maps) {
-        if (!(direction == Direction::kRead ? m.read : m.write) || m.start == m.end) continue;
-        if (!allowed.empty() && allowed.back().end == m.start) {
-          allowed.back().end = m.end;
-        } else {
-          allowed.push_back({m.start, m.end});
-        }
-      }
+      StatusOr<std::vector<AccessibleRange>> ranges = ReadAccessibleRanges(memory, direction);
+      if (!ranges.ok()) return FailFrom(pending, 0, results, ranges.status().error_number());
+      allowed = *std::move(ranges);
     }
     for (size_t k = 0; k < pending.size(); ++k) {
       const Element& e = elements[pending[k]];
       ElementResult& r = results[pending[k]];
-      const uint64_t limit = force_ ? e.length : AllowedPrefix(allowed, e.address, e.length);
+      const uint64_t limit = force_ ? e.length : FindAccessiblePrefix(allowed, e.address, e.length).length;
       while (r.transferred < limit) {
         const uint64_t at = e.address + r.transferred;
         if (at > static_cast<uint64_t>(INT64_MAX))
@@ -89,16 +73,6 @@ class ProcMemStrategy final : public Strategy {
   }
 
  private:
-  // How many bytes from `address` lie in `allowed` without a gap (at most `length`).
-  static uint64_t AllowedPrefix(const std::vector<Range>& allowed, uint64_t address, uint64_t length) {
-    auto it = std::upper_bound(allowed.begin(), allowed.end(), address,
-                               [](uint64_t a, const Range& range) { return a < range.start; });
-    if (it == allowed.begin()) return 0;
-    --it;
-    if (address >= it->end) return 0;
-    return std::min(length, it->end - address);
-  }
-
   static Status FailFrom(std::span<const size_t> pending, size_t from, std::span<ElementResult> results,
                          int error) {
     for (size_t k = from; k < pending.size(); ++k) results[pending[k]].error = error;
@@ -111,14 +85,30 @@ class ProcMemStrategy final : public Strategy {
 }  // namespace
 
 std::unique_ptr<Strategy> MakeStrategy(std::string_view name) {
-  if (name == "per_element") return std::make_unique<VmStrategy>("per_element", 1);
-  if (name == "retry") return std::make_unique<VmStrategy>("retry", kIovMax);
+  if (name == "default") {
+    const std::string chosen = DefaultStrategyName();  // keep it alive: `name` is only a view
+    return MakeStrategy(chosen);
+  }
+  if (name == "per_element")
+    return std::make_unique<VmStrategy>("per_element", VmOptions{.max_ranges_per_call = 1});
+  if (name == "retry") return std::make_unique<VmStrategy>("retry", VmOptions{});
+  if (name == "adaptive")
+    return std::make_unique<VmStrategy>("adaptive", VmOptions{.classify_on_fault = true});
+  if (name == "coalesce") return std::make_unique<VmStrategy>("coalesce", VmOptions{.coalesce = true});
+  if (name == "adaptive_coalesce") {
+    return std::make_unique<VmStrategy>("adaptive_coalesce",
+                                        VmOptions{.coalesce = true, .classify_on_fault = true});
+  }
   if (name == "procmem") return std::make_unique<ProcMemStrategy>(false);
   if (name == "procmem_force") return std::make_unique<ProcMemStrategy>(true);
   return nullptr;
 }
 
-std::vector<std::string> StrategyNames() { return {"per_element", "retry", "procmem", "procmem_force"}; }
+std::vector<std::string> StrategyNames() {
+  return {"per_element", "retry", "procmem", "procmem_force", "adaptive", "coalesce", "adaptive_coalesce"};
+}
+
+std::string DefaultStrategyName() { return "adaptive_coalesce"; }
 
 Status TransferBatch(const Strategy& strategy, MemoryBackend& memory, Direction direction,
                      std::span<const Element> elements, std::span<ElementResult> results) {

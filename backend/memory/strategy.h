@@ -14,6 +14,12 @@
 //                  allows the access (one maps snapshot per batch), so it answers like the others.
 //   procmem_force  the same without the protection check: reads PROT_NONE pages and writes read-only pages,
 //                  as debuggers do (the kernel forces access through /proc/<pid>/mem).
+//   adaptive       retry until the first call stops short; then one maps snapshot fails the unreachable
+//                  elements without a syscall and the rest go in as few calls as possible.
+//   coalesce       reads of elements on the same or neighbouring pages go as one span into scratch memory
+//                  and are scattered (a hole inside a span fails only the elements it covers); writes are
+//                  never merged.
+//   adaptive_coalesce  both; the default (see DefaultStrategyName).
 #ifndef PROCSCOPE_BACKEND_MEMORY_STRATEGY_H_
 #define PROCSCOPE_BACKEND_MEMORY_STRATEGY_H_
 
@@ -42,10 +48,13 @@ class Strategy {
                           std::span<const size_t> pending, std::span<ElementResult> results) const = 0;
 };
 
-// "per_element", "retry", "procmem", "procmem_force"; nullptr for an unknown name.
+// "per_element", "retry", "procmem", "procmem_force", "adaptive", "coalesce", "adaptive_coalesce", or
+// "default" (the strategy DefaultStrategyName names); nullptr for an unknown name.
 std::unique_ptr<Strategy> MakeStrategy(std::string_view name);
-// Every name MakeStrategy accepts, baseline first.
+// Every concrete strategy name, baseline first.
 std::vector<std::string> StrategyNames();
+// The strategy "default" stands for, chosen from benchmark evidence (bench/memory_benchmark.cc).
+std::string DefaultStrategyName();
 
 // The entry point: validates the batch, then runs `strategy` on what needs a syscall. Zero-length elements
 // succeed without a syscall; an element whose address + length wraps past 2^64 fails with EOVERFLOW without

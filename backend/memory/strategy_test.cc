@@ -190,7 +190,48 @@ TEST(StrategySyscallsTest, ValidHoleValidTimesAThousand) {
   }
 }
 
-TEST(MakeStrategyTest, UnknownName) { EXPECT_EQ(MakeStrategy("fast"), nullptr); }
+TEST(StrategySyscallsTest, DenseElementsCoalesceIntoOneCall) {
+  // 1024 elements of 8 bytes spread over 4 pages: one span per 64 KiB, so a single call.
+  FakeMemory memory;
+  memory.Map(kBase, 4, kProtRead);
+  std::vector<std::vector<uint8_t>> buffers(1024, std::vector<uint8_t>(8));
+  std::vector<Element> elements;
+  for (uint64_t i = 0; i < 1024; ++i) elements.push_back({kBase + i * 16, buffers[i].data(), 8});
+  std::vector<ElementResult> results(elements.size());
+  const uint64_t before = memory.syscalls();
+  ASSERT_TRUE(TransferBatch(*MakeStrategy("coalesce"), memory, Direction::kRead, elements, results).ok());
+  EXPECT_EQ(memory.syscalls() - before, 1u);
+  for (size_t i = 0; i < elements.size(); ++i) {
+    ASSERT_TRUE(results[i].ok());
+    ASSERT_EQ(buffers[i][7], PatternByte(elements[i].address + 7));
+  }
+}
+
+TEST(StrategySyscallsTest, AHoleInsideASpanFailsOnlyTheElementsItCovers) {
+  FakeMemory memory;
+  memory.Map(kBase, 1, kProtRead);
+  memory.Map(kBase + 2 * kPage, 1, kProtRead);  // page 1 is a hole
+  std::vector<uint8_t> a(8), b(8), c(64), d(8);
+  // a and d are readable; b lies in the hole; c straddles from the hole into page 2. All within merge range.
+  std::vector<Element> elements = {{kBase + kPage - 16, a.data(), 8},
+                                   {kBase + kPage + 512, b.data(), 8},
+                                   {kBase + 2 * kPage - 32, c.data(), 64},
+                                   {kBase + 2 * kPage + 100, d.data(), 8}};
+  for (const std::string name : {"coalesce", "adaptive_coalesce"}) {
+    std::vector<ElementResult> results(elements.size());
+    ASSERT_TRUE(TransferBatch(*MakeStrategy(name), memory, Direction::kRead, elements, results).ok());
+    EXPECT_EQ(results[0], (ElementResult{8, 0})) << name;
+    EXPECT_EQ(results[1], (ElementResult{0, EFAULT})) << name;
+    EXPECT_EQ(results[2], (ElementResult{0, EFAULT})) << name << ": starts in the hole";
+    EXPECT_EQ(results[3], (ElementResult{8, 0})) << name;
+    EXPECT_EQ(d[0], PatternByte(kBase + 2 * kPage + 100));
+  }
+}
+
+TEST(MakeStrategyTest, UnknownNameAndDefault) {
+  EXPECT_EQ(MakeStrategy("fast"), nullptr);
+  EXPECT_EQ(MakeStrategy("default")->name(), DefaultStrategyName());
+}
 
 }  // namespace
 }  // namespace procscope

@@ -1,8 +1,9 @@
-// The process_vm_readv/writev loop shared by the per_element and retry strategies. Internal to
-// //backend/memory.
+// The process_vm_readv/writev planner shared by every process_vm strategy (per_element, retry, adaptive,
+// coalesce, adaptive_coalesce). Internal to //backend/memory.
 #ifndef PROCSCOPE_BACKEND_MEMORY_VM_BATCH_H_
 #define PROCSCOPE_BACKEND_MEMORY_VM_BATCH_H_
 
+#include <cstddef>
 #include <span>
 
 #include "backend/memory/batch.h"
@@ -11,15 +12,30 @@
 
 namespace procscope::memory_internal {
 
-// Transfers the pending elements in calls of at most `max_elements_per_call` elements (<= kIovMax) and
-// kMaxRwCount bytes; an element longer than that is split across calls. Attribution is per element: a call
-// that returns n bytes completes exactly the elements its first n bytes cover, and when n is short of the
-// call's total the element holding byte n fails from there with EFAULT (the kernel stops at the first byte it
-// cannot move); the next call starts with the element after it. -EFAULT with nothing moved fails the call's
-// first element at its current offset. Any other error ends the batch (see Strategy::Transfer).
+struct VmOptions {
+  // Remote ranges per call, 1..kIovMax (1 = per_element).
+  size_t max_ranges_per_call = kIovMax;
+  // Reads only: elements whose ranges lie within kMergeGap bytes of each other (sorted by address) are read
+  // as one span into a scratch buffer and scattered, so a page pinned once serves many elements. Writes are
+  // never merged: writing a span would also write the gaps between the elements.
+  bool coalesce = false;
+  // After the first call that stops short, read the maps once: elements with no accessible byte fail with
+  // EFAULT without a syscall, partly accessible ones are limited to their accessible prefix, and spans no
+  // longer cross unmapped gaps. An element that still faults (the mapping changed) is handled as usual.
+  bool classify_on_fault = false;
+};
+
+inline constexpr uint64_t kMergeGap = 2048;       // reading a gap this long costs less than one more range
+inline constexpr uint64_t kMaxSpan = 64 * 1024;   // a merged span is at most this long
+inline constexpr uint64_t kMaxScratch = 1 << 20;  // scratch per call, for merged spans
+
+// Transfers the pending elements. Attribution is per element: a call that returns n bytes completes the
+// ranges its first n bytes cover; the element whose next byte is the first one not moved fails from there
+// with EFAULT (the kernel stops at the first byte it cannot move) and the next call resumes after it. -EFAULT
+// with nothing moved is the same with n = 0. Any other error ends the batch (see Strategy::Transfer).
 Status RunVmCalls(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
                   std::span<const size_t> pending, std::span<ElementResult> results,
-                  size_t max_elements_per_call);
+                  const VmOptions& options);
 
 }  // namespace procscope::memory_internal
 

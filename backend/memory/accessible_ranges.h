@@ -1,0 +1,37 @@
+// One snapshot of which address ranges of a process allow an access, from its maps. Internal to
+// //backend/memory: used by procmem (to answer like process_vm_readv would) and by the classify-on-fault
+// planner (to fail unmapped elements without a syscall).
+#ifndef PROCSCOPE_BACKEND_MEMORY_ACCESSIBLE_RANGES_H_
+#define PROCSCOPE_BACKEND_MEMORY_ACCESSIBLE_RANGES_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "backend/memory/batch.h"
+#include "backend/memory/memory_backend.h"
+#include "backend/status.h"
+
+namespace procscope::memory_internal {
+
+// [start, end): readable (kRead) or writable (kWrite) per the maps, sorted, touching neighbours merged.
+struct AccessibleRange {
+  uint64_t start, end;
+};
+
+// Reads and parses the maps once (one syscall). ESRCH when the process is gone, EPERM when the maps may
+// not be read, EIO when they do not parse.
+StatusOr<std::vector<AccessibleRange>> ReadAccessibleRanges(MemoryBackend& memory, Direction direction);
+
+struct AccessiblePrefix {
+  uint64_t length;  // bytes from the address that lie in one accessible range (at most the asked length)
+  int64_t range;    // index of that range, -1 when length is 0
+};
+AccessiblePrefix FindAccessiblePrefix(const std::vector<AccessibleRange>& ranges, uint64_t address,
+                                      uint64_t length);
+
+// /proc open/read errors mean what process_vm_readv's do: ENOENT -> ESRCH, EACCES -> EPERM.
+int NormalizeProcError(int error);
+
+}  // namespace procscope::memory_internal
+
+#endif  // PROCSCOPE_BACKEND_MEMORY_ACCESSIBLE_RANGES_H_
