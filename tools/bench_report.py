@@ -1,54 +1,254 @@
 #!/usr/bin/env python3
-"""Summarises a Google Benchmark JSON file written by `tools/harness bench`.
+"""procscope benchmark results: merge runs into one result file, summarise it, compare result files.
 
-Prints each ratio that procscope tracks, computed from the medians of the repetitions of one run, with
-its target and whether it is met. Exit 0 whatever the ratios (benchmarks inform, they do not gate); exit 2
-when the file is unreadable or lacks a benchmark a ratio needs.
+  bench_report.py merge OUT.json --context CONTEXT.json --probe PROBE.json RUN.json [RUN.json ...]
+  bench_report.py summary RESULT.json [--chart OUT.svg]
+  bench_report.py compare A.json B.json [...] [--chart OUT.svg]
+
+A result file is Google Benchmark JSON (every repetition plus the mean/median/stddev/cv aggregates) with a
+"procscope" object: kernel release, CPU model, cores, git revision, strategies, the default strategy and
+`procscope probe --json`. Ratios use medians of one run. Exit status: 0; 2 on unreadable input, a missing
+benchmark, or (compare) runs with no benchmark in common.
 """
+import argparse
 import json
+import math
 import sys
 
-# (label, numerator benchmark, denominator benchmark, target: ratio must be <= this)
-RATIOS = [
-    ("maps: parse / read (same ~2000-line text)", "BM_ParseMaps", "BM_ReadSelfMaps", 0.10),
-    ("stat: parse / read", "BM_ParseStat", "BM_ReadSelfStat", 0.10),
-]
+DEFAULT = "default"  # resolved through procscope.default_strategy
 
 
-def medians(data):
-    """real_time per benchmark name: the median aggregate if present, else the single run."""
-    out = {}
-    for b in data.get("benchmarks", []):
-        name = b.get("run_name", b["name"])
-        if b.get("aggregate_name") == "median" or ("aggregate_name" not in b and name not in out):
-            out[name] = float(b["real_time"])
-    return out
+def fail(message):
+    print(f"bench_report: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def load(path):
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except (OSError, ValueError) as e:
+        fail(f"cannot read {path}: {e}")
+    if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), list):
+        fail(f"{path} is not Google Benchmark JSON (no 'benchmarks' list)")
+    return data
+
+
+class Runs:
+    """Medians and repetition spreads of one result file, by benchmark run name."""
+
+    def __init__(self, data):
+        self.data = data
+        self.median, self.reps = {}, {}
+        for b in data["benchmarks"]:
+            name = b.get("run_name", b["name"])
+            if b.get("run_type") == "aggregate" or "aggregate_name" in b:
+                if b.get("aggregate_name") == "median":
+                    self.median[name] = b
+            else:
+                self.reps.setdefault(name, []).append(b)
+        for name, reps in self.reps.items():  # a run without repetitions: its single result is the median
+            self.median.setdefault(name, reps[0])
+        self.default = data.get("procscope", {}).get("default_strategy", "adaptive_coalesce")
+
+    def value(self, name, key="real_time"):
+        b = self.median.get(name)
+        if b is None or key not in b:
+            return None
+        return float(b[key])
+
+    def spread(self, name, key="real_time"):
+        """Relative spread of the repetitions: (max - min) / median, 0 with fewer than two."""
+        reps = [float(r[key]) for r in self.reps.get(name, []) if key in r]
+        med = self.value(name, key)
+        if len(reps) < 2 or not med:
+            return 0.0
+        return (max(reps) - min(reps)) / med
+
+
+def cell(strategy, n=4096, size=8, holes=0, layout="spread"):
+    h = f"{holes:g}"
+    return f"BM_Read/strategy:{strategy}/N:{n}/S:{size}/H:{h}/layout:{layout}"
+
+
+def need(runs, name, key="real_time"):
+    v = runs.value(name, key)
+    if v is None:
+        fail(f"the result lacks {name} ({key})")
+    return v
+
+
+def summary_rows(runs):
+    d = runs.default
+    rows = []
+    if runs.value("BM_ParseMaps") is not None:
+        rows.append(("P0 maps: parse / read of the same ~2000 lines", need(runs, "BM_ParseMaps") / need(runs, "BM_ReadSelfMaps"), "<=", 0.10))
+        rows.append(("P0 stat: parse / read", need(runs, "BM_ParseStat") / need(runs, "BM_ReadSelfStat"), "<=", 0.10))
+    if runs.value(cell(d)) is not None:
+        base = need(runs, cell(d), "ns_per_valid_element")
+        for h in (0.01, 0.1, 0.5):
+            rows.append((f"P1 {d} N=4096 S=8 H={h:g}: ns/valid element / H=0",
+                         need(runs, cell(d, holes=h), "ns_per_valid_element") / base, "<=", 1.25))
+        rows.append((f"P2 retry / {d} at N=4096 S=8 H=0.5 (speed-up)",
+                     need(runs, cell("retry", holes=0.5)) / need(runs, cell(d, holes=0.5)), ">=", 4.0))
+        rows.append((f"P3 per_element / {d} at N=4096 S=8 H=0 (speed-up)",
+                     need(runs, cell("per_element")) / need(runs, cell(d)), ">=", 3.0))
+        rows.append(("P4 1024 x 8 B in 4 pages / one 16 KiB read",
+                     need(runs, "BM_Dense1024In4Pages") / need(runs, "BM_One16KiBRead"), "<=", 4.0))
+        rows.append((f"P5 {d} / hand-built single syscall, N=1024 S=8 H=0",
+                     need(runs, cell(d, n=1024)) / need(runs, cell("floor_syscall", n=1024)), "<=", 1.10))
+    return rows
+
+
+def print_table(header, rows):
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    for r in [header] + rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
+
+
+def svg_lines(path, title, x_labels, series, y_label):
+    """A small dependency-free SVG line chart; y on a log scale. series: {name: [y or None per x]}."""
+    values = [v for ys in series.values() for v in ys if v]
+    if not values:
+        return False
+    lo, hi = math.log10(min(values)) - 0.1, math.log10(max(values)) + 0.1
+    w, h, left, right, top, bottom = 760, 420, 70, 190, 40, 50
+    px = lambda i: left + (w - left - right) * (i / max(1, len(x_labels) - 1))
+    py = lambda v: top + (h - top - bottom) * (1 - (math.log10(v) - lo) / (hi - lo))
+    colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#17becf"]
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">',
+           f'<rect width="{w}" height="{h}" fill="white"/>',
+           f'<text x="{w / 2}" y="22" text-anchor="middle" font-size="14">{title}</text>',
+           f'<line x1="{left}" y1="{h - bottom}" x2="{w - right}" y2="{h - bottom}" stroke="black"/>',
+           f'<line x1="{left}" y1="{top}" x2="{left}" y2="{h - bottom}" stroke="black"/>',
+           f'<text x="16" y="{h / 2}" transform="rotate(-90 16 {h / 2})" text-anchor="middle">{y_label}</text>']
+    for i, label in enumerate(x_labels):
+        out.append(f'<text x="{px(i):.1f}" y="{h - bottom + 18}" text-anchor="middle">{label}</text>')
+    for e in range(math.ceil(lo), math.floor(hi) + 1):
+        y = py(10 ** e)
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{w - right}" y2="{y:.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{10 ** e:g}</text>')
+    for k, (name, ys) in enumerate(series.items()):
+        color = colors[k % len(colors)]
+        points = " ".join(f"{px(i):.1f},{py(v):.1f}" for i, v in enumerate(ys) if v)
+        out.append(f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2"/>')
+        out.append(f'<text x="{w - right + 10}" y="{top + 16 * k + 10}" fill="{color}">{name}</text>')
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+    return True
+
+
+def cmd_summary(args):
+    runs = Runs(load(args.result))
+    ctx = runs.data.get("procscope", {})
+    if ctx:
+        print(f"kernel {ctx.get('kernel_release', '?')}, {ctx.get('cpu_model', '?')}, {ctx.get('cores', '?')} cores, "
+              f"revision {ctx.get('git_revision', '?')}, default strategy {runs.default}")
+    rows = [(label, f"{v:.3f}", f"{op} {target:g}", "met" if (v <= target if op == "<=" else v >= target) else "UNMET")
+            for label, v, op, target in summary_rows(runs)]
+    print_table(("ratio (medians of one run)", "value", "target", "status"), rows)
+    if args.chart:
+        strategies = sorted({n.split("/")[1].split(":")[1] for n in runs.median if n.startswith("BM_Read/")})
+        holes = [0, 0.01, 0.1, 0.5]
+        series = {s: [runs.value(cell(s, holes=h), "ns_per_element") for h in holes] for s in strategies}
+        series = {s: ys for s, ys in series.items() if any(ys)}
+        if svg_lines(args.chart, "ns per element vs hole fraction (N=4096, S=8, one element per page)",
+                     [f"H={h:g}" for h in holes], series, "ns per element (log)"):
+            print(f"chart: {args.chart}")
+        else:
+            print("chart: not written (the result has no N=4096 S=8 spread cells with ns_per_element)")
+    return 0
+
+
+def cmd_compare(args):
+    all_runs = [Runs(load(p)) for p in args.results]
+    common = set(all_runs[0].median)
+    for r in all_runs[1:]:
+        common &= set(r.median)
+    if not common:
+        fail("the runs have no benchmark in common: their grids do not overlap, nothing to compare")
+    base = all_runs[0]
+    labels = [r.data.get("procscope", {}).get("kernel_release", p) for r, p in zip(all_runs, args.results)]
+    print("baseline: " + labels[0])
+    rows, flagged = [], 0
+    chart = {}
+    for name in sorted(common):
+        a = base.value(name)
+        row = [name]
+        for r, label in zip(all_runs[1:], labels[1:]):
+            b = r.value(name)
+            ratio = b / a if a else float("nan")
+            noise = base.spread(name) + r.spread(name)
+            flag = abs(ratio - 1) > max(noise, 0.05)
+            flagged += flag
+            row.append(f"{ratio:.3f} (noise {noise:.2f}){' *' if flag else ''}")
+            chart.setdefault(label, []).append(ratio)
+        rows.append(tuple(row))
+    print_table(tuple(["benchmark"] + [f"{l} / {labels[0]}" for l in labels[1:]]), rows)
+    print(f"{flagged} difference(s) larger than the noise (marked *: |ratio - 1| above the repetitions' "
+          f"relative spread of both runs, and above 5%)")
+    probes = [r.data.get("procscope", {}).get("probe", {}) for r in all_runs]
+    keys = sorted(set().union(*[p.keys() for p in probes]) - {"kernel_release"})
+    diffs = [(k, *[json.dumps(p.get(k)) for p in probes]) for k in keys if len({json.dumps(p.get(k)) for p in probes}) > 1]
+    if diffs:
+        print("kernel semantics that differ (procscope probe):")
+        print_table(tuple(["key"] + labels), diffs)
+    elif any(probes):
+        print("kernel semantics (procscope probe): identical")
+    if args.chart:
+        if svg_lines(args.chart, f"time ratio to {labels[0]} per benchmark (x: row of the table)",
+                     [str(i) for i in range(len(rows))], chart, "ratio (log)"):
+            print(f"chart: {args.chart}")
+    return 0
+
+
+def cmd_merge(args):
+    merged = None
+    gbench = {}
+    for path in args.runs:
+        data = load(path)
+        gbench.update(data.get("context", {}))  # each run adds its own custom context keys
+        if merged is None:
+            merged = data
+        else:
+            merged["benchmarks"].extend(data["benchmarks"])
+    try:
+        with open(args.context) as f:
+            context = json.load(f)
+        with open(args.probe) as f:
+            context["probe"] = json.load(f)
+    except (OSError, ValueError) as e:
+        fail(f"cannot read the context or probe: {e}")
+    merged["context"] = gbench
+    context.setdefault("strategies", gbench.get("procscope_strategies", "").split(","))
+    context.setdefault("default_strategy", gbench.get("procscope_default_strategy"))
+    context.setdefault("grid", gbench.get("procscope_grid"))
+    merged["procscope"] = context
+    with open(args.out, "w") as f:
+        json.dump(merged, f, indent=1)
+    return 0
 
 
 def main(argv):
-    if len(argv) != 2:
-        print("usage: bench_report.py RESULT.json", file=sys.stderr)
-        return 2
-    try:
-        with open(argv[1]) as f:
-            data = json.load(f)
-    except (OSError, ValueError) as e:
-        print(f"bench_report: cannot read {argv[1]}: {e}", file=sys.stderr)
-        return 2
-    times = medians(data)
-    rows = []
-    for label, num, den, target in RATIOS:
-        if num not in times or den not in times:
-            print(f"bench_report: {argv[1]} lacks {num} or {den}", file=sys.stderr)
-            return 2
-        ratio = times[num] / times[den]
-        rows.append((label, f"{times[num]:.0f} ns / {times[den]:.0f} ns", f"{ratio:.3f}", f"<= {target}",
-                     "met" if ratio <= target else "UNMET"))
-    header = ("ratio (medians)", "times", "value", "target", "status")
-    widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
-    for row in [header] + rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
-    return 0
+    parser = argparse.ArgumentParser(prog="bench_report.py", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("summary", help="ratios P0-P5 of one result file, met/unmet")
+    s.add_argument("result")
+    s.add_argument("--chart", help="write an SVG of ns/element vs hole fraction here")
+    c = sub.add_parser("compare", help="line up the same benchmarks from result files of different kernels")
+    c.add_argument("results", nargs="+")
+    c.add_argument("--chart", help="write an SVG of the ratios here")
+    m = sub.add_parser("merge", help="(used by tools/harness bench) one result file from benchmark runs")
+    m.add_argument("out")
+    m.add_argument("--context", required=True)
+    m.add_argument("--probe", required=True)
+    m.add_argument("runs", nargs="+")
+    args = parser.parse_args(argv[1:])
+    if args.command == "compare" and len(args.results) < 2:
+        fail("compare needs at least two result files")
+    return {"summary": cmd_summary, "compare": cmd_compare, "merge": cmd_merge}[args.command](args)
 
 
 if __name__ == "__main__":

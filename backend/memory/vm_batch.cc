@@ -12,9 +12,14 @@ namespace procscope::memory_internal {
 namespace {
 
 // What the planner knows about one pending element.
+// Copied out of the element so the hot loops touch one array (results are written once, when it finishes).
 struct Item {
-  size_t index;        // into elements/results
-  uint64_t limit;      // bytes that may be attempted (the length, or the accessible prefix)
+  size_t index;  // into elements/results
+  uint64_t address;
+  uint64_t length;
+  uint8_t* buffer;
+  uint64_t limit;  // bytes that may be attempted (the length, or the accessible prefix)
+  uint64_t transferred = 0;
   int64_t range = -1;  // accessible range it lies in after classification (-1: not classified)
   bool done = false;
 };
@@ -24,7 +29,7 @@ struct Item {
 struct Unit {
   uint64_t address;
   uint64_t length;
-  size_t first, count;  // members: items[order[live[first .. first + count)]]
+  size_t first, count;  // members: items[live[first .. first + count)]
   uint8_t* local;       // the element's buffer or the scratch slice
   bool scratch;
 };
@@ -38,48 +43,52 @@ Status RunVmCalls(MemoryBackend& memory, Direction direction, std::span<const El
   const size_t max_ranges = std::clamp<size_t>(options.max_ranges_per_call, 1, kIovMax);
   std::vector<Item> items;
   items.reserve(pending.size());
-  for (size_t index : pending) items.push_back({index, elements[index].length});
+  for (size_t index : pending) {
+    const Element& e = elements[index];
+    items.push_back({index, e.address, e.length, static_cast<uint8_t*>(e.buffer), e.length});
+  }
   // Processing order: by address when merging (neighbours must be adjacent), else as given (later writes to
   // the same bytes must win).
-  std::vector<size_t> order(items.size());
-  for (size_t k = 0; k < order.size(); ++k) order[k] = k;
   if (coalesce) {
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return elements[items[a].index].address < elements[items[b].index].address;
-    });
+    auto by_address = [](const Item& a, const Item& b) { return a.address < b.address; };
+    // Callers mostly pass ascending addresses already; checking costs a fraction of sorting.
+    if (!std::is_sorted(items.begin(), items.end(), by_address)) {
+      std::stable_sort(items.begin(), items.end(), by_address);
+    }
   }
   bool classified = false;
   auto finish = [&](Item& item, int error) {
     item.done = true;
-    results[item.index].error = error;
+    results[item.index] = {item.transferred, error};
   };
-  auto transferred = [&](const Item& item) -> uint64_t& { return results[item.index].transferred; };
 
   std::vector<Unit> units;
   std::vector<iovec> local, remote;
   std::vector<uint8_t> scratch;
-  std::vector<size_t> live;  // positions in `order` of unfinished items, in order
+  // live[head..] are the positions in `items` of the unfinished items, in order. A call only touches a
+  // prefix of them, so only that prefix is compacted afterwards (a full rescan per call made per_element
+  // quadratic in the batch size).
+  std::vector<size_t> live(items.size());
+  for (size_t k = 0; k < live.size(); ++k) live[k] = k;
+  size_t head = 0;
   while (true) {
-    live.clear();
-    for (size_t k = 0; k < order.size(); ++k)
-      if (!items[order[k]].done) live.push_back(k);
-    if (live.empty()) return OkStatus();
+    while (head < live.size() && items[live[head]].done) ++head;
+    if (head == live.size()) return OkStatus();
 
     // Plan one call.
     units.clear();
     uint64_t call_bytes = 0, scratch_bytes = 0;
-    for (size_t pos = 0; pos < live.size() && units.size() < max_ranges && call_bytes < kMaxRwCount;) {
-      Item& item = items[order[live[pos]]];
-      const Element& e = elements[item.index];
-      const uint64_t start = e.address + transferred(item);
-      uint64_t end = e.address + item.limit;
+    size_t planned_end = head;  // live[head, planned_end) are the members of this call's units
+    for (size_t pos = head; pos < live.size() && units.size() < max_ranges && call_bytes < kMaxRwCount;) {
+      Item& item = items[live[pos]];
+      const uint64_t start = item.address + item.transferred;
+      uint64_t end = item.address + item.limit;
       size_t count = 1;
-      if (coalesce && transferred(item) == 0) {
+      if (coalesce && item.transferred == 0) {
         while (pos + count < live.size()) {
-          const Item& next = items[order[live[pos + count]]];
-          const Element& n = elements[next.index];
-          const uint64_t next_end = n.address + next.limit;
-          if (transferred(next) != 0 || n.address > end + kMergeGap || next.range != item.range ||
+          const Item& next = items[live[pos + count]];
+          const uint64_t next_end = next.address + next.limit;
+          if (next.transferred != 0 || next.address > end + kMergeGap || next.range != item.range ||
               std::max(end, next_end) - start > kMaxSpan ||
               scratch_bytes + (std::max(end, next_end) - start) > kMaxScratch) {
             break;
@@ -94,6 +103,7 @@ Status RunVmCalls(MemoryBackend& memory, Direction direction, std::span<const El
       if (use_scratch) scratch_bytes += length;
       call_bytes += length;
       pos += count;
+      planned_end = pos;
     }
     scratch.resize(scratch_bytes);
     local.clear();
@@ -104,8 +114,8 @@ Status RunVmCalls(MemoryBackend& memory, Direction direction, std::span<const El
         u.local = scratch.data() + scratch_at;
         scratch_at += u.length;
       } else {
-        const Item& item = items[order[live[u.first]]];
-        u.local = static_cast<uint8_t*>(elements[item.index].buffer) + transferred(item);
+        const Item& item = items[live[u.first]];
+        u.local = item.buffer + item.transferred;
       }
       local.push_back({u.local, u.length});
       remote.push_back({reinterpret_cast<void*>(static_cast<uintptr_t>(u.address)), u.length});
@@ -130,21 +140,20 @@ Status RunVmCalls(MemoryBackend& memory, Direction direction, std::span<const El
       const uint64_t first_unmoved = u.address + moved;
       const bool fault = moved < u.length;
       for (size_t m = 0; m < u.count; ++m) {
-        Item& item = items[order[live[u.first + m]]];
-        const Element& e = elements[item.index];
+        Item& item = items[live[u.first + m]];
         if (u.scratch) {
           // Members start unread; copy the part of [u.address, first_unmoved) that is theirs.
-          const uint64_t stop = std::min(first_unmoved, e.address + item.limit);
-          if (stop > e.address) {
-            std::memcpy(e.buffer, u.local + (e.address - u.address), stop - e.address);
-            transferred(item) = stop - e.address;
+          const uint64_t stop = std::min(first_unmoved, item.address + item.limit);
+          if (stop > item.address) {
+            std::memcpy(item.buffer, u.local + (item.address - u.address), stop - item.address);
+            item.transferred = stop - item.address;
           }
         } else {
-          transferred(item) += moved;
+          item.transferred += moved;
         }
-        if (transferred(item) == item.limit) {
-          finish(item, item.limit == e.length ? 0 : EFAULT);
-        } else if (fault && e.address + transferred(item) == first_unmoved) {
+        if (item.transferred == item.limit) {
+          finish(item, item.limit == item.length ? 0 : EFAULT);
+        } else if (fault && item.address + item.transferred == first_unmoved) {
           finish(item, EFAULT);  // its next byte is where the kernel stopped
         }
         // Otherwise it starts after the fault, or its tail did not fit this call: it is planned again.
@@ -154,6 +163,13 @@ Status RunVmCalls(MemoryBackend& memory, Direction direction, std::span<const El
         break;  // the kernel did not look at the units after this one
       }
     }
+
+    // Keep the unfinished members of this call, in order, right before the untouched rest.
+    size_t write_at = planned_end;
+    for (size_t k = planned_end; k-- > head;) {
+      if (!items[live[k]].done) live[--write_at] = live[k];
+    }
+    head = write_at;
 
     if (faulted && options.classify_on_fault && !classified) {
       classified = true;
@@ -165,13 +181,16 @@ Status RunVmCalls(MemoryBackend& memory, Direction direction, std::span<const El
       }
       for (Item& item : items) {
         if (item.done) continue;
-        const Element& e = elements[item.index];
         const AccessiblePrefix prefix =
-            FindAccessiblePrefix(*ranges, e.address + transferred(item), item.limit - transferred(item));
-        item.limit = transferred(item) + prefix.length;
+            FindAccessiblePrefix(*ranges, item.address + item.transferred, item.limit - item.transferred);
+        item.limit = item.transferred + prefix.length;
         item.range = prefix.range;
         if (prefix.length == 0) finish(item, EFAULT);
       }
+      // Classification finished items anywhere in the list: compact all of it, once.
+      live.erase(std::remove_if(live.begin() + static_cast<std::ptrdiff_t>(head), live.end(),
+                                [&](size_t k) { return items[k].done; }),
+                 live.end());
     }
   }
 }

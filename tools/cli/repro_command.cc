@@ -16,68 +16,13 @@
 #include "backend/memory/linux_memory_backend.h"
 #include "backend/memory/strategy.h"
 #include "fixtures/ground_truth.h"
-#include "fixtures/layout.h"
+#include "fixtures/layout_child.h"
 #include "tests/legacy/memflow_process_rw.h"
 #include "tools/cli/command.h"
 #include "tools/cli/procfs_output.h"
 
 namespace procscope::cli {
 namespace {
-
-constexpr char kLayout[] = "rw:1,hole:1,rw:1";
-
-// A child process holding the layout until the parent closes the pipe; reaped by the destructor.
-class LayoutChild {
- public:
-  static StatusOr<std::unique_ptr<LayoutChild>> Start() {
-    int to_child[2], from_child[2];
-    if (pipe2(to_child, O_CLOEXEC) != 0) return ErrnoStatus("pipe2");
-    if (pipe2(from_child, O_CLOEXEC) != 0) return ErrnoStatus("pipe2");
-    const pid_t pid = fork();
-    if (pid < 0) return ErrnoStatus("fork");
-    if (pid == 0) {
-      close(to_child[1]);
-      close(from_child[0]);
-      StatusOr<std::unique_ptr<fixtures::Layout>> layout = fixtures::Layout::Build(kLayout);
-      const std::string manifest = layout.ok() ? fixtures::ManifestJson(getpid(), (*layout)->regions()) : "";
-      if (write(from_child[1], manifest.data(), manifest.size()) != static_cast<ssize_t>(manifest.size()))
-        _exit(1);
-      close(from_child[1]);
-      char byte;
-      while (read(to_child[0], &byte, 1) < 0 && errno == EINTR) {
-      }
-      _exit(0);
-    }
-    close(to_child[0]);
-    close(from_child[1]);
-    std::unique_ptr<LayoutChild> child(new LayoutChild(pid, to_child[1]));
-    std::string manifest;
-    char buffer[4096];
-    ssize_t n;
-    while ((n = read(from_child[0], buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR)) {
-      if (n > 0) manifest.append(buffer, static_cast<size_t>(n));
-    }
-    close(from_child[0]);
-    StatusOr<std::vector<fixtures::Region>> regions = fixtures::ParseManifestRegions(manifest);
-    if (!regions.ok()) return Status(EIO, "the layout child did not report its layout");
-    child->regions_ = *std::move(regions);
-    return child;
-  }
-  ~LayoutChild() {
-    close(to_child_);
-    int status;
-    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-  }
-  pid_t pid() const { return pid_; }
-  const std::vector<fixtures::Region>& regions() const { return regions_; }
-
- private:
-  LayoutChild(pid_t pid, int to_child) : pid_(pid), to_child_(to_child) {}
-  pid_t pid_;
-  int to_child_;
-  std::vector<fixtures::Region> regions_;
-};
 
 bool BytesCorrect(const std::vector<uint8_t>& buffer, uint64_t address, uint64_t count) {
   for (uint64_t b = 0; b < count; ++b)
@@ -86,7 +31,7 @@ bool BytesCorrect(const std::vector<uint8_t>& buffer, uint64_t address, uint64_t
 }
 
 int RunRepro(bool json) {
-  StatusOr<std::unique_ptr<LayoutChild>> child = LayoutChild::Start();
+  StatusOr<std::unique_ptr<fixtures::LayoutChild>> child = fixtures::LayoutChild::Start("rw:1,hole:1,rw:1");
   if (!child.ok()) {
     std::cerr << "procscope: repro: " << child.status().ToString() << '\n';
     return kExitFailure;

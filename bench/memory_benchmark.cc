@@ -1,0 +1,256 @@
+// Throughput of batched reads across valid and unmapped regions, per strategy, against a hole-punched child.
+//
+//   memory_benchmark [--grid=quick|full] [Google Benchmark flags]
+//
+// Grid: N elements (1, 16, 256, 1024, 4096) of S bytes (8, 64, 4096), a fraction H of them in unmapped pages
+// (0, 0.01, 0.1, 0.5), laid out one per page ("spread") or 128 per page ("dense", stride 32 bytes), for every
+// strategy plus two floors measured in the same run: "floor_syscall" (hand-built process_vm_readv calls over
+// the valid elements only, iovecs pre-built) and "floor_memcpy" (memcpy of the same bytes inside this
+// process). The quick grid is what tools/harness bench's ratios need (N=4096 or 1024, S=8, every H, spread)
+// plus the dense-page case; --grid=full runs everything.
+// Counters: ns_per_element, ns_per_valid_element, syscalls_per_batch, bytes_per_second (of valid bytes).
+// Each target layout lives in a forked child (fixtures/layout_child.h) created once and reused.
+#include <benchmark/benchmark.h>
+#include <sys/uio.h>
+
+#include <cstring>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "backend/memory/linux_memory_backend.h"
+#include "backend/memory/strategy.h"
+#include "fixtures/ground_truth.h"
+#include "fixtures/layout_child.h"
+
+namespace procscope {
+namespace {
+
+constexpr uint64_t kPage = 4096;
+
+struct Cell {
+  std::string strategy;  // a strategy name, "floor_syscall" or "floor_memcpy"
+  uint64_t n, size;
+  double holes;
+  bool dense;
+};
+
+// A target layout and the batch that goes with it.
+struct Target {
+  std::unique_ptr<fixtures::LayoutChild> child;
+  std::vector<Element> elements;  // buffers filled in per benchmark
+  std::vector<bool> valid;        // element fully readable per the ground truth
+  uint64_t valid_count = 0, valid_bytes = 0;
+};
+
+// Element pages: element i sits on page i (spread) or at byte 32 * i (dense) after a leading guard page; a
+// fraction `holes` of the element pages is unmapped (seeded, so every strategy sees the same layout).
+Target* GetTarget(uint64_t n, uint64_t size, double holes, bool dense) {
+  static std::map<std::string, std::unique_ptr<Target>> cache;
+  const std::string key =
+      std::to_string(n) + "/" + std::to_string(size) + "/" + std::to_string(holes) + (dense ? "d" : "s");
+  if (auto it = cache.find(key); it != cache.end()) return it->second.get();
+  const uint64_t element_pages =
+      dense ? (n * 32 + size + kPage - 1) / kPage : n + (size > kPage - 128 ? 1 : 0);
+  std::vector<bool> hole(element_pages, false);
+  std::mt19937_64 random(n * 7919 + size);
+  const uint64_t hole_count = static_cast<uint64_t>(holes * static_cast<double>(element_pages) + 0.5);
+  std::vector<uint64_t> pages(element_pages);
+  for (uint64_t p = 0; p < element_pages; ++p) pages[p] = p;
+  std::shuffle(pages.begin(), pages.end(), random);
+  for (uint64_t h = 0; h < hole_count && h < element_pages; ++h) hole[pages[h]] = true;
+  std::string spec = "rw:1";
+  for (uint64_t p = 0; p < element_pages;) {
+    uint64_t run = 1;
+    while (p + run < element_pages && hole[p + run] == hole[p]) ++run;
+    spec += std::string(hole[p] ? ",hole:" : ",rw:") + std::to_string(run);
+    p += run;
+  }
+  spec += ",rw:1";
+  StatusOr<std::unique_ptr<fixtures::LayoutChild>> child = fixtures::LayoutChild::Start(spec);
+  if (!child.ok()) return nullptr;
+  auto target = std::make_unique<Target>();
+  target->child = *std::move(child);
+  const uint64_t base = target->child->regions().front().start + kPage;
+  for (uint64_t i = 0; i < n; ++i) {
+    const uint64_t address = dense ? base + 32 * i : base + i * kPage + (size <= kPage - 128 ? 128 : 0);
+    target->elements.push_back({address, nullptr, size});
+    const bool ok =
+        fixtures::ExpectedResult(target->child->regions(), address, size, Direction::kRead, false).ok();
+    target->valid.push_back(ok);
+    target->valid_count += ok;
+    target->valid_bytes += ok ? size : 0;
+  }
+  Target* raw = target.get();
+  cache[key] = std::move(target);
+  return raw;
+}
+
+void SetCounters(benchmark::State& state, const Target& t, uint64_t syscalls) {
+  const double per_batch = static_cast<double>(t.elements.size());
+  state.counters["ns_per_element"] = benchmark::Counter(
+      per_batch * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_valid_element"] =
+      benchmark::Counter(static_cast<double>(std::max<uint64_t>(t.valid_count, 1)) * 1e-9,
+                         benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  state.counters["syscalls_per_batch"] =
+      benchmark::Counter(static_cast<double>(syscalls), benchmark::Counter::kAvgIterations);
+  state.counters["valid_elements"] = static_cast<double>(t.valid_count);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * t.valid_bytes));
+}
+
+void RunCell(benchmark::State& state, const Cell& cell) {
+  Target* t = GetTarget(cell.n, cell.size, cell.holes, cell.dense);
+  if (t == nullptr) {
+    state.SkipWithError("could not start the layout child");
+    return;
+  }
+  std::vector<uint8_t> buffer(cell.n * cell.size);
+  std::vector<Element> elements = t->elements;
+  for (size_t i = 0; i < elements.size(); ++i) elements[i].buffer = buffer.data() + i * cell.size;
+  LinuxMemoryBackend memory(t->child->pid());
+
+  if (cell.strategy == "floor_syscall" || cell.strategy == "floor_memcpy") {
+    std::vector<iovec> local, remote;
+    for (size_t i = 0; i < elements.size(); ++i) {
+      if (!t->valid[i]) continue;
+      local.push_back({elements[i].buffer, cell.size});
+      remote.push_back({reinterpret_cast<void*>(static_cast<uintptr_t>(elements[i].address)), cell.size});
+    }
+    // memcpy source: the same offsets in a buffer of this process.
+    std::vector<uint8_t> source(cell.dense ? cell.n * 32 + cell.size : cell.n * kPage + kPage);
+    uint64_t calls = 0;
+    for (auto _ : state) {
+      if (cell.strategy == "floor_syscall") {
+        for (size_t at = 0; at < local.size(); at += kIovMax) {
+          const size_t count = std::min(kIovMax, local.size() - at);
+          benchmark::DoNotOptimize(
+              process_vm_readv(t->child->pid(), local.data() + at, count, remote.data() + at, count, 0));
+          ++calls;
+        }
+      } else {
+        const uint64_t base = t->elements.empty() ? 0 : t->elements.front().address;
+        for (size_t i = 0; i < local.size(); ++i) {
+          std::memcpy(local[i].iov_base,
+                      source.data() + (reinterpret_cast<uintptr_t>(remote[i].iov_base) - base), cell.size);
+        }
+        benchmark::ClobberMemory();
+      }
+    }
+    SetCounters(state, *t, calls);
+    return;
+  }
+
+  std::unique_ptr<Strategy> strategy = MakeStrategy(cell.strategy);
+  std::vector<ElementResult> results(elements.size());
+  const uint64_t before = memory.syscalls();
+  for (auto _ : state) {
+    Status status = TransferBatch(*strategy, memory, Direction::kRead, elements, results);
+    if (!status.ok()) {
+      state.SkipWithError(status.ToString().c_str());
+      return;
+    }
+    benchmark::DoNotOptimize(results.data());
+  }
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (results[i].ok() != t->valid[i]) {
+      state.SkipWithError("a result disagrees with the ground truth");
+      return;
+    }
+  }
+  SetCounters(state, *t, memory.syscalls() - before);
+}
+
+// P4: 1024 elements of 8 bytes inside 4 pages, and the one 16 KiB read of those pages, by the default.
+void RunDenseVersusOneRead(benchmark::State& state, bool one_read) {
+  static std::unique_ptr<fixtures::LayoutChild> child;
+  if (!child) {
+    StatusOr<std::unique_ptr<fixtures::LayoutChild>> started = fixtures::LayoutChild::Start("rw:4");
+    if (!started.ok()) {
+      state.SkipWithError("could not start the layout child");
+      return;
+    }
+    child = *std::move(started);
+  }
+  const uint64_t base = child->regions().front().start;
+  std::vector<uint8_t> buffer(4 * kPage);
+  std::vector<Element> elements;
+  if (one_read) {
+    elements.push_back({base, buffer.data(), 4 * kPage});
+  } else {
+    for (uint64_t i = 0; i < 1024; ++i) elements.push_back({base + 16 * i, buffer.data() + 8 * i, 8});
+  }
+  std::unique_ptr<Strategy> strategy = MakeStrategy("default");
+  LinuxMemoryBackend memory(child->pid());
+  std::vector<ElementResult> results(elements.size());
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(TransferBatch(*strategy, memory, Direction::kRead, elements, results).ok());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * (one_read ? 4 * kPage : 8 * 1024)));
+}
+
+std::string CellName(const Cell& c) {
+  char holes[16];
+  std::snprintf(holes, sizeof holes, "%g", c.holes);
+  return "BM_Read/strategy:" + c.strategy + "/N:" + std::to_string(c.n) + "/S:" + std::to_string(c.size) +
+         "/H:" + holes + "/layout:" + (c.dense ? "dense" : "spread");
+}
+
+void RegisterGrid(bool full) {
+  std::vector<std::string> strategies = StrategyNames();
+  strategies.push_back("floor_syscall");
+  strategies.push_back("floor_memcpy");
+  const std::vector<uint64_t> ns =
+      full ? std::vector<uint64_t>{1, 16, 256, 1024, 4096} : std::vector<uint64_t>{1024, 4096};
+  const std::vector<uint64_t> sizes = full ? std::vector<uint64_t>{8, 64, 4096} : std::vector<uint64_t>{8};
+  const std::vector<double> holes = {0, 0.01, 0.1, 0.5};
+  const std::vector<bool> layouts = full ? std::vector<bool>{false, true} : std::vector<bool>{false};
+  for (bool dense : layouts)
+    for (uint64_t n : ns)
+      for (uint64_t size : sizes)
+        for (double h : holes)
+          for (const std::string& s : strategies) {
+            // The quick grid: every strategy at N=4096, H any; only default/retry/floors at N=1024 (P5).
+            if (!full && n == 1024 && !(h == 0 && (s == DefaultStrategyName() || s == "floor_syscall")))
+              continue;
+            const Cell cell{s, n, size, h, dense};
+            benchmark::RegisterBenchmark(CellName(cell).c_str(), [cell](benchmark::State& state) {
+              RunCell(state, cell);
+            })->Unit(benchmark::kMicrosecond);
+          }
+  benchmark::RegisterBenchmark("BM_Dense1024In4Pages", [](benchmark::State& s) {
+    RunDenseVersusOneRead(s, false);
+  })->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("BM_One16KiBRead", [](benchmark::State& s) {
+    RunDenseVersusOneRead(s, true);
+  })->Unit(benchmark::kMicrosecond);
+}
+
+}  // namespace
+}  // namespace procscope
+
+int main(int argc, char** argv) {
+  bool full = false;
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--grid=full") {
+      full = true;
+    } else if (arg != "--grid=quick") {
+      args.push_back(argv[i]);
+    }
+  }
+  int count = static_cast<int>(args.size());
+  benchmark::Initialize(&count, args.data());
+  std::string names;
+  for (const std::string& name : procscope::StrategyNames()) names += (names.empty() ? "" : ",") + name;
+  benchmark::AddCustomContext("procscope_strategies", names);
+  benchmark::AddCustomContext("procscope_default_strategy", procscope::DefaultStrategyName());
+  benchmark::AddCustomContext("procscope_grid", full ? "full" : "quick");
+  procscope::RegisterGrid(full);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

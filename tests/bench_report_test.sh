@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# tools/bench_report.py on small made-up result files (tests/testdata/bench): the summary's ratios and
+# met/unmet marks, compare's ratios, noise flags and probe differences, and its refusal of runs whose grids
+# do not overlap. Inputs are invented, so every expected number below is known exactly.
+set -euo pipefail
+report=tools/bench_report.py
+data=tests/testdata/bench
+out=$(mktemp -d)
+fail() { echo "FAIL: $*"; exit 1; }
+
+summary=$(python3 "$report" summary "$data/a.json" --chart "$out/a.svg")
+echo "$summary"
+grep -q "P1 adaptive_coalesce N=4096 S=8 H=0.01: ns/valid element / H=0 *1.025 *<= 1.25 *met" <<<"$summary" || fail "P1 H=0.01"
+grep -q "H=0.5: ns/valid element / H=0 *1.639 *<= 1.25 *UNMET" <<<"$summary" || fail "P1 H=0.5 unmet"
+grep -q "P2 retry / adaptive_coalesce .* 8.000 *>= 4 *met" <<<"$summary" || fail "P2"
+grep -q "P3 per_element / adaptive_coalesce .* 2.000 *>= 3 *UNMET" <<<"$summary" || fail "P3 unmet"
+grep -q "P4 .* 4.000 *<= 4 *met" <<<"$summary" || fail "P4"
+grep -q "P5 .* 1.053 *<= 1.1 *met" <<<"$summary" || fail "P5"
+grep -q "<polyline" "$out/a.svg" || fail "no chart lines"
+
+compare=$(python3 "$report" compare "$data/a.json" "$data/b.json" --chart "$out/c.svg")
+echo "$compare"
+grep -q "baseline: 6.18.44" <<<"$compare" || fail "baseline label"
+grep -q "BM_Read/strategy:retry/N:4096/S:8/H:0.5/layout:spread *1.500 (noise 0.00) \*" <<<"$compare" || fail "flagged 1.5x"
+grep -q "BM_Dense1024In4Pages *1.000 (noise 0.00)$" <<<"$compare" || fail "unchanged benchmark flagged"
+grep -q "splits_elements *true *false" <<<"$compare" || fail "probe difference not shown"
+grep -q "<svg" "$out/c.svg" || fail "no compare chart"
+
+set +e
+refusal=$(python3 "$report" compare "$data/a.json" "$data/disjoint.json" 2>&1)
+status=$?
+set -e
+[ "$status" -eq 2 ] || fail "compare of disjoint grids exited $status, not 2"
+grep -q "no benchmark in common" <<<"$refusal" || fail "refusal message: $refusal"
+python3 "$report" compare "$data/a.json" >/dev/null 2>&1 && fail "compare of one file accepted"
+python3 "$report" summary "$data/missing.json" >/dev/null 2>&1 && fail "missing file accepted"
+echo "PASS"
