@@ -35,7 +35,7 @@ int Usage(const std::string& message) {
 
 // The strategy named by the options: --force selects procmem_force (only procmem can force access).
 StatusOr<std::unique_ptr<Strategy>> ChooseStrategy(const MemoryOptions& o) {
-  std::string name = o.strategy.empty() ? (o.force ? "procmem" : "retry") : o.strategy;
+  std::string name = o.strategy.empty() ? (o.force ? "procmem" : "default") : o.strategy;
   if (o.force) {
     if (name != "procmem" && name != "procmem_force") {
       return Status(EINVAL,
@@ -156,7 +156,9 @@ int RunWrite(const MemoryOptions& o) {
 }
 
 void AddCommonOptions(CLI::App* sub, MemoryOptions& o) {
-  sub->add_option("--strategy", o.strategy, "per_element, retry (default), procmem or procmem_force");
+  sub->add_option("--strategy", o.strategy,
+                  "default (= " + DefaultStrategyName() +
+                      "), per_element, retry, procmem, procmem_force, adaptive, coalesce, adaptive_coalesce");
   sub->add_flag("--force", o.force,
                 "with procmem: read PROT_NONE pages and write read-only pages, like a debugger");
   sub->add_flag("--json", o.json, "print JSON instead of a table");
