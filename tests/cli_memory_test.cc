@@ -23,8 +23,7 @@ using testing::RunCommand;
 using testing::RunfilesPath;
 
 CommandResult Procscope(std::vector<std::string> args, const std::string& input = "") {
-  args.insert(args.begin(), RunfilesPath("tools/procscope"));
-  return RunCommand(args, input);
+  return testing::RunProcscope(std::move(args), input);
 }
 
 std::string Hex(uint64_t value) {

@@ -19,8 +19,7 @@ using testing::RunfilesPath;
 const std::string kTestdata = "backend/procfs/testdata/";
 
 CommandResult Procscope(std::vector<std::string> args, const std::string& input = "") {
-  args.insert(args.begin(), RunfilesPath("tools/procscope"));
-  return RunCommand(args, input);
+  return testing::RunProcscope(std::move(args), input);
 }
 
 Json ParseJsonOutput(const CommandResult& r) {

@@ -101,4 +101,9 @@ std::string RunfilesPath(const std::string& workspace_relative) {
   return std::string(srcdir) + "/" + workspace + "/" + workspace_relative;
 }
 
+CommandResult RunProcscope(std::vector<std::string> args, const std::string& input) {
+  args.insert(args.begin(), RunfilesPath("tools/procscope"));
+  return RunCommand(args, input);
+}
+
 }  // namespace procscope::testing

@@ -24,6 +24,9 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::string
 // Path of a file in the runfiles tree of this workspace (tests run from the runfiles root).
 std::string RunfilesPath(const std::string& workspace_relative);
 
+// Runs the procscope CLI (//tools:procscope, which the test must list in `data`) with `args`.
+CommandResult RunProcscope(std::vector<std::string> args, const std::string& input = "");
+
 }  // namespace procscope::testing
 
 #endif  // PROCSCOPE_TESTS_UTIL_SUBPROCESS_H_
