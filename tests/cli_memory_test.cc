@@ -19,12 +19,7 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 using testing::CommandResult;
-using testing::RunCommand;
-using testing::RunfilesPath;
-
-CommandResult Procscope(std::vector<std::string> args, const std::string& input = "") {
-  return testing::RunProcscope(std::move(args), input);
-}
+using testing::RunProcscope;
 
 std::string Hex(uint64_t value) {
   char buffer[24];
@@ -73,8 +68,8 @@ class CliMemoryTest : public ::testing::Test {
 TEST_F(CliMemoryTest, ReadJsonReportsEveryElementAgainstGroundTruth) {
   const uint64_t straddle = child_->regions()[0].end - 4;
   const CommandResult r =
-      Procscope({"read", pid_, Hex(rw_ + 16) + ":8", Hex(hole_) + ":8", std::to_string(rw2_) + ":4",
-                 Hex(straddle) + ":8", Hex(none_) + ":2", "--json"});
+      RunProcscope({"read", pid_, Hex(rw_ + 16) + ":8", Hex(hole_) + ":8", std::to_string(rw2_) + ":4",
+                    Hex(straddle) + ":8", Hex(none_) + ":2", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const Json j = Json::parse(r.out);
   EXPECT_EQ(j["pid"], child_->pid());
@@ -110,7 +105,7 @@ TEST_F(CliMemoryTest, ReadFromFileEveryStrategyAndForce) {
                                              {"--force"}}) {
     std::vector<std::string> args = {"read", pid_, "--from", "-", "--json"};
     args.insert(args.end(), extra.begin(), extra.end());
-    const CommandResult r = Procscope(args, list);
+    const CommandResult r = RunProcscope(args, list);
     ASSERT_EQ(r.exit_code, 0) << extra.back() << ": " << r.err;
     const Json j = Json::parse(r.out);
     ASSERT_EQ(j["elements"].size(), 2u);
@@ -123,7 +118,7 @@ TEST_F(CliMemoryTest, ReadFromFileEveryStrategyAndForce) {
 }
 
 TEST_F(CliMemoryTest, TableByDefault) {
-  const CommandResult r = Procscope({"read", pid_, Hex(rw_) + ":4", Hex(hole_) + ":4"});
+  const CommandResult r = RunProcscope({"read", pid_, Hex(rw_) + ":4", Hex(hole_) + ":4"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("ADDRESS"), std::string::npos);
   EXPECT_NE(r.out.find(PatternHex(rw_, 4)), std::string::npos);
@@ -132,7 +127,7 @@ TEST_F(CliMemoryTest, TableByDefault) {
 
 TEST_F(CliMemoryTest, WriteIsVerifiedByTheFixtureItself) {
   const CommandResult r =
-      Procscope({"write", pid_, Hex(rw_ + 100), "deadbeef", Hex(ro_), "0102", Hex(hole_), "ff", "--json"});
+      RunProcscope({"write", pid_, Hex(rw_ + 100), "deadbeef", Hex(ro_), "0102", Hex(hole_), "ff", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const Json j = Json::parse(r.out);
   ASSERT_EQ(j["elements"].size(), 3u);
@@ -147,7 +142,7 @@ TEST_F(CliMemoryTest, WriteIsVerifiedByTheFixtureItself) {
   ASSERT_TRUE(ro.ok());
   EXPECT_EQ((*ro)[0], PatternByte(ro_));
 
-  const CommandResult forced = Procscope({"write", pid_, Hex(ro_), "0102", "--force", "--json"});
+  const CommandResult forced = RunProcscope({"write", pid_, Hex(ro_), "0102", "--force", "--json"});
   ASSERT_EQ(forced.exit_code, 0) << forced.err;
   ro = child_->ReadBack(ro_, 2);
   ASSERT_TRUE(ro.ok());
@@ -175,7 +170,7 @@ TEST_F(CliMemoryTest, BadInputExitsTwo) {
                                              {"write", pid_, Hex(rw_), "zz"},
                                              {"write", pid_, "0xffffffffffffffff", "0102"},
                                              {"write", "x", Hex(rw_), "00"}}) {
-    const CommandResult r = Procscope(args);
+    const CommandResult r = RunProcscope(args);
     std::string joined;
     for (const std::string& a : args) joined += a + " ";
     EXPECT_EQ(r.exit_code, 2) << joined << "\n" << r.err;
@@ -188,14 +183,14 @@ TEST(CliMemoryGoneTest, VanishedProcessExitsOne) {
   const std::string pid = std::to_string(VanishedPid());
   for (const std::vector<std::string>& args :
        std::vector<std::vector<std::string>>{{"read", pid, "0x1000:8"}, {"write", pid, "0x1000", "00"}}) {
-    const CommandResult r = Procscope(args);
+    const CommandResult r = RunProcscope(args);
     EXPECT_EQ(r.exit_code, 1) << r.err;
     EXPECT_NE(r.err.find("no process"), std::string::npos) << r.err;
   }
 }
 
 TEST(CliReproTest, EngineMatchesTruthAndLegacyDoesNot) {
-  const CommandResult r = Procscope({"repro", "partial-transfer", "--json"});
+  const CommandResult r = RunProcscope({"repro", "partial-transfer", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const Json j = Json::parse(r.out);
   EXPECT_EQ(j["engine_matches_truth"], true);
@@ -205,16 +200,16 @@ TEST(CliReproTest, EngineMatchesTruthAndLegacyDoesNot) {
   EXPECT_EQ(first["elements"][1]["legacy"]["reports"], Json::array({"ok"}));
   EXPECT_EQ(first["elements"][1]["engine"]["error"], "EFAULT");
   EXPECT_EQ(first["elements"][2]["legacy"]["reports"], Json::array({"failed"}));
-  const CommandResult table = Procscope({"repro", "partial-transfer"});
+  const CommandResult table = RunProcscope({"repro", "partial-transfer"});
   EXPECT_EQ(table.exit_code, 0);
   EXPECT_NE(table.out.find("stale bytes"), std::string::npos);
-  EXPECT_EQ(Procscope({"repro"}).exit_code, 2);
-  EXPECT_EQ(Procscope({"repro", "other-bug"}).exit_code, 2);
+  EXPECT_EQ(RunProcscope({"repro"}).exit_code, 2);
+  EXPECT_EQ(RunProcscope({"repro", "other-bug"}).exit_code, 2);
 }
 
 // Every key of `procscope probe` pinned to what shared/kernel-facts.md measured on this machine kind.
 TEST(CliProbeTest, AgreesWithKernelFacts) {
-  const CommandResult r = Procscope({"probe", "--json"});
+  const CommandResult r = RunProcscope({"probe", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const Json j = Json::parse(r.out);
   EXPECT_FALSE(j["kernel_release"].get<std::string>().empty());
@@ -234,7 +229,7 @@ TEST(CliProbeTest, AgreesWithKernelFacts) {
 }
 
 TEST(CliProbeTest, SkipAndTable) {
-  const CommandResult r = Procscope({"probe", "--skip-max-rw-count"});
+  const CommandResult r = RunProcscope({"probe", "--skip-max-rw-count"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("skipped: not requested"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("procmem_eof_after_exit      true"), std::string::npos) << r.out;

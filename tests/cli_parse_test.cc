@@ -13,14 +13,9 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 using testing::CommandResult;
-using testing::RunCommand;
-using testing::RunfilesPath;
+using testing::RunProcscope;
 
 const std::string kTestdata = "backend/procfs/testdata/";
-
-CommandResult Procscope(std::vector<std::string> args, const std::string& input = "") {
-  return testing::RunProcscope(std::move(args), input);
-}
 
 Json ParseJsonOutput(const CommandResult& r) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -35,7 +30,7 @@ void ExpectOneLineError(const CommandResult& r) {
 }
 
 TEST(CliParseTest, StatJsonHasEveryProcFieldWithExactValues) {
-  Json j = ParseJsonOutput(Procscope({"parse", "stat", "--json", kTestdata + "stat_paren_name.txt"}));
+  Json j = ParseJsonOutput(RunProcscope({"parse", "stat", "--json", kTestdata + "stat_paren_name.txt"}));
   ASSERT_TRUE(j.is_object());
   const std::vector<std::string> names = {
       "pid",        "comm",        "state",       "ppid",        "pgrp",      "session",
@@ -58,7 +53,7 @@ TEST(CliParseTest, StatJsonHasEveryProcFieldWithExactValues) {
 }
 
 TEST(CliParseTest, StatFieldsAnOldKernelLacksAreNull) {
-  const CommandResult r = Procscope({"parse", "stat", "--json", "-"}, "1 (init) S 0 1 1 0 -1\n");
+  const CommandResult r = RunProcscope({"parse", "stat", "--json", "-"}, "1 (init) S 0 1 1 0 -1\n");
   Json j = ParseJsonOutput(r);
   EXPECT_EQ(j["tpgid"], -1);
   EXPECT_TRUE(j["flags"].is_null());
@@ -66,7 +61,7 @@ TEST(CliParseTest, StatFieldsAnOldKernelLacksAreNull) {
 }
 
 TEST(CliParseTest, MapsJsonKeepsOddNames) {
-  Json j = ParseJsonOutput(Procscope({"parse", "maps", "--json", kTestdata + "maps_odd_names.txt"}));
+  Json j = ParseJsonOutput(RunProcscope({"parse", "maps", "--json", kTestdata + "maps_odd_names.txt"}));
   ASSERT_TRUE(j.is_array());
   bool newline = false, trailing = false, gone = false;
   for (const Json& e : j) {
@@ -89,7 +84,7 @@ TEST(CliParseTest, MapsJsonKeepsOddNames) {
 }
 
 TEST(CliParseTest, EnvironJsonReplacesEachInvalidByteAndKeepsByteOffsets) {
-  Json j = ParseJsonOutput(Procscope({"parse", "environ", "--json", kTestdata + "environ_odd.bin"}));
+  Json j = ParseJsonOutput(RunProcscope({"parse", "environ", "--json", kTestdata + "environ_odd.bin"}));
   EXPECT_EQ(j["size"], 32);
   EXPECT_EQ(j["terminated"], true);
   ASSERT_EQ(j["entries"].size(), 6u);
@@ -103,8 +98,8 @@ TEST(CliParseTest, EnvironJsonReplacesEachInvalidByteAndKeepsByteOffsets) {
 
 TEST(CliParseTest, ModulesJsonFromStdin) {
   const CommandResult r =
-      Procscope({"parse", "modules", "--json", "-"},
-                "ext4 1052672 - - Live 0xffffffffc0570000\nvbox 10 0 a,b, Loading 0x0 (OE)\n");
+      RunProcscope({"parse", "modules", "--json", "-"},
+                   "ext4 1052672 - - Live 0xffffffffc0570000\nvbox 10 0 a,b, Loading 0x0 (OE)\n");
   Json j = ParseJsonOutput(r);
   ASSERT_EQ(j.size(), 2u);
   EXPECT_TRUE(j[0]["refcount"].is_null());
@@ -118,30 +113,30 @@ TEST(CliParseTest, ModulesJsonFromStdin) {
 }
 
 TEST(CliParseTest, TablesByDefault) {
-  const CommandResult maps = Procscope({"parse", "maps", kTestdata + "maps_odd_names.txt"});
+  const CommandResult maps = RunProcscope({"parse", "maps", kTestdata + "maps_odd_names.txt"});
   EXPECT_EQ(maps.exit_code, 0) << maps.err;
   EXPECT_EQ(maps.out.rfind("START", 0), 0u);
   EXPECT_NE(maps.out.find("/tmp/odd/new\\x0aline"), std::string::npos);
-  const CommandResult env = Procscope({"parse", "environ", kTestdata + "environ_odd.bin"});
+  const CommandResult env = RunProcscope({"parse", "environ", kTestdata + "environ_odd.bin"});
   EXPECT_EQ(env.exit_code, 0);
   EXPECT_NE(env.out.find("6 entries in 32 bytes"), std::string::npos) << env.out;
 }
 
 TEST(CliParseTest, MalformedInputExitsOneNamingLineAndField) {
   const CommandResult maps =
-      Procscope({"parse", "maps", "-"}, "1000-2000 r--p 0 00:00 0\n1000-2000 r--p 0 00:00 x\n");
+      RunProcscope({"parse", "maps", "-"}, "1000-2000 r--p 0 00:00 0\n1000-2000 r--p 0 00:00 x\n");
   EXPECT_EQ(maps.exit_code, 1);
   ExpectOneLineError(maps);
   EXPECT_NE(maps.err.find("line 2: field 'inode'"), std::string::npos) << maps.err;
-  const CommandResult stat = Procscope({"parse", "stat", "-"}, "12 (x S 1\n");
+  const CommandResult stat = RunProcscope({"parse", "stat", "-"}, "12 (x S 1\n");
   EXPECT_EQ(stat.exit_code, 1);
   ExpectOneLineError(stat);
   EXPECT_NE(stat.err.find("field 'comm'"), std::string::npos) << stat.err;
-  const CommandResult modules = Procscope({"parse", "modules", "-"}, "a 1 0 - Dead 0x0\n");
+  const CommandResult modules = RunProcscope({"parse", "modules", "-"}, "a 1 0 - Dead 0x0\n");
   EXPECT_EQ(modules.exit_code, 1);
   EXPECT_NE(modules.err.find("line 1: field 'state'"), std::string::npos) << modules.err;
   // Binary garbage: a clear error, not a crash.
-  const CommandResult garbage = Procscope({"parse", "stat", "-"}, std::string("\x00\xff\n(\x01", 5));
+  const CommandResult garbage = RunProcscope({"parse", "stat", "-"}, std::string("\x00\xff\n(\x01", 5));
   EXPECT_EQ(garbage.exit_code, 1);
   ExpectOneLineError(garbage);
 }
@@ -157,7 +152,7 @@ TEST(CliParseTest, UsageErrorsExitTwo) {
                                              {"parse", "maps", "/proc/self"},
                                              {"parse", "stat", "a", "b"},
                                              {"parse", "stat", "--yaml", "x"}}) {
-    const CommandResult r = Procscope(args);
+    const CommandResult r = RunProcscope(args);
     std::string joined;
     for (const std::string& a : args) joined += a + " ";
     EXPECT_EQ(r.exit_code, 2) << joined << "\n" << r.err;
@@ -169,11 +164,11 @@ TEST(CliParseTest, UsageErrorsExitTwo) {
 TEST(CliParseTest, HelpOnEveryLevel) {
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
            {"--help"}, {"parse", "--help"}, {"parse", "maps", "--help"}, {"parse", "environ", "-h"}}) {
-    const CommandResult r = Procscope(args);
+    const CommandResult r = RunProcscope(args);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("Usage:"), std::string::npos) << r.out;
   }
-  EXPECT_NE(Procscope({"parse", "--help"}).out.find("modules"), std::string::npos);
+  EXPECT_NE(RunProcscope({"parse", "--help"}).out.find("modules"), std::string::npos);
 }
 
 }  // namespace

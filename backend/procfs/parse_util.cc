@@ -47,13 +47,6 @@ Status FieldError(std::string_view field, std::string_view expected, std::string
   return Status(EINVAL, std::move(message));
 }
 
-std::string_view NextToken(std::string_view& rest, char separator) {
-  const size_t pos = rest.find(separator);
-  std::string_view token = rest.substr(0, pos);
-  rest = pos == std::string_view::npos ? std::string_view() : rest.substr(pos + 1);
-  return token;
-}
-
 std::vector<std::string_view> Split(std::string_view text, char separator) {
   std::vector<std::string_view> pieces;
   while (true) {

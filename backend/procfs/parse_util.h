@@ -110,10 +110,6 @@ std::string Quote(std::string_view text, size_t max_bytes = 40);
 // EINVAL with "field 'F': expected E, found 'X'".
 Status FieldError(std::string_view field, std::string_view expected, std::string_view found);
 
-// Splits off the text before the first `separator` and advances `rest` past it. Without a separator the
-// whole of `rest` is returned and `rest` becomes empty.
-std::string_view NextToken(std::string_view& rest, char separator);
-
 // All pieces of `text` between `separator`s: n separators give n + 1 pieces (some may be empty).
 std::vector<std::string_view> Split(std::string_view text, char separator);
 
