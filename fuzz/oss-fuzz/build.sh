@@ -1,5 +1,5 @@
 #!/bin/bash -eu
-# Builds procscope's fuzz targets the way OSS-Fuzz and ClusterFuzzLite expect, without Bazel:
+# Builds procscope's fuzz targets (the four procfs parsers and the memory engine) the way OSS-Fuzz and ClusterFuzzLite expect, without Bazel:
 #   $CXX $CXXFLAGS ... $LIB_FUZZING_ENGINE -o $OUT/<target>, plus <target>.dict and
 #   <target>_seed_corpus.zip beside each binary.
 # Outside OSS-Fuzz the defaults build libFuzzer + ASan binaries into results/oss-fuzz/:
@@ -31,3 +31,6 @@ build stat_fuzzer "$SRC_ROOT/backend/procfs/stat.cc"
 build maps_fuzzer "$SRC_ROOT/backend/procfs/maps.cc"
 build environ_fuzzer "$SRC_ROOT/backend/procfs/environ.cc"
 build modules_fuzzer "$SRC_ROOT/backend/procfs/modules.cc"
+build engine_fuzzer "$SRC_ROOT/backend/memory/fake_memory.cc" "$SRC_ROOT/backend/memory/strategies.cc" \
+  "$SRC_ROOT/backend/memory/vm_batch.cc" "$SRC_ROOT/backend/memory/accessible_ranges.cc" \
+  "$SRC_ROOT/backend/procfs/maps.cc"
