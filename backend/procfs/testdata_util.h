@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <string>
+#include <string_view>
 
 #include "backend/procfs/read_file.h"
 
@@ -15,6 +17,20 @@ inline std::string ReadTestdata(const std::string& name) {
   StatusOr<std::string> text = ReadFileToString("backend/procfs/testdata/" + name);
   EXPECT_TRUE(text.ok()) << text.status().ToString();
   return text.ok() ? *text : std::string();
+}
+
+// A parse result that must be an EINVAL error whose message contains `part` (e.g. "field 'inode'").
+template <typename T>
+::testing::AssertionResult RejectedNaming(const StatusOr<T>& result, std::string_view input,
+                                          std::string_view part) {
+  if (result.ok()) return ::testing::AssertionFailure() << "accepted: " << input;
+  if (result.status().error_number() != EINVAL) {
+    return ::testing::AssertionFailure() << "not EINVAL: " << result.status().ToString();
+  }
+  if (result.status().message().find(part) == std::string::npos) {
+    return ::testing::AssertionFailure() << "'" << part << "' not in: " << result.status().message();
+  }
+  return ::testing::AssertionSuccess();
 }
 
 }  // namespace procscope::testing
