@@ -42,9 +42,10 @@ ssize_t LinuxMemoryBackend::VmWritev(std::span<const iovec> local, std::span<con
 
 int LinuxMemoryBackend::MemFd(bool writable) {
   if (mem_fd_ >= 0 && (mem_fd_writable_ || !writable)) return mem_fd_;
-  const std::string path = "/proc/" + std::to_string(pid_) + "/mem";
+  const int dir = proc_dir_fd_ >= 0 ? proc_dir_fd_ : AT_FDCWD;
+  const std::string path = ProcPath("mem");
   const int fd = static_cast<int>(
-      RetryOnEintr([&] { return open(path.c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC); }));
+      RetryOnEintr([&] { return openat(dir, path.c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC); }));
   if (fd < 0) return fd;
   if (mem_fd_ >= 0) close(mem_fd_);
   mem_fd_ = fd;
@@ -68,7 +69,15 @@ ssize_t LinuxMemoryBackend::MemPwrite(const void* buffer, size_t length, uint64_
 
 StatusOr<std::string> LinuxMemoryBackend::ReadMapsText() {
   CountSyscall();
-  return ReadFileToString("/proc/" + std::to_string(pid_) + "/maps");
+  if (proc_dir_fd_ >= 0) {
+    return ReadFileAtToString(proc_dir_fd_, "maps", "/proc/" + std::to_string(pid_) + "/maps");
+  }
+  return ReadFileToString(ProcPath("maps"));
+}
+
+std::string LinuxMemoryBackend::ProcPath(const char* name) const {
+  if (proc_dir_fd_ >= 0) return name;
+  return "/proc/" + std::to_string(pid_) + "/" + name;
 }
 
 }  // namespace procscope

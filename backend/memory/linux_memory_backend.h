@@ -18,6 +18,10 @@ namespace procscope {
 class LinuxMemoryBackend final : public MemoryBackend {
  public:
   explicit LinuxMemoryBackend(pid_t pid) : pid_(pid) {}
+  // Opens mem and maps relative to `proc_dir_fd`, an open /proc/<pid> directory (borrowed: it must outlive
+  // the backend), so that they belong to the process that directory was opened for even after PID reuse.
+  // process_vm_readv/writev still name the PID: see Process::Transfer for the identity check around them.
+  LinuxMemoryBackend(pid_t pid, int proc_dir_fd) : pid_(pid), proc_dir_fd_(proc_dir_fd) {}
   ~LinuxMemoryBackend() override;
   LinuxMemoryBackend(const LinuxMemoryBackend&) = delete;
   LinuxMemoryBackend& operator=(const LinuxMemoryBackend&) = delete;
@@ -34,7 +38,10 @@ class LinuxMemoryBackend final : public MemoryBackend {
   // Opens /proc/<pid>/mem if needed; returns the fd or a negated errno.
   int MemFd(bool writable);
 
+  // The path to open for a file of the process: /proc/<pid>/<name>, or <name> relative to proc_dir_fd_.
+  std::string ProcPath(const char* name) const;
   pid_t pid_;
+  int proc_dir_fd_ = -1;
   int mem_fd_ = -1;
   bool mem_fd_writable_ = false;
 };

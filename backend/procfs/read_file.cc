@@ -21,15 +21,19 @@ StatusOr<std::string> ReadFdToString(int fd, const std::string& name) {
   }
 }
 
-StatusOr<std::string> ReadFileToString(const std::string& path) {
+StatusOr<std::string> ReadFileAtToString(int dir_fd, const std::string& name, const std::string& label) {
   int fd;
   do {
-    fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    fd = openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC);
   } while (fd < 0 && errno == EINTR);
-  if (fd < 0) return ErrnoStatus("open " + path);
-  StatusOr<std::string> content = ReadFdToString(fd, path);
+  if (fd < 0) return ErrnoStatus("open " + label);
+  StatusOr<std::string> content = ReadFdToString(fd, label);
   close(fd);
   return content;
+}
+
+StatusOr<std::string> ReadFileToString(const std::string& path) {
+  return ReadFileAtToString(AT_FDCWD, path, path);
 }
 
 }  // namespace procscope

@@ -14,6 +14,11 @@ namespace procscope {
 // away while reading) and name the path. What was read before a failing read() is discarded.
 [[nodiscard]] StatusOr<std::string> ReadFileToString(const std::string& path);
 
+// The same for `name` relative to the directory `dir_fd` (openat), e.g. a /proc/<pid> directory held open so
+// that the file read belongs to that process even if its PID is reused. `label` names it in error messages.
+[[nodiscard]] StatusOr<std::string> ReadFileAtToString(int dir_fd, const std::string& name,
+                                                       const std::string& label);
+
 // Everything readable from `fd` until EOF (the fd stays open and owned by the caller). `name` only labels
 // error messages, e.g. "stdin".
 [[nodiscard]] StatusOr<std::string> ReadFdToString(int fd, const std::string& name);

@@ -1,0 +1,37 @@
+#include "backend/process/kernel_modules.h"
+
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+
+#include "backend/procfs/read_file.h"
+
+namespace procscope {
+
+StatusOr<std::vector<KernelModule>> ListKernelModules(const std::string& path) {
+  StatusOr<std::string> text = ReadFileToString(path);
+  if (!text.ok()) {
+    if (text.status().error_number() == ENOENT) return std::vector<KernelModule>{};
+    return text.status();
+  }
+  StatusOr<std::vector<KernelModule>> modules = ParseModules(*text);
+  if (!modules.ok()) return Status(EINVAL, path + ": " + modules.status().message());
+  return modules;
+}
+
+StatusOr<KernelModule> FindKernelModule(uint64_t handle, const std::string& path) {
+  StatusOr<std::vector<KernelModule>> modules = ListKernelModules(path);
+  if (!modules.ok()) return modules.status();
+  for (const KernelModule& m : *modules)
+    if (m.handle == handle) return m;
+  char hex[32];
+  std::snprintf(hex, sizeof hex, "0x%016" PRIx64, handle);
+  return Status(ENOENT, std::string("no loaded kernel module has handle ") + hex);
+}
+
+std::optional<uint64_t> KernelModuleAddress(const KernelModule& module) {
+  if (module.address == 0) return std::nullopt;
+  return module.address;
+}
+
+}  // namespace procscope

@@ -1,0 +1,74 @@
+#include "backend/process/kernel_modules.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+namespace procscope {
+namespace {
+
+std::string WriteTemp(const std::string& name, const std::string& text) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  const std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(KernelModulesTest, AMissingFileIsAKernelWithoutModules) {
+  StatusOr<std::vector<KernelModule>> none = ListKernelModules("/nonexistent/procscope/modules");
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_TRUE(none->empty());
+}
+
+TEST(KernelModulesTest, TheRealFileParsesOrIsAbsent) {
+  StatusOr<std::vector<KernelModule>> real = ListKernelModules();
+  ASSERT_TRUE(real.ok()) << real.status().ToString();
+  if (access(kProcModulesPath, F_OK) != 0) EXPECT_TRUE(real->empty());
+}
+
+TEST(KernelModulesTest, HandlesSurviveLoadOrderAndOtherModules) {
+  const std::string before = WriteTemp("modules_before",
+                                       "ext4 1003520 1 - Live 0xffffffffc0a00000\n"
+                                       "mbcache 16384 1 ext4, Live 0xffffffffc09f0000\n"
+                                       "crc16 12288 1 ext4, Live 0xffffffffc09e0000\n");
+  StatusOr<std::vector<KernelModule>> mods = ListKernelModules(before);
+  ASSERT_TRUE(mods.ok()) << mods.status().ToString();
+  ASSERT_EQ(mods->size(), 3u);
+  const uint64_t mbcache = (*mods)[1].handle;
+  EXPECT_EQ(mbcache, Fnv1a64("mbcache"));
+  // Another module loaded first and one unloaded: positions shift, the handle does not.
+  const std::string after = WriteTemp("modules_after",
+                                      "zram 40960 0 - Live 0xffffffffc0b00000\n"
+                                      "mbcache 16384 1 ext4, Live 0xffffffffc09f0000\n"
+                                      "ext4 1003520 1 - Live 0xffffffffc0a00000\n");
+  StatusOr<KernelModule> found = FindKernelModule(mbcache, after);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->name, "mbcache");
+  StatusOr<KernelModule> gone = FindKernelModule(Fnv1a64("crc16"), after);
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.status().error_number(), ENOENT);
+}
+
+TEST(KernelModulesTest, HiddenAddressesAreUnknown) {
+  const std::string hidden = WriteTemp("modules_hidden", "ext4 1003520 1 - Live 0x0000000000000000\n");
+  StatusOr<std::vector<KernelModule>> mods = ListKernelModules(hidden);
+  ASSERT_TRUE(mods.ok()) << mods.status().ToString();
+  EXPECT_EQ(KernelModuleAddress(mods->front()), std::nullopt);
+  KernelModule shown = mods->front();
+  shown.address = 0xffffffffc0a00000;
+  EXPECT_EQ(KernelModuleAddress(shown), 0xffffffffc0a00000u);
+}
+
+TEST(KernelModulesTest, AMalformedFileIsAnErrorNamingIt) {
+  const std::string bad = WriteTemp("modules_bad", "ext4 notanumber 1 - Live 0x0\n");
+  StatusOr<std::vector<KernelModule>> mods = ListKernelModules(bad);
+  ASSERT_FALSE(mods.ok());
+  EXPECT_EQ(mods.status().error_number(), EINVAL);
+  EXPECT_NE(mods.status().message().find(bad), std::string::npos);
+}
+
+}  // namespace
+}  // namespace procscope

@@ -1,0 +1,73 @@
+// Modules and mapped ranges, derived from a /proc/<pid>/maps snapshot. Pure functions, no I/O.
+//
+//   std::vector<Module> modules = ModulesFromMaps(*ParseMaps(text));
+//   std::vector<AddressRange> ranges = MappedRanges(entries, 0x400000, 0x800000, /*max_gap=*/4096);
+//
+// A module is one load of one file: a run of file-backed mappings of the same file (same device and inode)
+// with no other file's mapping between them; a mapping of the file's offset 0 starts a new load (so one file
+// mapped twice is two modules; offsets inside one load need not rise: the RELRO part of a glibc-loaded
+// library maps an earlier offset after a later one). Anonymous mappings between
+// them (a library's .bss) do not end the run. The module's handle is its base, the start of its first
+// mapping: a handle stays valid for as long as that load stays mapped, whatever else the process maps or
+// unmaps, and names nothing once it is gone (until something else is mapped at that address: compare the
+// path, device and inode when that matters). Mappings without an inode (anon_inode:...) and shared anonymous
+// memory (a deleted /dev/zero on device 0:x) are not modules; memfd mappings are (code can be loaded from
+// them).
+#ifndef PROCSCOPE_BACKEND_PROCESS_MODULE_MAP_H_
+#define PROCSCOPE_BACKEND_PROCESS_MODULE_MAP_H_
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "backend/procfs/maps.h"
+#include "backend/status.h"
+
+namespace procscope {
+
+struct Module {
+  uint64_t base = 0;  // the handle
+  uint64_t end = 0;   // end of the last mapping of the run (trailing anonymous .bss not included)
+  std::string path;   // as MapsEntry::path(); Process::Modules replaces it by the exact name when it can
+  std::string name;   // the last component of path
+  uint32_t dev_major = 0, dev_minor = 0;
+  uint64_t inode = 0;
+  bool deleted = false;  // the maps line said " (deleted)"
+  uint64_t size() const { return end - base; }
+  friend bool operator==(const Module&, const Module&) = default;
+};
+
+// The last path component ("/usr/lib/libc.so.6" -> "libc.so.6"; "/memfd:x (deleted)" -> "memfd:x (deleted)").
+std::string BaseName(const std::string& path);
+
+// `entries` in the kernel's order (ascending addresses).
+std::vector<Module> ModulesFromMaps(std::span<const MapsEntry> entries);
+
+struct AddressRange {
+  uint64_t start = 0;
+  uint64_t end = 0;  // exclusive
+  friend bool operator==(const AddressRange&, const AddressRange&) = default;
+};
+
+// The readable parts of [start, end): every readable mapping clipped to the bounds (at both ends), with
+// neighbours merged when the gap between them is at most `max_gap` bytes (0 merges only touching ranges).
+// `entries` must be in ascending order (see CheckMapsOrder). Empty when start >= end.
+std::vector<AddressRange> MappedRanges(std::span<const MapsEntry> entries, uint64_t start, uint64_t end,
+                                       uint64_t max_gap);
+
+// OK when every entry starts at or after the end of the one before; EAGAIN naming the first line (1-based)
+// that overlaps or goes backwards otherwise. /proc/<pid>/maps is produced in pieces while the process may
+// change its mappings, so a reader can see such a text and should read again.
+Status CheckMapsOrder(std::span<const MapsEntry> entries);
+
+// Parses maps text from `read` and checks its order, reading again up to `max_reads` times in all while the
+// text overlaps or goes backwards. Parse errors and read errors are returned at once; EAGAIN when no read
+// gave an ordered text. `reads` (if not null) gets the number of reads made.
+[[nodiscard]] StatusOr<std::vector<MapsEntry>> ReadOrderedMaps(
+    const std::function<StatusOr<std::string>()>& read, int max_reads, int* reads = nullptr);
+
+}  // namespace procscope
+
+#endif  // PROCSCOPE_BACKEND_PROCESS_MODULE_MAP_H_

@@ -1,0 +1,172 @@
+#include "backend/process/module_map.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "backend/procfs/auxv.h"
+#include "backend/procfs/maps.h"
+#include "backend/procfs/testdata_util.h"
+
+namespace procscope {
+namespace {
+
+using testing::ReadTestdata;
+
+std::vector<MapsEntry> Maps(const std::string& text) {
+  StatusOr<std::vector<MapsEntry>> maps = ParseMaps(text);
+  EXPECT_TRUE(maps.ok()) << maps.status().ToString();
+  return maps.ok() ? *maps : std::vector<MapsEntry>{};
+}
+
+const Module* Containing(const std::vector<Module>& modules, uint64_t address) {
+  for (const Module& m : modules)
+    if (address >= m.base && address < m.end) return &m;
+  return nullptr;
+}
+
+TEST(ModulesFromMapsTest, GroupsALibraryAcrossItsMappingsAndItsBss) {
+  const std::vector<Module> modules = ModulesFromMaps(
+      Maps("55d0a0000000-55d0a0002000 r--p 00000000 fe:00 100 /usr/bin/prog\n"
+           "55d0a0002000-55d0a0005000 r-xp 00002000 fe:00 100 /usr/bin/prog\n"
+           "55d0a0005000-55d0a0006000 rw-p 00005000 fe:00 100 /usr/bin/prog\n"
+           "55d0a0006000-55d0a0007000 rw-p 00000000 00:00 0 \n"
+           "55d0a0800000-55d0a0821000 rw-p 00000000 00:00 0                          [heap]\n"
+           "7f0000000000-7f0000028000 r--p 00000000 fe:00 200 /usr/lib/libc.so.6\n"
+           "7f0000028000-7f00001bd000 r-xp 00028000 fe:00 200 /usr/lib/libc.so.6\n"
+           "7f00001bd000-7f0000215000 r--p 001bd000 fe:00 200 /usr/lib/libc.so.6\n"
+           "7f0000215000-7f0000216000 ---p 00215000 fe:00 200 /usr/lib/libc.so.6\n"
+           "7f0000216000-7f000021a000 r--p 00214000 fe:00 200 /usr/lib/libc.so.6\n"
+           "7f000021a000-7f000021c000 rw-p 00218000 fe:00 200 /usr/lib/libc.so.6\n"
+           "7f000021c000-7f0000229000 rw-p 00000000 00:00 0 \n"
+           "7f0000229000-7f000022a000 r--s 00000000 00:01 7 /dev/zero (deleted)\n"
+           "7f000022a000-7f000022b000 rw-p 00000000 00:0e 0 anon_inode:[perf_event]\n"
+           "7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0                          [stack]\n"));
+  ASSERT_EQ(modules.size(), 2u);
+  EXPECT_EQ(modules[0].base, 0x55d0a0000000u);
+  EXPECT_EQ(modules[0].size(), 0x5000u + 0x1000u);
+  EXPECT_EQ(modules[0].name, "prog");
+  EXPECT_EQ(modules[0].path, "/usr/bin/prog");
+  EXPECT_EQ(modules[0].inode, 100u);
+  EXPECT_EQ(modules[1].base, 0x7f0000000000u);
+  EXPECT_EQ(modules[1].end, 0x7f000021c000u);  // offsets may repeat or go back (relro); still one load
+  EXPECT_EQ(modules[1].name, "libc.so.6");
+  EXPECT_EQ(modules[1].dev_major, 0xfeu);
+}
+
+TEST(ModulesFromMapsTest, TheSameFileMappedTwiceIsTwoModules) {
+  const std::vector<Module> modules = ModulesFromMaps(
+      Maps("7f0000000000-7f0000001000 r--p 00000000 fe:00 5 /data/a\n"
+           "7f0000001000-7f0000002000 r--p 00000000 fe:00 5 /data/a\n"  // offset 0 again: a second load
+           "7f0000002000-7f0000003000 r--p 00000000 fe:00 6 /data/b\n"
+           "7f0000003000-7f0000004000 r--p 00001000 fe:00 5 /data/a\n"));  // another file in between
+  ASSERT_EQ(modules.size(), 4u);
+  EXPECT_EQ(modules[0].base, 0x7f0000000000u);
+  EXPECT_EQ(modules[1].base, 0x7f0000001000u);
+  EXPECT_EQ(modules[2].name, "b");
+  EXPECT_EQ(modules[3].base, 0x7f0000003000u);
+}
+
+TEST(ModulesFromMapsTest, OddNamesFromARealCapture) {
+  // The maps text alone: " (deleted)" is removed and "\012" decoded even where the file was really named
+  // so; Process::Modules corrects those from map_files (tests/process_test.cc checks it live).
+  const std::vector<Module> modules = ModulesFromMaps(Maps(ReadTestdata("maps_odd_names.txt")));
+  const auto find = [&](const std::string& path) -> const Module* {
+    for (const Module& m : modules)
+      if (m.path == path) return &m;
+    return nullptr;
+  };
+  ASSERT_NE(find("/tmp/odd/with space"), nullptr);
+  ASSERT_NE(find("/tmp/odd/trailing space "), nullptr);
+  ASSERT_NE(find("/tmp/odd/new\nline"), nullptr);
+  ASSERT_NE(find("/tmp/odd/back\\slash"), nullptr);
+  ASSERT_NE(find("/tmp/odd/gone"), nullptr);
+  EXPECT_TRUE(find("/tmp/odd/gone")->deleted);
+  ASSERT_NE(find("/memfd:procscope memfd"), nullptr);
+  EXPECT_EQ(find("/memfd:procscope memfd")->name, "memfd:procscope memfd");
+  EXPECT_EQ(find("/dev/zero"), nullptr);  // shared anonymous memory is not a module
+  EXPECT_EQ(find("/tmp/odd/trailing space ")->base, 0x7f1c7f191000u);
+}
+
+TEST(ModulesFromMapsTest, AuxvOfAnLdSoLaunchPointsIntoLoaderOrProgram) {
+  // Pins the reason Process::Primary reads the stack: the kernel's auxv names the loader.
+  const std::vector<Module> modules = ModulesFromMaps(Maps(ReadTestdata("maps_ldso_sleep.txt")));
+  StatusOr<std::vector<AuxvEntry>> procfs = ParseAuxv(ReadTestdata("auxv_ldso_sleep.bin"));
+  StatusOr<std::vector<AuxvEntry>> stack = ParseInitialStack(ReadTestdata("stack_ldso_sleep.bin"));
+  ASSERT_TRUE(procfs.ok() && stack.ok());
+  const Module* by_procfs = Containing(modules, AuxvValue(*procfs, 3).value_or(0));
+  const Module* by_stack = Containing(modules, AuxvValue(*stack, 3).value_or(0));
+  ASSERT_NE(by_procfs, nullptr);
+  ASSERT_NE(by_stack, nullptr);
+  EXPECT_EQ(by_procfs->name, "ld-linux-x86-64.so.2");
+  EXPECT_EQ(by_stack->name, "sleep");
+}
+
+TEST(MappedRangesTest, ClipsAtBothEndsAndMergesSmallGaps) {
+  const std::vector<MapsEntry> maps = Maps(
+      "1000-3000 r--p 00000000 00:00 0 \n"
+      "3000-4000 ---p 00000000 00:00 0 \n"  // not readable
+      "4000-5000 rw-p 00000000 00:00 0 \n"
+      "6000-7000 r-xp 00000000 00:00 0 \n"
+      "9000-b000 rw-p 00000000 00:00 0 \n");
+  // Bounds inside the first and last mappings: both ends clipped (memflow-native clipped the end wrongly).
+  EXPECT_EQ(
+      MappedRanges(maps, 0x2000, 0xa000, 0),
+      (std::vector<AddressRange>{{0x2000, 0x3000}, {0x4000, 0x5000}, {0x6000, 0x7000}, {0x9000, 0xa000}}));
+  EXPECT_EQ(MappedRanges(maps, 0x2000, 0xa000, 0x1000),  // gaps of exactly max_gap merge
+            (std::vector<AddressRange>{{0x2000, 0x7000}, {0x9000, 0xa000}}));
+  EXPECT_EQ(MappedRanges(maps, 0x2000, 0xa000, 0xfff), MappedRanges(maps, 0x2000, 0xa000, 0));
+  EXPECT_EQ(MappedRanges(maps, 0x2000, 0xa000, 0x2000), (std::vector<AddressRange>{{0x2000, 0xa000}}));
+  EXPECT_EQ(MappedRanges(maps, 0, UINT64_MAX, 0).front(), (AddressRange{0x1000, 0x3000}));
+  EXPECT_EQ(MappedRanges(maps, 0x4800, 0x4900, 0), (std::vector<AddressRange>{{0x4800, 0x4900}}));
+  EXPECT_TRUE(MappedRanges(maps, 0x3000, 0x4000, 0).empty());
+  EXPECT_TRUE(MappedRanges(maps, 0x5000, 0x1000, 0).empty());
+  // Touching readable mappings merge even with max_gap 0.
+  EXPECT_EQ(MappedRanges(Maps("1000-2000 r--p 00000000 00:00 0 \n2000-3000 rw-p 00000000 00:00 0 \n"), 0,
+                         0x10000, 0),
+            (std::vector<AddressRange>{{0x1000, 0x3000}}));
+}
+
+TEST(CheckMapsOrderTest, FlagsOverlapsAndBackwardSteps) {
+  EXPECT_TRUE(
+      CheckMapsOrder(Maps("1000-2000 r--p 00000000 00:00 0 \n2000-3000 r--p 00000000 00:00 0 \n")).ok());
+  const Status overlap =
+      CheckMapsOrder(Maps("1000-3000 r--p 00000000 00:00 0 \n2000-4000 r--p 00000000 00:00 0 \n"));
+  EXPECT_EQ(overlap.error_number(), EAGAIN);
+  EXPECT_NE(overlap.message().find("line 2"), std::string::npos) << overlap.message();
+  EXPECT_EQ(CheckMapsOrder(Maps("5000-6000 r--p 00000000 00:00 0 \n1000-2000 r--p 00000000 00:00 0 \n"))
+                .error_number(),
+            EAGAIN);
+}
+
+TEST(ReadOrderedMapsTest, ReadsAgainUntilTheTextIsOrdered) {
+  const std::vector<std::string> texts = {
+      "1000-3000 r--p 00000000 00:00 0 \n2000-4000 r--p 00000000 00:00 0 \n",  // torn
+      "5000-6000 r--p 00000000 00:00 0 \n1000-2000 r--p 00000000 00:00 0 \n",  // backwards
+      "1000-2000 r--p 00000000 00:00 0 \n5000-6000 r--p 00000000 00:00 0 \n",  // settled
+  };
+  size_t next = 0;
+  int reads = 0;
+  StatusOr<std::vector<MapsEntry>> maps =
+      ReadOrderedMaps([&]() -> StatusOr<std::string> { return texts[next++]; }, 5, &reads);
+  ASSERT_TRUE(maps.ok()) << maps.status().ToString();
+  EXPECT_EQ(reads, 3);
+  EXPECT_EQ(maps->back().start, 0x5000u);
+
+  next = 0;
+  maps = ReadOrderedMaps([&]() -> StatusOr<std::string> { return texts[next++ % 2]; }, 4, &reads);
+  ASSERT_FALSE(maps.ok());
+  EXPECT_EQ(maps.status().error_number(), EAGAIN);
+  EXPECT_EQ(reads, 4);
+
+  // Read and parse errors end it at once.
+  maps = ReadOrderedMaps([]() -> StatusOr<std::string> { return Status(EACCES, "no"); }, 5, &reads);
+  EXPECT_EQ(maps.status().error_number(), EACCES);
+  EXPECT_EQ(reads, 1);
+  maps = ReadOrderedMaps([]() -> StatusOr<std::string> { return std::string("garbage\n"); }, 5, &reads);
+  EXPECT_EQ(maps.status().error_number(), EINVAL);
+}
+
+}  // namespace
+}  // namespace procscope

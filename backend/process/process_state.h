@@ -1,0 +1,47 @@
+// What state a process is in, decided from its /proc/<pid>/stat. Pure; no I/O.
+//
+//   ProcessState state = StateFromStat(*ParseStat(text));
+//   if (state.kind == ProcessState::Kind::kDead && state.exit_code) Report(*state.exit_code);
+//
+// Exit codes follow procscope's convention: exit(3) -> 3, killed by signal N -> -N; nullopt when unknown.
+// The rules, measured on Linux 6.18 (tests/process_test.cc and tests/unprivileged_test.cc pin them):
+// - 'Z' (zombie) and 'X' (dead) are dead, unless the zombie is a thread-group leader whose other threads
+//   still run (num_threads > 1): that process is alive.
+// - Field 52 (exit_code) holds the wait status only for readers with ptrace read access; everyone else reads
+//   0, which must not be taken for exit(0). For a zombie, field 35 (wchan) is 1 exactly when the reader has
+//   that access and 0 otherwise, so a 0 exit_code is trusted only when wchan is 1. A nonzero exit_code is
+//   always the real status.
+// - Every other state letter (R S D T t I W P ...) is alive.
+#ifndef PROCSCOPE_BACKEND_PROCESS_PROCESS_STATE_H_
+#define PROCSCOPE_BACKEND_PROCESS_PROCESS_STATE_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "backend/procfs/stat.h"
+
+namespace procscope {
+
+struct ProcessState {
+  enum class Kind { kAlive, kDead, kUnknown };
+  Kind kind = Kind::kUnknown;
+  std::optional<int> exit_code;  // kDead only; nullopt when the kernel did not say
+  bool core_dumped = false;      // kDead, killed by a signal that dumped core
+  char letter = 0;               // the stat state letter, 0 when stat could not be read
+  // For humans: why the exit code or the state is unknown ("no ptrace access", "process was reaped", ...).
+  std::string detail;
+  friend bool operator==(const ProcessState&, const ProcessState&) = default;
+};
+
+// "alive", "dead", "unknown".
+std::string_view StateKindName(ProcessState::Kind kind);
+
+ProcessState StateFromStat(const ProcStat& stat);
+
+// The state of a process that no longer exists (its /proc entry is gone): dead, exit code unknown.
+ProcessState ReapedState();
+
+}  // namespace procscope
+
+#endif  // PROCSCOPE_BACKEND_PROCESS_PROCESS_STATE_H_

@@ -1,0 +1,82 @@
+#include "backend/process/process_state.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "backend/procfs/stat.h"
+#include "backend/procfs/testdata_util.h"
+
+namespace procscope {
+namespace {
+
+using testing::ReadTestdata;
+using Kind = ProcessState::Kind;
+
+ProcStat Stat(const std::string& capture) {
+  StatusOr<ProcStat> stat = ParseStat(ReadTestdata(capture));
+  EXPECT_TRUE(stat.ok()) << stat.status().ToString();
+  return stat.ok() ? *stat : ProcStat{};
+}
+
+TEST(StateFromStatTest, RealCaptures) {
+  // Captured as root (ptrace access): the zombies' exit_code is the wait status and wchan reads 1.
+  ProcessState exit3 = StateFromStat(Stat("stat_zombie_exit3.txt"));
+  EXPECT_EQ(exit3.kind, Kind::kDead);
+  EXPECT_EQ(exit3.exit_code, 3);
+  EXPECT_FALSE(exit3.core_dumped);
+  EXPECT_EQ(exit3.letter, 'Z');
+  ProcessState killed = StateFromStat(Stat("stat_zombie_sigkill.txt"));
+  EXPECT_EQ(killed.kind, Kind::kDead);
+  EXPECT_EQ(killed.exit_code, -9);
+  ProcessState stopped = StateFromStat(Stat("stat_stopped.txt"));
+  EXPECT_EQ(stopped.kind, Kind::kAlive);  // exit_code holds the stop signal: not an exit
+  EXPECT_EQ(stopped.exit_code, std::nullopt);
+  EXPECT_EQ(StateFromStat(Stat("stat_cat.txt")).kind, Kind::kAlive);
+}
+
+TEST(StateFromStatTest, AZeroExitCodeIsTrustedOnlyWithAccess) {
+  ProcStat zombie = Stat("stat_zombie_exit3.txt");
+  zombie.exit_code = 0;
+  zombie.wchan = 1;  // the reader had ptrace access: a real exit(0)
+  ProcessState exit0 = StateFromStat(zombie);
+  EXPECT_EQ(exit0.kind, Kind::kDead);
+  EXPECT_EQ(exit0.exit_code, 0);
+  zombie.wchan = 0;  // what a reader without access sees, whatever the real status was
+  ProcessState hidden = StateFromStat(zombie);
+  EXPECT_EQ(hidden.kind, Kind::kDead);
+  EXPECT_EQ(hidden.exit_code, std::nullopt);
+  EXPECT_NE(hidden.detail.find("ptrace"), std::string::npos) << hidden.detail;
+  zombie.exit_code = std::nullopt;  // a kernel before 3.5
+  EXPECT_EQ(StateFromStat(zombie).exit_code, std::nullopt);
+}
+
+TEST(StateFromStatTest, CoreDumpsAndOtherStatuses) {
+  ProcStat zombie = Stat("stat_zombie_exit3.txt");
+  zombie.exit_code = 6 | 0x80;  // SIGABRT with a core dump
+  ProcessState abort = StateFromStat(zombie);
+  EXPECT_EQ(abort.exit_code, -6);
+  EXPECT_TRUE(abort.core_dumped);
+  zombie.exit_code = 0x137f;  // a stop status on a zombie is not an exit
+  EXPECT_EQ(StateFromStat(zombie).exit_code, std::nullopt);
+  zombie.state = 'X';
+  zombie.exit_code = 0x100;
+  EXPECT_EQ(StateFromStat(zombie).exit_code, 1);
+}
+
+TEST(StateFromStatTest, AZombieLeaderWithLiveThreadsIsAlive) {
+  ProcStat leader = Stat("stat_zombie_exit3.txt");
+  leader.num_threads = 3;
+  ProcessState state = StateFromStat(leader);
+  EXPECT_EQ(state.kind, Kind::kAlive);
+  EXPECT_EQ(state.exit_code, std::nullopt);
+}
+
+TEST(StateFromStatTest, ReapedProcessesAreDeadWithoutExitCode) {
+  EXPECT_EQ(ReapedState().kind, Kind::kDead);
+  EXPECT_EQ(ReapedState().exit_code, std::nullopt);
+  EXPECT_EQ(StateKindName(Kind::kUnknown), "unknown");
+}
+
+}  // namespace
+}  // namespace procscope

@@ -1,0 +1,85 @@
+#include "backend/procfs/auxv.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "backend/procfs/testdata_util.h"
+
+namespace procscope {
+namespace {
+
+using testing::ReadTestdata;
+
+constexpr uint64_t kAtPhdr = 3, kAtBase = 7, kAtEntry = 9, kAtPagesz = 6;
+
+std::string Words(const std::vector<uint64_t>& words) {
+  std::string bytes(words.size() * 8, '\0');
+  std::memcpy(bytes.data(), words.data(), bytes.size());
+  return bytes;
+}
+
+TEST(ParseAuxvTest, RealCaptureOfAnLdSoLaunch) {
+  // `ld-linux-x86-64.so.2 /bin/sleep 100`: the kernel's copy describes the loader, which the kernel ran.
+  StatusOr<std::vector<AuxvEntry>> aux = ParseAuxv(ReadTestdata("auxv_ldso_sleep.bin"));
+  ASSERT_TRUE(aux.ok()) << aux.status().ToString();
+  EXPECT_EQ(aux->size(), 22u);  // 368 bytes = 23 pairs, the last is AT_NULL
+  EXPECT_EQ(AuxvValue(*aux, kAtPagesz), 4096u);
+  EXPECT_EQ(AuxvValue(*aux, kAtPhdr), 0x7f17a18ac040u);  // inside ld-linux-x86-64.so.2's first mapping
+  EXPECT_EQ(AuxvValue(*aux, kAtBase), 0u);               // no interpreter: the loader is the program
+  EXPECT_EQ(AuxvValue(*aux, 12345), std::nullopt);
+}
+
+TEST(ParseAuxvTest, RejectsPartialPairsAndAMissingTerminator) {
+  EXPECT_TRUE(testing::RejectedNaming(ParseAuxv(std::string(15, '\0')), "15 bytes", "whole number"));
+  EXPECT_TRUE(testing::RejectedNaming(ParseAuxv(Words({6, 4096})), "no AT_NULL", "AT_NULL"));
+  EXPECT_TRUE(testing::RejectedNaming(ParseAuxv(""), "empty", "AT_NULL"));
+  StatusOr<std::vector<AuxvEntry>> only_null = ParseAuxv(Words({0, 0}));
+  ASSERT_TRUE(only_null.ok());
+  EXPECT_TRUE(only_null->empty());
+  // Pairs after AT_NULL are not entries.
+  StatusOr<std::vector<AuxvEntry>> after = ParseAuxv(Words({6, 4096, 0, 0, 9, 1}));
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(*after, (std::vector<AuxvEntry>{{6, 4096}}));
+}
+
+TEST(ParseInitialStackTest, RealStackOfAnLdSoLaunchNamesTheProgram) {
+  // The same process as above, read from startstack: glibc's loader rewrote AT_PHDR and AT_ENTRY to the
+  // program it loaded (/usr/bin/sleep at 0x7f17a1899000), unlike the kernel's copy.
+  StatusOr<std::vector<AuxvEntry>> aux = ParseInitialStack(ReadTestdata("stack_ldso_sleep.bin"));
+  ASSERT_TRUE(aux.ok()) << aux.status().ToString();
+  EXPECT_EQ(AuxvValue(*aux, kAtPhdr), 0x7f17a1899040u);
+  EXPECT_EQ(AuxvValue(*aux, kAtEntry), 0x7f17a189b600u);
+  EXPECT_EQ(AuxvValue(*aux, kAtPagesz), 4096u);
+}
+
+TEST(ParseInitialStackTest, WalksArgvAndEnvp) {
+  // argc 2, argv {a, b}, NULL, envp {e}, NULL, auxv {AT_PAGESZ 4096}, AT_NULL.
+  StatusOr<std::vector<AuxvEntry>> aux = ParseInitialStack(Words({2, 0x10, 0x20, 0, 0x30, 0, 6, 4096, 0, 0}));
+  ASSERT_TRUE(aux.ok()) << aux.status().ToString();
+  EXPECT_EQ(*aux, (std::vector<AuxvEntry>{{6, 4096}}));
+  // No environment at all.
+  aux = ParseInitialStack(Words({0, 0, 0, 9, 7, 0, 0}));
+  ASSERT_TRUE(aux.ok()) << aux.status().ToString();
+  EXPECT_EQ(*aux, (std::vector<AuxvEntry>{{9, 7}}));
+}
+
+TEST(ParseInitialStackTest, TruncatedImagesAskForMoreBytes) {
+  const std::string full = Words({1, 0x10, 0, 0x30, 0, 6, 4096, 0, 0});
+  for (size_t cut = 0; cut < full.size(); cut += 8) {
+    StatusOr<std::vector<AuxvEntry>> aux = ParseInitialStack(full.substr(0, cut));
+    ASSERT_FALSE(aux.ok()) << cut;
+    EXPECT_EQ(aux.status().error_number(), ENODATA) << cut << ": " << aux.status().ToString();
+  }
+  EXPECT_TRUE(ParseInitialStack(full).ok());
+}
+
+TEST(ParseInitialStackTest, RejectsImagesThatAreNotAStack) {
+  EXPECT_TRUE(testing::RejectedNaming(ParseInitialStack(Words({uint64_t{1} << 40, 0})), "argc", "argc"));
+  EXPECT_TRUE(testing::RejectedNaming(ParseInitialStack(Words({1, 0x10, 0x20, 0, 0})), "argv", "argv[argc]"));
+}
+
+}  // namespace
+}  // namespace procscope
