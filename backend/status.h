@@ -70,6 +70,11 @@ class [[nodiscard]] StatusOr {
   const T& operator*() const& { return value(); }
   T& operator*() & { return value(); }
   T&& operator*() && { return std::move(*Get()); }
+  // The value, or `fallback` when this holds an error (as abseil's StatusOr::value_or).
+  template <typename U>
+  T value_or(U&& fallback) const& {
+    return ok() ? *Get() : static_cast<T>(std::forward<U>(fallback));
+  }
   const T* operator->() const { return Get(); }
   T* operator->() { return Get(); }
 

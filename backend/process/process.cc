@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <utility>
 
 #include "backend/memory/linux_memory_backend.h"
@@ -47,14 +48,19 @@ StatusOr<std::string> ReadLinkAt(int dir_fd, const std::string& name, const std:
   }
 }
 
-// The link's target with " (deleted)" removed when the file it names really has no links left; a live
-// file whose name ends in " (deleted)" keeps it. `*deleted` says which. When the target cannot be
-// stat()ed, the suffix is trusted.
-std::string ResolveDeleted(int dir_fd, const std::string& name, std::string target, bool* deleted) {
+// The link's target with " (deleted)" removed when the file is really gone. A live file whose name ends in
+// " (deleted)" keeps it: the kernel appends the suffix only to unlinked files, so when the full target still
+// names a file with the link's device and inode (`want`), that file is live. Following the link itself
+// (stat through map_files) needs CAP_SYS_ADMIN in the initial user namespace, which sandboxes lack, so the
+// path is checked instead; a path from another mount namespace that does not resolve here counts as deleted.
+std::string ResolveDeleted(std::string target, const struct stat* want, bool* deleted) {
   *deleted = false;
   if (!EndsWith(target, kDeletedSuffix)) return target;
   struct stat st;
-  if (fstatat(dir_fd, name.c_str(), &st, 0) == 0 && st.st_nlink > 0) return target;
+  if (want != nullptr && stat(target.c_str(), &st) == 0 && st.st_ino == want->st_ino &&
+      st.st_dev == want->st_dev) {
+    return target;
+  }
   *deleted = true;
   target.resize(target.size() - (sizeof kDeletedSuffix - 1));
   return target;
@@ -81,7 +87,8 @@ StatusOr<Process> Process::Open(pid_t pid) {
   p.pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
   if (p.pidfd_ < 0) {
     if (errno == ESRCH) return Status(ESRCH, "no process " + std::to_string(pid));
-    if (errno == EINVAL) {
+    // A thread ID that is not a thread-group leader: EINVAL before Linux 6.9, ENOENT on 6.18 (measured).
+    if (errno == EINVAL || errno == ENOENT) {
       return Status(EINVAL, std::to_string(pid) + " is a thread, not a process (thread-group leader)");
     }
     p.pidfd_ = -1;  // ENOSYS (before Linux 5.3) or EPERM in a sandbox: start time alone guards
@@ -101,6 +108,14 @@ StatusOr<Process> Process::Open(pid_t pid) {
   if (!stat.ok()) return Status(EINVAL, p.Label("stat") + ": " + stat.status().message());
   if (!stat->starttime) return Status(EINVAL, p.Label("stat") + " has no start time");
   p.start_time_ = *stat->starttime;
+  // Without a pidfd: /proc/<tid> of a thread opens too (it is only left out of the listing); Tgid tells.
+  StatusOr<std::string> status = ReadFileAtToString(p.dir_fd_, "status", p.Label("status"));
+  if (status.ok()) {
+    const size_t at = status->find("\nTgid:\t");
+    if (at != std::string::npos && std::strtol(status->c_str() + at + 7, nullptr, 10) != pid) {
+      return Status(EINVAL, std::to_string(pid) + " is a thread, not a process (thread-group leader)");
+    }
+  }
   // The pidfd and the directory were opened one after the other: while the pidfd's process still exists
   // its PID cannot have been reused, so both name the same process.
   if (Status alive = p.CheckIdentity(); !alive.ok())
@@ -196,7 +211,9 @@ StatusOr<ProcessInfo> Process::Info() const {
   info.command_line = ParseCmdline(*cmdline);
   StatusOr<std::string> exe = ReadLinkAt(dir_fd_, "exe", Label("exe"));
   if (exe.ok()) {
-    info.path = ResolveDeleted(dir_fd_, "exe", std::move(*exe), &info.path_deleted);
+    struct stat st;
+    const bool known = fstatat(dir_fd_, "exe", &st, 0) == 0;
+    info.path = ResolveDeleted(std::move(*exe), known ? &st : nullptr, &info.path_deleted);
   } else {
     info.path_status = exe.status();
   }
@@ -240,7 +257,10 @@ StatusOr<std::vector<Module>> Process::Modules() const {
     const std::string link = "map_files/" + Hex(first->start) + "-" + Hex(first->end);
     StatusOr<std::string> target = ReadLinkAt(dir_fd_, link, Label(link));
     if (!target.ok()) continue;  // no access to map_files: keep what maps says
-    m.path = ResolveDeleted(dir_fd_, link, std::move(*target), &m.deleted);
+    struct stat want {};
+    want.st_ino = m.inode;
+    want.st_dev = makedev(m.dev_major, m.dev_minor);
+    m.path = ResolveDeleted(std::move(*target), &want, &m.deleted);
     m.name = BaseName(m.path);
   }
   return modules;

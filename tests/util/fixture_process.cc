@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 #include "tests/util/subprocess.h"
@@ -34,6 +35,16 @@ bool WaitFor(pid_t pid, int* status, std::chrono::milliseconds timeout) {
 StatusOr<std::unique_ptr<FixtureProcess>> FixtureProcess::Start(const std::string& program,
                                                                 const std::vector<std::string>& args,
                                                                 ExpectedEnd expected) {
+  FixtureOptions options;
+  options.args = args;
+  options.expected = expected;
+  return Start(program, options);
+}
+
+StatusOr<std::unique_ptr<FixtureProcess>> FixtureProcess::Start(const std::string& program,
+                                                                const FixtureOptions& options) {
+  const std::vector<std::string>& args = options.args;
+  const ExpectedEnd expected = options.expected;
   int in_pipe[2], out_pipe[2];
   if (pipe2(in_pipe, O_CLOEXEC) != 0) return ErrnoStatus("pipe2");
   if (pipe2(out_pipe, O_CLOEXEC) != 0) {
@@ -41,8 +52,10 @@ StatusOr<std::unique_ptr<FixtureProcess>> FixtureProcess::Start(const std::strin
     close(in_pipe[1]);
     return ErrnoStatus("pipe2");
   }
-  const std::string path = RunfilesPath(program);
+  const std::string fixture = RunfilesPath(program);
+  const std::string path = options.launcher.empty() ? fixture : options.launcher;
   std::vector<std::string> argv_storage = {path};
+  if (!options.launcher.empty()) argv_storage.push_back(fixture);
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& a : argv_storage) argv.push_back(a.data());
@@ -52,7 +65,12 @@ StatusOr<std::unique_ptr<FixtureProcess>> FixtureProcess::Start(const std::strin
   posix_spawn_file_actions_adddup2(&actions, in_pipe[0], STDIN_FILENO);
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
   std::unique_ptr<FixtureProcess> process(new FixtureProcess());
-  const int error = posix_spawn(&process->pid_, path.c_str(), &actions, nullptr, argv.data(), environ);
+  std::vector<std::string> env_storage = options.env.value_or(std::vector<std::string>{});
+  std::vector<char*> envp;
+  for (std::string& e : env_storage) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const int error = posix_spawn(&process->pid_, path.c_str(), &actions, nullptr, argv.data(),
+                                options.env ? envp.data() : environ);
   posix_spawn_file_actions_destroy(&actions);
   close(in_pipe[0]);
   close(out_pipe[1]);
@@ -82,11 +100,31 @@ StatusOr<std::string> FixtureProcess::ReadLine() {
 }
 
 StatusOr<std::string> FixtureProcess::Command(const std::string& line) {
+  if (Status sent = Send(line); !sent.ok()) return sent;
+  return ReadLine();
+}
+
+Status FixtureProcess::Send(const std::string& line) {
   const std::string text = line + "\n";
   if (to_child_ < 0 || write(to_child_, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
     return Status(EPIPE, "cannot send '" + line + "' to the fixture");
   }
-  return ReadLine();
+  return OkStatus();
+}
+
+::testing::AssertionResult FixtureProcess::WaitUnreaped(bool stopped) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    siginfo_t info{};
+    const int options = (stopped ? WSTOPPED : WEXITED) | WNOWAIT | WNOHANG;
+    if (waitid(P_PID, static_cast<id_t>(pid_), &info, options) != 0 && errno != EINTR) {
+      return ::testing::AssertionFailure() << "waitid " << pid_ << ": " << std::strerror(errno);
+    }
+    if (info.si_pid == pid_) return ::testing::AssertionSuccess();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return ::testing::AssertionFailure()
+         << "fixture " << pid_ << " did not " << (stopped ? "stop" : "end") << " within 10 s";
 }
 
 void FixtureProcess::ClosePipes() {

@@ -19,6 +19,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,20 @@ struct ExpectedEnd {
   int value = 0;
 };
 
+struct FixtureOptions {
+  std::vector<std::string> args;
+  ExpectedEnd expected = ExpectedEnd::Exit(0);
+  // The environment to exec with (entries are passed as they are: no '=', empty, any bytes); nullopt
+  // inherits the test's.
+  std::optional<std::vector<std::string>> env;
+  // Run the fixture through this program, e.g. the dynamic loader: LAUNCHER FIXTURE ARGS...
+  std::string launcher;
+};
+
 class FixtureProcess {
  public:
+  [[nodiscard]] static StatusOr<std::unique_ptr<FixtureProcess>> Start(const std::string& program,
+                                                                       const FixtureOptions& options);
   // `program` is relative to the workspace root (e.g. "fixtures/holes"); looked up in the runfiles.
   [[nodiscard]] static StatusOr<std::unique_ptr<FixtureProcess>> Start(
       const std::string& program, const std::vector<std::string>& args,
@@ -49,6 +62,11 @@ class FixtureProcess {
   StatusOr<std::string> Command(const std::string& line);
   // Closes the fixture's stdin and waits (up to 10 s) for it to end; success when it ended as expected.
   ::testing::AssertionResult Stop();
+  // Sends a line without waiting for a reply (e.g. the "go" of fixtures/exiter).
+  Status Send(const std::string& line);
+  // Waits (up to 10 s) until the fixture has exited or was killed, WITHOUT reaping it: it stays a zombie
+  // until Stop(). With `stopped`, waits until it has stopped instead.
+  ::testing::AssertionResult WaitUnreaped(bool stopped = false);
 
  private:
   FixtureProcess() = default;

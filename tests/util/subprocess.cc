@@ -97,7 +97,9 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::string
 std::string RunfilesPath(const std::string& workspace_relative) {
   const char* srcdir = std::getenv("TEST_SRCDIR");
   const char* workspace = std::getenv("TEST_WORKSPACE");
-  if (srcdir == nullptr || workspace == nullptr) return workspace_relative;
+  if (srcdir == nullptr || workspace == nullptr || workspace_relative.starts_with('/')) {
+    return workspace_relative;
+  }
   return std::string(srcdir) + "/" + workspace + "/" + workspace_relative;
 }
 

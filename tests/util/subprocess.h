@@ -21,7 +21,8 @@ struct CommandResult {
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& input = "",
                          std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
-// Path of a file in the runfiles tree of this workspace (tests run from the runfiles root).
+// Path of a file in the runfiles tree of this workspace (tests run from the runfiles root); an absolute path
+// is returned as it is.
 std::string RunfilesPath(const std::string& workspace_relative);
 
 // Runs the procscope CLI (//tools:procscope, which the test must list in `data`) with `args`.
