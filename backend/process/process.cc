@@ -80,12 +80,12 @@ const Module* FindContaining(const std::vector<Module>& modules, uint64_t addres
 
 }  // namespace
 
-StatusOr<Process> Process::Open(pid_t pid) {
+StatusOr<Process> Process::Open(pid_t pid, bool use_pidfd) {
   if (pid <= 0) return Status(EINVAL, "pid " + std::to_string(pid) + " is not a process ID");
   Process p;
   p.pid_ = pid;
-  p.pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-  if (p.pidfd_ < 0) {
+  p.pidfd_ = use_pidfd ? static_cast<int>(syscall(SYS_pidfd_open, pid, 0)) : -1;
+  if (use_pidfd && p.pidfd_ < 0) {
     if (errno == ESRCH) return Status(ESRCH, "no process " + std::to_string(pid));
     // A thread ID that is not a thread-group leader: EINVAL before Linux 6.9, ENOENT on 6.18 (measured).
     if (errno == EINVAL || errno == ENOENT) {
@@ -149,15 +149,15 @@ std::string Process::Label(std::string_view name) const {
 }
 
 Status Process::GoneStatus() const {
+  // Only called once this process is known to be gone (its pidfd or its held directory says so), so any
+  // process that has the PID now is a successor, even one started in the same clock tick.
   StatusOr<std::string> now = ReadFileToString(Label("stat"));
   if (now.ok()) {
     StatusOr<ProcStat> stat = ParseStat(*now);
-    if (stat.ok() && stat->starttime && *stat->starttime != start_time_) {
-      return Status(ESTALE, "process " + std::to_string(pid_) +
-                                " was replaced: the PID now belongs to another process (start time " +
-                                std::to_string(*stat->starttime) + ", was " + std::to_string(start_time_) +
-                                ")");
-    }
+    const std::string start = stat.ok() && stat->starttime ? std::to_string(*stat->starttime) : "?";
+    return Status(ESTALE, "process " + std::to_string(pid_) +
+                              " was replaced: the PID now belongs to another process (start time " + start +
+                              ", was " + std::to_string(start_time_) + ")");
   }
   return Status(ESRCH, "process " + std::to_string(pid_) + " has exited");
 }

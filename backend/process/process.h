@@ -11,7 +11,7 @@
 // directory, which stays bound to the original process: once that process is reaped the reads fail instead
 // of returning a successor's files. Such a failure, and any check of identity, is reported as
 //   ESRCH  "process N has exited"                 the process is gone and no other process has its PID, or
-//   ESTALE "process N was replaced: ..."          the PID now belongs to another process (other start time).
+//   ESTALE "process N was replaced: ..."          the PID now belongs to another process.
 // process_vm_readv/writev name the PID, not the directory; Transfer checks identity before and after them
 // (see there for what that does and does not cover).
 //
@@ -87,7 +87,9 @@ struct PrimaryModule {
 class Process {
  public:
   // EINVAL for pid <= 0 or a thread that is not a thread-group leader; ESRCH when there is no such process.
-  [[nodiscard]] static StatusOr<Process> Open(pid_t pid);
+  // use_pidfd = false guards with the held directory and the start time only, as on kernels before 5.3
+  // (tests use it to cover that path).
+  [[nodiscard]] static StatusOr<Process> Open(pid_t pid, bool use_pidfd = true);
 
   Process(Process&& other) noexcept;
   Process& operator=(Process&& other) noexcept;

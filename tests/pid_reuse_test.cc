@@ -1,0 +1,138 @@
+// Forced PID reuse: in a new PID namespace, where nothing else forks, a process exits and is reaped, and
+// /proc/sys/kernel/ns_last_pid makes the next child get its PID. A Process handle to the first must refuse
+// to act on the second (ESTALE), with a pidfd and with the start-time guard alone, while a new handle works.
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "backend/memory/strategy.h"
+#include "backend/process/process.h"
+#include "gtest/gtest.h"
+#include "tests/util/child_report.h"
+
+namespace procscope {
+namespace {
+
+using testing::ChildReport;
+
+volatile uint64_t g_marker = 0x5eed5eed5eed5eedULL;
+
+std::string ErrnoText(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+// Forks a child that waits to be killed; its PID is returned.
+pid_t SpawnSleeper() {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    while (true) pause();
+  }
+  return pid;
+}
+
+bool SetNextPid(pid_t next) {
+  const int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const std::string text = std::to_string(next - 1);
+  const bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  close(fd);
+  return ok;
+}
+
+void CheckReplaced(ChildReport& report, const std::string& tag, const Process& old_handle) {
+  const auto stale = [&](const std::string& what, const Status& status) {
+    report.Check(tag + " " + what + " is ESTALE", status.error_number() == ESTALE, status.ToString());
+  };
+  stale("CheckIdentity", old_handle.CheckIdentity());
+  stale("Info", old_handle.Info().status());
+  stale("Stat", old_handle.Stat().status());
+  stale("Maps", old_handle.Maps().status());
+  stale("Modules", old_handle.Modules().status());
+  stale("Env", old_handle.Env().status());
+  stale("MappedMemory", old_handle.MappedMemory(0, UINT64_MAX, 0).status());
+  // The successor is a fork of this process: g_marker is mapped at the same address in it, so a read that
+  // reached it would succeed. It must not come back as data.
+  uint64_t word = 0;
+  const Element element{reinterpret_cast<uintptr_t>(&g_marker), &word, sizeof word};
+  ElementResult result{8, 0};
+  stale("Transfer",
+        old_handle.Transfer(*MakeStrategy("default"), Direction::kRead, {&element, 1}, {&result, 1}));
+  report.Check(tag + " Transfer element failed", !result.ok() && result.transferred == 0 && word == 0,
+               "transferred " + std::to_string(result.transferred) + ", word " + std::to_string(word));
+  const ProcessState state = old_handle.State();
+  report.Check(tag + " State is dead with unknown code",
+               state.kind == ProcessState::Kind::kDead && !state.exit_code, state.detail);
+}
+
+// Runs as PID 1 of the new namespace, with its own /proc.
+void InsideNamespace(ChildReport& report) {
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+      mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
+    return report.Skip(ErrnoText("cannot mount a /proc for the new PID namespace"));
+  }
+  const pid_t first = SpawnSleeper();
+  StatusOr<Process> with_pidfd = Process::Open(first);
+  StatusOr<Process> without_pidfd = Process::Open(first, /*use_pidfd=*/false);
+  report.Check("open first", with_pidfd.ok() && without_pidfd.ok(),
+               with_pidfd.status().ToString() + " / " + without_pidfd.status().ToString());
+  if (!with_pidfd.ok() || !without_pidfd.ok()) return;
+  report.Check("pidfd in use", with_pidfd->has_pidfd() && !without_pidfd->has_pidfd());
+  kill(first, SIGKILL);
+  waitpid(first, nullptr, 0);
+  // Gone, nobody has the PID yet: ESRCH, not ESTALE.
+  report.Check("exited is ESRCH", with_pidfd->CheckIdentity().error_number() == ESRCH,
+               with_pidfd->CheckIdentity().ToString());
+  report.Check("exited is ESRCH without pidfd", without_pidfd->CheckIdentity().error_number() == ESRCH,
+               without_pidfd->CheckIdentity().ToString());
+  if (!SetNextPid(first)) return report.Skip(ErrnoText("cannot write /proc/sys/kernel/ns_last_pid"));
+  const pid_t second = SpawnSleeper();
+  report.Check("PID reused", second == first, std::to_string(second) + " != " + std::to_string(first));
+  if (second == first) {
+    CheckReplaced(report, "pidfd", *with_pidfd);
+    CheckReplaced(report, "starttime", *without_pidfd);
+    StatusOr<Process> fresh = Process::Open(second);
+    StatusOr<ProcessInfo> info = fresh.ok() ? fresh->Info() : StatusOr<ProcessInfo>(fresh.status());
+    report.Check("new handle works", info.ok() && info->ppid == getpid(), info.status().ToString());
+  }
+  kill(second, SIGKILL);
+  waitpid(second, nullptr, 0);
+}
+
+TEST(PidReuseTest, AHandleRefusesTheProcessThatGotItsPid) {
+  const testing::ChildOutcome outcome = testing::RunInChild([](ChildReport& report) {
+    if (unshare(CLONE_NEWPID | CLONE_NEWNS) != 0) {
+      return report.Skip(ErrnoText("unshare(CLONE_NEWPID | CLONE_NEWNS) is not allowed here"));
+    }
+    const pid_t init = fork();  // PID 1 of the new namespace
+    if (init == 0) {
+      InsideNamespace(report);
+      _exit(0);
+    }
+    int status = 0;
+    waitpid(init, &status, 0);
+    report.Check("namespace init ended normally", WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                 "status " + std::to_string(status));
+  });
+  if (!outcome.skip.empty()) GTEST_SKIP() << outcome.skip;
+  std::vector<std::string> expected = {"open first", "pidfd in use",     "exited is ESRCH",
+                                       "PID reused", "new handle works", "namespace init ended normally"};
+  for (const char* tag : {"pidfd", "starttime"}) {
+    for (const char* what : {"CheckIdentity", "Info", "Maps", "Env", "Transfer"}) {
+      expected.push_back(std::string(tag) + " " + what + " is ESTALE");
+    }
+    expected.push_back(std::string(tag) + " State is dead with unknown code");
+    expected.push_back(std::string(tag) + " Transfer element failed");
+  }
+  testing::ExpectAllChecksPassed(outcome, expected);
+}
+
+}  // namespace
+}  // namespace procscope

@@ -1,0 +1,110 @@
+// A reader without ptrace access (uid 65534, no capabilities) looking at root-owned targets: permission
+// errors and unknown exit codes, never a fake "exit 0", never a crash. The targets are started by the test
+// (root); the reader is a forked child that drops its credentials (forked, not exec'd: uid 65534 cannot
+// reach the Bazel runfiles under /root).
+#include <grp.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+#include <vector>
+
+#include "backend/memory/strategy.h"
+#include "backend/process/process.h"
+#include "gtest/gtest.h"
+#include "tests/util/child_report.h"
+#include "tests/util/fixture_process.h"
+
+namespace procscope {
+namespace {
+
+using testing::ChildReport;
+using testing::ExpectedEnd;
+using testing::FixtureProcess;
+using Kind = ProcessState::Kind;
+
+std::unique_ptr<FixtureProcess> Start(std::vector<std::string> args, ExpectedEnd end) {
+  StatusOr<std::unique_ptr<FixtureProcess>> f = FixtureProcess::Start("fixtures/exiter", args, end);
+  EXPECT_TRUE(f.ok()) << f.status().ToString();
+  return f.ok() ? std::move(*f) : nullptr;
+}
+
+std::string Describe(const ProcessState& s) {
+  return std::string(StateKindName(s.kind)) +
+         " exit_code=" + (s.exit_code ? std::to_string(*s.exit_code) : "null") + " (" + s.detail + ")";
+}
+
+TEST(UnprivilegedTest, PermissionErrorsAndUnknownExitCodes) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root to start root-owned targets and drop to uid 65534";
+  auto alive = Start({}, ExpectedEnd::Exit(0));
+  auto exit0 = Start({"--exit", "0"}, ExpectedEnd::Exit(0));
+  auto exit3 = Start({"--exit", "3"}, ExpectedEnd::Exit(3));
+  ASSERT_TRUE(alive && exit0 && exit3);
+  for (auto* zombie : {exit0.get(), exit3.get()}) {
+    ASSERT_TRUE(zombie->Send("go").ok());
+    ASSERT_TRUE(zombie->WaitUnreaped());
+  }
+  const pid_t alive_pid = alive->pid(), exit0_pid = exit0->pid(), exit3_pid = exit3->pid();
+  // Root sees the real codes (the contrast that makes the checks below meaningful).
+  ASSERT_EQ(Process::Open(exit0_pid)->State().exit_code, 0);
+  ASSERT_EQ(Process::Open(exit3_pid)->State().exit_code, 3);
+
+  const testing::ChildOutcome outcome = testing::RunInChild([&](ChildReport& report) {
+    if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0) {
+      return report.Skip("cannot drop to uid/gid 65534");
+    }
+    report.Check("dropped", getuid() == 65534 && geteuid() == 65534);
+    for (const auto& [name, pid] : {std::pair{"exit0", exit0_pid}, std::pair{"exit3", exit3_pid}}) {
+      StatusOr<Process> p = Process::Open(pid);
+      report.Check(std::string(name) + " opens", p.ok(), p.status().ToString());
+      if (!p.ok()) continue;
+      const ProcessState state = p->State();
+      report.Check(std::string(name) + " is dead with unknown exit code",
+                   state.kind == Kind::kDead && !state.exit_code, Describe(state));
+      StatusOr<ProcessInfo> info = p->Info();
+      report.Check(std::string(name) + " info has the same state",
+                   info.ok() && info->state.kind == Kind::kDead && !info->state.exit_code,
+                   info.ok() ? Describe(info->state) : info.status().ToString());
+    }
+    StatusOr<Process> p = Process::Open(alive_pid);
+    report.Check("alive opens", p.ok(), p.status().ToString());
+    if (!p.ok()) return;
+    report.Check("alive is alive", p->State().kind == Kind::kAlive, Describe(p->State()));
+    StatusOr<ProcessInfo> info = p->Info();
+    report.Check("info works", info.ok(), info.status().ToString());
+    if (info.ok()) {
+      report.Check("path hidden with EACCES", !info->path && info->path_status.error_number() == EACCES,
+                   info->path_status.ToString());
+      report.Check("arch unknown, not guessed", !info->arch, info->arch_status.ToString());
+      report.Check("command line readable", !info->command_line.empty());
+    }
+    const auto denied = [&](const std::string& what, const Status& status) {
+      report.Check(what + " is EACCES", status.error_number() == EACCES, status.ToString());
+    };
+    denied("maps", p->Maps().status());
+    denied("modules", p->Modules().status());
+    denied("env", p->Env().status());
+    denied("primary", p->Primary().status());
+    uint64_t word = 0;
+    const Element element{0x1000, &word, sizeof word};
+    ElementResult result;
+    const Status read = p->Transfer(*MakeStrategy("default"), Direction::kRead, {&element, 1}, {&result, 1});
+    report.Check("memory read is EPERM", read.error_number() == EPERM && result.error == EPERM,
+                 read.ToString());
+  });
+  if (!outcome.skip.empty()) GTEST_SKIP() << outcome.skip;
+  testing::ExpectAllChecksPassed(
+      outcome, {"dropped", "exit0 is dead with unknown exit code", "exit3 is dead with unknown exit code",
+                "exit0 info has the same state", "alive is alive", "info works", "path hidden with EACCES",
+                "arch unknown, not guessed", "command line readable", "maps is EACCES", "modules is EACCES",
+                "env is EACCES", "primary is EACCES", "memory read is EPERM"});
+  ASSERT_TRUE(alive->Send("go").ok());
+  EXPECT_TRUE(alive->Stop());
+  EXPECT_TRUE(exit0->Stop());
+  EXPECT_TRUE(exit3->Stop());
+}
+
+}  // namespace
+}  // namespace procscope

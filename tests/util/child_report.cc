@@ -1,0 +1,102 @@
+#include "tests/util/child_report.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <thread>
+
+namespace procscope::testing {
+
+void ChildReport::Line(const std::string& line) {
+  std::string text = line;
+  for (char& c : text)
+    if (c == '\n') c = ' ';
+  text += '\n';
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = write(fd_, text.data() + done, text.size() - done);
+    if (n <= 0 && errno != EINTR) return;
+    if (n > 0) done += static_cast<size_t>(n);
+  }
+}
+
+void ChildReport::Check(const std::string& name, bool passed, const std::string& detail) {
+  Line(passed ? "ok " + name : "FAIL " + name + ": " + detail);
+}
+
+void ChildReport::Skip(const std::string& why) { Line("SKIP " + why); }
+
+ChildOutcome RunInChild(const std::function<void(ChildReport&)>& body, std::chrono::milliseconds timeout) {
+  ChildOutcome outcome;
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) {
+    outcome.skip = "pipe2 failed";
+    return outcome;
+  }
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    ChildReport report(fds[1]);
+    body(report);
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string text;
+  char buffer[4096];
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  fcntl(fds[0], F_SETFL, O_NONBLOCK);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const ssize_t n = read(fds[0], buffer, sizeof buffer);
+    if (n > 0) {
+      text.append(buffer, static_cast<size_t>(n));
+    } else if (n == 0) {
+      break;
+    } else if (errno == EAGAIN) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    } else if (errno != EINTR) {
+      break;
+    }
+  }
+  close(fds[0]);
+  int status = 0;
+  if (waitpid(pid, &status, WNOHANG) != pid) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  outcome.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(at, end - at);
+    at = end + 1;
+    if (line.starts_with("ok ")) {
+      outcome.checks[line.substr(3)] = "";
+      outcome.order.push_back(line.substr(3));
+    } else if (line.starts_with("FAIL ")) {
+      const size_t colon = line.find(": ");
+      const std::string name = line.substr(5, colon == std::string::npos ? std::string::npos : colon - 5);
+      outcome.checks[name] = colon == std::string::npos ? "failed" : line.substr(colon + 2);
+      outcome.order.push_back(name);
+    } else if (line.starts_with("SKIP ")) {
+      outcome.skip = line.substr(5);
+    }
+  }
+  return outcome;
+}
+
+void ExpectAllChecksPassed(const ChildOutcome& outcome, const std::vector<std::string>& expected) {
+  EXPECT_EQ(outcome.exit_status, 0) << "the child did not finish normally";
+  for (const std::string& name : outcome.order) {
+    const std::string& detail = outcome.checks.at(name);
+    EXPECT_TRUE(detail.empty()) << name << ": " << detail;
+  }
+  for (const std::string& name : expected) {
+    EXPECT_TRUE(outcome.checks.count(name)) << "never reported: " << name;
+  }
+}
+
+}  // namespace procscope::testing
