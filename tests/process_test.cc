@@ -38,6 +38,7 @@ namespace {
 using testing::ExpectedEnd;
 using testing::FixtureOptions;
 using testing::FixtureProcess;
+using testing::Opts;
 using testing::RunfilesPath;
 using Kind = ProcessState::Kind;
 
@@ -53,11 +54,6 @@ std::unique_ptr<FixtureProcess> StartFixture(const std::string& program, const F
   StatusOr<std::unique_ptr<FixtureProcess>> fixture = FixtureProcess::Start(program, options);
   EXPECT_TRUE(fixture.ok()) << fixture.status().ToString();
   return fixture.ok() ? std::move(*fixture) : nullptr;
-}
-
-FixtureOptions Opts(std::vector<std::string> args, ExpectedEnd end = ExpectedEnd::Exit(0),
-                    std::optional<std::vector<std::string>> env = std::nullopt, std::string launcher = "") {
-  return FixtureOptions{std::move(args), end, std::move(env), std::move(launcher)};
 }
 
 nlohmann::json Manifest(const FixtureProcess& fixture) { return nlohmann::json::parse(fixture.first_line()); }

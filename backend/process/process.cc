@@ -375,7 +375,7 @@ StatusOr<Environment> Process::Env() const {
 }
 
 Status Process::Transfer(const Strategy& strategy, Direction direction, std::span<const Element> elements,
-                         std::span<ElementResult> results) const {
+                         std::span<ElementResult> results, uint64_t* syscalls) const {
   const auto fail_all = [&](const Status& status) {
     for (ElementResult& r : results) r = ElementResult{0, status.error_number()};
     return status;
@@ -383,6 +383,7 @@ Status Process::Transfer(const Strategy& strategy, Direction direction, std::spa
   if (Status before = CheckIdentity(); !before.ok()) return fail_all(before);
   LinuxMemoryBackend memory(pid_, dir_fd_);
   Status status = TransferBatch(strategy, memory, direction, elements, results);
+  if (syscalls != nullptr) *syscalls = memory.syscalls();
   Status after = CheckIdentity();
   if (!after.ok() && after.error_number() == ESTALE) return fail_all(after);
   if (!after.ok() && status.ok()) return after;

@@ -44,6 +44,13 @@ struct FixtureOptions {
   std::string launcher;
 };
 
+// FixtureOptions in one call: Opts({"--exit", "3"}, ExpectedEnd::Exit(3)).
+inline FixtureOptions Opts(std::vector<std::string> args, ExpectedEnd expected = ExpectedEnd::Exit(0),
+                           std::optional<std::vector<std::string>> env = std::nullopt,
+                           std::string launcher = "") {
+  return FixtureOptions{std::move(args), expected, std::move(env), std::move(launcher)};
+}
+
 class FixtureProcess {
  public:
   [[nodiscard]] static StatusOr<std::unique_ptr<FixtureProcess>> Start(const std::string& program,

@@ -5,6 +5,8 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <iostream>
+#include <string>
 
 namespace procscope::cli {
 
@@ -17,6 +19,13 @@ enum ExitCode : int {
 
 using Runner = std::function<int()>;
 
+// Prints "procscope: MESSAGE" (one line) on stderr and returns `exit_code`.
+inline int Fail(int exit_code, const std::string& message) {
+  std::cerr << "procscope: " << message << '\n';
+  return exit_code;
+}
+inline int Usage(const std::string& message) { return Fail(kExitUsage, message); }
+
 // `procscope parse {stat|maps|environ|modules} FILE [--json]`.
 void AddParseCommand(CLI::App& app, Runner& run);
 // `procscope read PID ADDR:LEN...` and `procscope write PID ADDR HEX...`.
@@ -25,6 +34,8 @@ void AddMemoryCommands(CLI::App& app, Runner& run);
 void AddReproCommand(CLI::App& app, Runner& run);
 // `procscope probe [--json]`.
 void AddProbeCommand(CLI::App& app, Runner& run);
+// `procscope ps`, `info PID`, `maps PID`, `modules PID`, `env PID`, `kmods`, each with --json.
+void AddProcessCommands(CLI::App& app, Runner& run);
 
 }  // namespace procscope::cli
 

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   AddMemoryCommands(app, run);
   AddReproCommand(app, run);
   AddProbeCommand(app, run);
+  AddProcessCommands(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "backend/memory/linux_memory_backend.h"
 #include "backend/memory/strategy.h"
+#include "backend/process/process.h"
 #include "backend/procfs/read_file.h"
 #include "tools/cli/args.h"
 #include "tools/cli/command.h"
@@ -27,11 +27,6 @@ struct MemoryOptions {
   bool force = false;
   bool json = false;
 };
-
-int Usage(const std::string& message) {
-  std::cerr << "procscope: " << message << '\n';
-  return kExitUsage;
-}
 
 // The strategy named by the options: --force selects procmem_force (only procmem can force access).
 StatusOr<std::unique_ptr<Strategy>> ChooseStrategy(const MemoryOptions& o) {
@@ -57,24 +52,25 @@ int RunBatch(const MemoryOptions& o, Direction direction, std::vector<Element>& 
   if (!pid.ok()) return Usage(pid.status().message());
   StatusOr<std::unique_ptr<Strategy>> strategy = ChooseStrategy(o);
   if (!strategy.ok()) return Usage(strategy.status().message());
-  if (access(("/proc/" + std::to_string(*pid)).c_str(), F_OK) != 0) {
-    std::cerr << "procscope: no process with PID " << *pid << '\n';
-    return kExitFailure;
+  StatusOr<Process> process = Process::Open(*pid);
+  if (!process.ok()) {
+    return Fail(kExitFailure, process.status().error_number() == ESRCH ? "no process with PID " + o.pid
+                                                                       : process.status().message());
   }
-  LinuxMemoryBackend memory(*pid);
   std::vector<ElementResult> results(elements.size());
-  Status status = TransferBatch(**strategy, memory, direction, elements, results);
+  uint64_t syscalls = 0;
+  Status status = process->Transfer(**strategy, direction, elements, results, &syscalls);
   if (!status.ok()) {
-    const char* what = status.error_number() == ESRCH   ? "the process is gone"
-                       : status.error_number() == EPERM ? "permission denied (ptrace access to the process)"
-                                                        : "the batch failed";
+    const char* what = status.error_number() == ESRCH    ? "the process is gone"
+                       : status.error_number() == ESTALE ? "the process was replaced (its PID was reused)"
+                       : status.error_number() == EPERM  ? "permission denied (ptrace access to the process)"
+                                                         : "the batch failed";
     std::cerr << "procscope: " << (direction == Direction::kRead ? "read" : "write") << " PID " << *pid
               << ": " << what << " (" << ErrnoName(status.error_number()) << ")\n";
     return kExitFailure;
   }
   if (o.json) {
-    Json out = {
-        {"pid", *pid}, {"strategy", std::string((*strategy)->name())}, {"syscalls", memory.syscalls()}};
+    Json out = {{"pid", *pid}, {"strategy", std::string((*strategy)->name())}, {"syscalls", syscalls}};
     Json list = Json::array();
     for (size_t i = 0; i < elements.size(); ++i) {
       Json e = {{"address", elements[i].address},
@@ -89,8 +85,7 @@ int RunBatch(const MemoryOptions& o, Direction direction, std::vector<Element>& 
     out["elements"] = std::move(list);
     PrintJson(out, std::cout);
   } else {
-    std::cout << "PID " << *pid << ", strategy " << (*strategy)->name() << ", " << memory.syscalls()
-              << " syscalls\n";
+    std::cout << "PID " << *pid << ", strategy " << (*strategy)->name() << ", " << syscalls << " syscalls\n";
     std::vector<std::vector<std::string>> rows = {{"ADDRESS", "LENGTH", "OK_BYTES", "ERROR"}};
     if (direction == Direction::kRead) rows[0].push_back("DATA");
     for (size_t i = 0; i < elements.size(); ++i) {

@@ -1,0 +1,288 @@
+// procscope ps | info PID | maps PID | modules PID | env PID | kmods  (each with --json)
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backend/process/arch.h"
+#include "backend/process/kernel_modules.h"
+#include "backend/process/process.h"
+#include "tools/cli/args.h"
+#include "tools/cli/command.h"
+#include "tools/cli/procfs_output.h"
+#include "tools/cli/utf8.h"
+
+namespace procscope::cli {
+namespace {
+
+struct ProcessOptions {
+  std::string pid;
+  bool json = false;
+};
+
+std::string Hex(uint64_t value) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%" PRIx64, value);
+  return buf;
+}
+
+Json StateToJson(const ProcessState& state) {
+  return {{"kind", std::string(StateKindName(state.kind))},
+          {"exit_code", state.exit_code ? Json(*state.exit_code) : Json(nullptr)},
+          {"core_dumped", state.core_dumped},
+          {"detail", ToValidUtf8(state.detail)}};
+}
+
+std::string StateText(const ProcessState& state) {
+  std::string text(StateKindName(state.kind));
+  if (state.kind == ProcessState::Kind::kDead) {
+    text += state.exit_code ? (*state.exit_code < 0 ? " (signal " + std::to_string(-*state.exit_code) + ")"
+                                                    : " (exit " + std::to_string(*state.exit_code) + ")")
+                            : " (exit code unknown)";
+    if (state.core_dumped) text += " core dumped";
+  }
+  return text;
+}
+
+// Opens the process named by the PID argument, or prints why not and sets *exit_code.
+std::unique_ptr<Process> OpenOrReport(const std::string& command, const std::string& pid_text,
+                                      int* exit_code) {
+  StatusOr<pid_t> pid = ParsePid(pid_text);
+  if (!pid.ok()) {
+    *exit_code = Usage(command + ": " + pid.status().message());
+    return nullptr;
+  }
+  StatusOr<Process> p = Process::Open(*pid);
+  if (!p.ok()) {
+    *exit_code = Fail(
+        kExitFailure,
+        command + ": " +
+            (p.status().error_number() == ESRCH ? "no process with PID " + pid_text : p.status().message()));
+    return nullptr;
+  }
+  return std::make_unique<Process>(*std::move(p));
+}
+
+int Failed(const std::string& command, pid_t pid, const Status& status) {
+  std::string why = status.message();
+  if (status.error_number() == EACCES || status.error_number() == EPERM) {
+    why = "permission denied (needs ptrace access to the process): " + why;
+  }
+  return Fail(kExitFailure, command + " PID " + std::to_string(pid) + ": " + why);
+}
+
+int Done() { return std::cout.flush() ? kExitOk : kExitFailure; }
+
+int RunPs(const ProcessOptions& o) {
+  StatusOr<std::vector<ProcessSummary>> list = ListProcesses();
+  if (!list.ok()) return Fail(kExitFailure, "ps: " + list.status().message());
+  if (o.json) {
+    Json out = Json::array();
+    for (const ProcessSummary& s : *list) {
+      out.push_back({{"pid", s.pid},
+                     {"ppid", s.ppid ? Json(*s.ppid) : Json(nullptr)},
+                     {"name", ToValidUtf8(s.name)},
+                     {"state", StateToJson(s.state)}});
+    }
+    PrintJson(out, std::cout);
+  } else {
+    std::vector<std::vector<std::string>> rows = {{"PID", "PPID", "STATE", "NAME"}};
+    for (const ProcessSummary& s : *list) {
+      rows.push_back({std::to_string(s.pid), s.ppid ? std::to_string(*s.ppid) : "-", StateText(s.state),
+                      Printable(s.name)});
+    }
+    PrintColumns(rows, std::cout);
+  }
+  return Done();
+}
+
+int RunInfo(const ProcessOptions& o) {
+  StatusOr<pid_t> pid = ParsePid(o.pid);
+  if (!pid.ok()) return Usage("info: " + pid.status().message());
+  Json out = {{"pid", *pid},     {"ppid", nullptr},       {"name", nullptr},
+              {"path", nullptr}, {"path_deleted", false}, {"command_line", Json::array()},
+              {"arch", nullptr}, {"state", nullptr},      {"primary_module", nullptr}};
+  StatusOr<Process> p = Process::Open(*pid);
+  StatusOr<ProcessInfo> info = p.ok() ? p->Info() : StatusOr<ProcessInfo>(p.status());
+  ProcessState state;
+  if (info.ok()) {
+    state = info->state;
+    if (info->ppid) out["ppid"] = *info->ppid;
+    out["name"] = ToValidUtf8(info->name);
+    if (info->path) out["path"] = ToValidUtf8(*info->path);
+    out["path_deleted"] = info->path_deleted;
+    for (const std::string& arg : info->command_line) out["command_line"].push_back(ToValidUtf8(arg));
+    if (info->arch) out["arch"] = std::string(ArchName(*info->arch));
+    if (StatusOr<PrimaryModule> primary = p->Primary(); primary.ok())
+      out["primary_module"] = primary->module.base;
+  } else if (info.status().error_number() == ESRCH || info.status().error_number() == ESTALE) {
+    state = ReapedState();  // no such process (any more): dead, exit code unknown
+  } else if (info.status().error_number() == EINVAL) {
+    return Fail(kExitFailure, "info: " + info.status().message());
+  } else {
+    state.detail = info.status().ToString();
+  }
+  out["state"] = StateToJson(state);
+  if (o.json) {
+    PrintJson(out, std::cout);
+    return Done();
+  }
+  const auto text = [](const Json& j) {
+    return j.is_null() ? std::string("-") : j.is_string() ? Printable(j.get<std::string>()) : j.dump();
+  };
+  std::string argv;
+  if (info.ok()) {
+    for (const std::string& arg : info->command_line) argv += (argv.empty() ? "" : " ") + Printable(arg);
+  }
+  PrintColumns({{"pid", std::to_string(*pid)},
+                {"ppid", text(out["ppid"])},
+                {"name", text(out["name"])},
+                {"path", text(out["path"]) + (info.ok() && info->path_deleted ? " (deleted)" : "")},
+                {"command line", argv.empty() ? "-" : argv},
+                {"arch", text(out["arch"])},
+                {"state", StateText(state) + (state.detail.empty() ? "" : ": " + state.detail)},
+                {"primary module", out["primary_module"].is_null() ? "-" : Hex(out["primary_module"])}},
+               std::cout);
+  return Done();
+}
+
+int RunMaps(const ProcessOptions& o) {
+  int exit_code = kExitOk;
+  std::unique_ptr<Process> p = OpenOrReport("maps", o.pid, &exit_code);
+  if (!p) return exit_code;
+  StatusOr<std::vector<MapsEntry>> maps = p->Maps();
+  if (!maps.ok()) return Failed("maps", p->pid(), maps.status());
+  if (o.json) {
+    PrintJson(MapsToJson(*maps), std::cout);
+  } else {
+    PrintMapsTable(*maps, std::cout);
+  }
+  return Done();
+}
+
+int RunModules(const ProcessOptions& o) {
+  int exit_code = kExitOk;
+  std::unique_ptr<Process> p = OpenOrReport("modules", o.pid, &exit_code);
+  if (!p) return exit_code;
+  StatusOr<std::vector<Module>> modules = p->Modules();
+  if (!modules.ok()) return Failed("modules", p->pid(), modules.status());
+  if (o.json) {
+    Json out = Json::array();
+    for (const Module& m : *modules) {
+      out.push_back({{"handle", m.base},
+                     {"base", m.base},
+                     {"size", m.size()},
+                     {"name", ToValidUtf8(m.name)},
+                     {"path", ToValidUtf8(m.path)},
+                     {"deleted", m.deleted}});
+    }
+    PrintJson(out, std::cout);
+  } else {
+    std::vector<std::vector<std::string>> rows = {{"HANDLE/BASE", "SIZE", "NAME", "PATH"}};
+    for (const Module& m : *modules) {
+      rows.push_back({Hex(m.base), std::to_string(m.size()), Printable(m.name),
+                      Printable(m.path) + (m.deleted ? " (deleted)" : "")});
+    }
+    PrintColumns(rows, std::cout);
+  }
+  return Done();
+}
+
+int RunEnv(const ProcessOptions& o) {
+  int exit_code = kExitOk;
+  std::unique_ptr<Process> p = OpenOrReport("env", o.pid, &exit_code);
+  if (!p) return exit_code;
+  StatusOr<Environment> env = p->Env();
+  if (!env.ok()) return Failed("env", p->pid(), env.status());
+  if (o.json) {
+    Json entries = Json::array();
+    for (const EnvironmentVariable& v : env->entries) {
+      entries.push_back({{"name", v.name ? Json(ToValidUtf8(*v.name)) : Json(nullptr)},
+                         {"value", ToValidUtf8(v.value)},
+                         {"address", v.address},
+                         {"length", v.length}});
+    }
+    PrintJson({{"block_address", env->block_address ? Json(*env->block_address) : Json(nullptr)},
+               {"block_size", env->block_size},
+               {"state", StateToJson(env->state)},
+               {"entries", std::move(entries)}},
+              std::cout);
+  } else {
+    std::cout << "block at " << (env->block_address ? Hex(*env->block_address) : "-") << ", "
+              << env->block_size << " bytes, " << env->entries.size() << " entries, " << StateText(env->state)
+              << '\n';
+    std::vector<std::vector<std::string>> rows = {{"ADDRESS", "LENGTH", "NAME", "VALUE"}};
+    for (const EnvironmentVariable& v : env->entries) {
+      rows.push_back(
+          {Hex(v.address), std::to_string(v.length), v.name ? Printable(*v.name) : "-", Printable(v.value)});
+    }
+    PrintColumns(rows, std::cout);
+  }
+  return Done();
+}
+
+int RunKmods(const ProcessOptions& o) {
+  StatusOr<std::vector<KernelModule>> modules = ListKernelModules();
+  if (!modules.ok()) return Fail(kExitFailure, "kmods: " + modules.status().message());
+  if (o.json) {
+    Json out = Json::array();
+    for (const KernelModule& m : *modules) {
+      const std::optional<uint64_t> address = KernelModuleAddress(m);
+      out.push_back({{"handle", m.handle},
+                     {"name", ToValidUtf8(m.name)},
+                     {"size", m.size},
+                     {"refcount", m.refcount ? Json(*m.refcount) : Json(nullptr)},
+                     {"state", std::string(ModuleStateName(m.state))},
+                     {"address", address ? Json(*address) : Json(nullptr)}});
+    }
+    PrintJson(out, std::cout);
+  } else {
+    if (modules->empty())
+      std::cout << "(no kernel modules: none loaded, or no /proc/modules on this kernel)\n";
+    std::vector<std::vector<std::string>> rows = {{"HANDLE", "NAME", "SIZE", "REFS", "STATE", "ADDRESS"}};
+    for (const KernelModule& m : *modules) {
+      const std::optional<uint64_t> address = KernelModuleAddress(m);
+      rows.push_back({Hex(m.handle), Printable(m.name), std::to_string(m.size),
+                      m.refcount ? std::to_string(*m.refcount) : "-", std::string(ModuleStateName(m.state)),
+                      address ? Hex(*address) : "hidden"});
+    }
+    if (!modules->empty()) PrintColumns(rows, std::cout);
+  }
+  return Done();
+}
+
+}  // namespace
+
+void AddProcessCommands(CLI::App& app, Runner& run) {
+  struct Spec {
+    const char* name;
+    const char* help;
+    bool takes_pid;
+    int (*body)(const ProcessOptions&);
+  };
+  static const Spec kSpecs[] = {
+      {"ps", "list processes: PID, parent, state (exit code of zombies), name", false, RunPs},
+      {"info",
+       "one process: parent, name, executable path, argv, architecture, state, primary module "
+       "(a PID that does not exist answers dead, exit code unknown)",
+       true, RunInfo},
+      {"maps", "the process's memory mappings (/proc/PID/maps, parsed)", true, RunMaps},
+      {"modules", "loaded files (mappings grouped per file); the handle is the base address", true,
+       RunModules},
+      {"env", "environment variables with their addresses in the process", true, RunEnv},
+      {"kmods", "loaded kernel modules (/proc/modules); handle = FNV-1a 64 of the name", false, RunKmods},
+  };
+  for (const Spec& spec : kSpecs) {
+    auto options = std::make_shared<ProcessOptions>();
+    CLI::App* sub = app.add_subcommand(spec.name, spec.help);
+    if (spec.takes_pid) sub->add_option("PID", options->pid, "process ID")->required();
+    sub->add_flag("--json", options->json, "print JSON instead of a table");
+    int (*body)(const ProcessOptions&) = spec.body;
+    sub->callback([options, body, &run] { run = [options, body] { return body(*options); }; });
+  }
+}
+
+}  // namespace procscope::cli
