@@ -1,5 +1,5 @@
 #!/bin/bash -eu
-# Builds procscope's fuzz targets (the four procfs parsers and the memory engine) the way OSS-Fuzz and ClusterFuzzLite expect, without Bazel:
+# Builds procscope's fuzz targets (the procfs parsers, the module map and the memory engine) the way OSS-Fuzz and ClusterFuzzLite expect, without Bazel:
 #   $CXX $CXXFLAGS ... $LIB_FUZZING_ENGINE -o $OUT/<target>, plus <target>.dict and
 #   <target>_seed_corpus.zip beside each binary.
 # Outside OSS-Fuzz the defaults build libFuzzer + ASan binaries into results/oss-fuzz/:
@@ -34,3 +34,6 @@ build modules_fuzzer "$SRC_ROOT/backend/procfs/modules.cc"
 build engine_fuzzer "$SRC_ROOT/backend/memory/fake_memory.cc" "$SRC_ROOT/backend/memory/strategies.cc" \
   "$SRC_ROOT/backend/memory/vm_batch.cc" "$SRC_ROOT/backend/memory/accessible_ranges.cc" \
   "$SRC_ROOT/backend/procfs/maps.cc"
+build auxv_fuzzer "$SRC_ROOT/backend/procfs/auxv.cc"
+build cmdline_fuzzer "$SRC_ROOT/backend/procfs/cmdline.cc"
+build module_map_fuzzer "$SRC_ROOT/backend/process/module_map.cc" "$SRC_ROOT/backend/procfs/maps.cc"
