@@ -170,6 +170,13 @@ TEST(OpenTest, RejectsWhatIsNotAProcess) {
   });
   while (tid == 0) std::this_thread::yield();
   StatusOr<Process> thread_handle = Process::Open(tid);
+  errno = 0;
+  const long pidfd = syscall(SYS_pidfd_open, static_cast<pid_t>(tid), 0);
+  const int pidfd_errno = errno;
+  if (pidfd >= 0) close(static_cast<int>(pidfd));
+  EXPECT_TRUE(pidfd < 0 && (pidfd_errno == ENOENT || pidfd_errno == EINVAL))
+      << "pidfd_open(thread) = " << pidfd << ", errno " << pidfd_errno;
+  EXPECT_EQ(access(("/proc/" + std::to_string(tid)).c_str(), F_OK), 0) << "/proc/TID opens";
   done = true;
   thread.join();
   ASSERT_FALSE(thread_handle.ok());
