@@ -3,8 +3,9 @@
 // (root); the reader is a forked child that drops its credentials (forked, not exec'd: uid 65534 cannot
 // reach the Bazel runfiles under /root).
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
-#include <sys/prctl.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -104,6 +105,45 @@ TEST(UnprivilegedTest, PermissionErrorsAndUnknownExitCodes) {
   EXPECT_TRUE(alive->Stop());
   EXPECT_TRUE(exit0->Stop());
   EXPECT_TRUE(exit3->Stop());
+}
+
+TEST(UnprivilegedTest, StatThatCannotBeReadIsUnknownState) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root to mount a private /proc";
+  auto alive = Start({}, ExpectedEnd::Exit(0));
+  ASSERT_NE(alive, nullptr);
+  const pid_t pid = alive->pid();
+  const testing::ChildOutcome outcome = testing::RunInChild([&](ChildReport& report) {
+    // A /proc of our own with hidepid=invisible: once we are uid 65534, other users' /proc/PID entries
+    // refuse access, even through a directory opened before.
+    if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible") != 0) {
+      return report.Skip("cannot mount a private /proc with hidepid=invisible");
+    }
+    StatusOr<Process> p = Process::Open(pid);
+    report.Check("opens as root", p.ok(), p.status().ToString());
+    if (!p.ok()) return;
+    if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0) {
+      return report.Skip("cannot drop to uid/gid 65534");
+    }
+    const ProcessState state = p->State();
+    report.Check("state is unknown", state.kind == Kind::kUnknown && !state.exit_code, Describe(state));
+    report.Check(
+        "detail names the permission error",
+        state.detail.find("EACCES") != std::string::npos || state.detail.find("EPERM") != std::string::npos,
+        state.detail);
+    const Status info = p->Info().status();
+    report.Check("info fails with a permission error",
+                 info.error_number() == EACCES || info.error_number() == EPERM, info.ToString());
+    const Status reopen = Process::Open(pid).status();
+    report.Check("open of a hidden process is EACCES, not ESRCH", reopen.error_number() == EACCES,
+                 reopen.ToString());
+  });
+  if (!outcome.skip.empty()) GTEST_SKIP() << outcome.skip;
+  testing::ExpectAllChecksPassed(
+      outcome, {"opens as root", "state is unknown", "detail names the permission error",
+                "info fails with a permission error", "open of a hidden process is EACCES, not ESRCH"});
+  ASSERT_TRUE(alive->Send("go").ok());
+  EXPECT_TRUE(alive->Stop());
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -96,6 +97,9 @@ StatusOr<Process> Process::Open(pid_t pid, bool use_pidfd) {
   const std::string dir = "/proc/" + std::to_string(pid);
   p.dir_fd_ = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (p.dir_fd_ < 0) {
+    if (IsGoneErrno(errno) && p.pidfd_ >= 0 && p.PidfdSaysAlive()) {
+      return Status(EACCES, dir + " is hidden from this reader (proc mounted with hidepid)");
+    }
     if (IsGoneErrno(errno)) return Status(ESRCH, "no process " + std::to_string(pid));
     return ErrnoStatus("open " + dir);
   }
@@ -148,35 +152,56 @@ std::string Process::Label(std::string_view name) const {
   return "/proc/" + std::to_string(pid_) + "/" + std::string(name);
 }
 
-Status Process::GoneStatus() const {
-  // Only called once this process is known to be gone (its pidfd or its held directory says so), so any
-  // process that has the PID now is a successor, even one started in the same clock tick.
+bool Process::PidfdSaysAlive() const {
+  return syscall(SYS_pidfd_send_signal, pidfd_, 0, nullptr, 0) == 0 || errno == EPERM;
+}
+
+Status Process::GoneStatus(bool known_gone) const {
+  const std::string who = "process " + std::to_string(pid_);
   StatusOr<std::string> now = ReadFileToString(Label("stat"));
   if (now.ok()) {
+    // This process is gone (its held directory or pidfd says so), so whoever has the PID now is a successor,
+    // even one started in the same clock tick.
     StatusOr<ProcStat> stat = ParseStat(*now);
     const std::string start = stat.ok() && stat->starttime ? std::to_string(*stat->starttime) : "?";
-    return Status(ESTALE, "process " + std::to_string(pid_) +
-                              " was replaced: the PID now belongs to another process (start time " + start +
+    return Status(ESTALE, who + " was replaced: the PID now belongs to another process (start time " + start +
                               ", was " + std::to_string(start_time_) + ")");
   }
-  return Status(ESRCH, "process " + std::to_string(pid_) + " has exited");
+  // Nothing visible under /proc/<pid>. Either nobody has the PID, or /proc hides it from this reader
+  // (mounted with hidepid): kill(pid, 0) tells those apart (EPERM means someone has it).
+  if (kill(pid_, 0) != 0 && errno == ESRCH) return Status(ESRCH, who + " has exited");
+  if (known_gone) {
+    return Status(ESTALE, who + " was replaced: the PID belongs to another process, hidden from this reader");
+  }
+  return Status(EACCES, "/proc/" + std::to_string(pid_) +
+                            " is hidden from this reader (proc mounted with hidepid); cannot tell whether " +
+                            who + " still runs");
+}
+
+Status Process::LostStatus() const {
+  if (pidfd_ >= 0) {
+    if (PidfdSaysAlive()) {
+      return Status(EACCES,
+                    "/proc/" + std::to_string(pid_) +
+                        " is hidden from this reader (proc mounted with hidepid); the process still runs");
+    }
+    return GoneStatus(/*known_gone=*/true);
+  }
+  return GoneStatus(/*known_gone=*/false);
 }
 
 Status Process::CheckIdentity() const {
-  if (pidfd_ >= 0) {
-    if (syscall(SYS_pidfd_send_signal, pidfd_, 0, nullptr, 0) == 0 || errno == EPERM) return OkStatus();
-    return GoneStatus();
-  }
+  if (pidfd_ >= 0) return PidfdSaysAlive() ? OkStatus() : GoneStatus(/*known_gone=*/true);
   StatusOr<std::string> text = ReadFileAtToString(dir_fd_, "stat", Label("stat"));
-  if (!text.ok()) return IsGoneErrno(text.status().error_number()) ? GoneStatus() : text.status();
+  if (!text.ok()) return IsGoneErrno(text.status().error_number()) ? LostStatus() : text.status();
   StatusOr<ProcStat> stat = ParseStat(*text);
   if (stat.ok() && stat->starttime == start_time_) return OkStatus();
-  return GoneStatus();
+  return GoneStatus(/*known_gone=*/true);
 }
 
 StatusOr<std::string> Process::ReadProcFile(const std::string& name) const {
   StatusOr<std::string> text = ReadFileAtToString(dir_fd_, name, Label(name));
-  if (!text.ok() && IsGoneErrno(text.status().error_number())) return GoneStatus();
+  if (!text.ok() && IsGoneErrno(text.status().error_number())) return LostStatus();
   return text;
 }
 

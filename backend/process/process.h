@@ -15,6 +15,9 @@
 // process_vm_readv/writev name the PID, not the directory; Transfer checks identity before and after them
 // (see there for what that does and does not cover).
 //
+// When /proc is mounted with hidepid and the process belongs to another user, its entries vanish for this
+// reader: that is EACCES ("hidden"), and State() says unknown, never dead.
+//
 // A Process is move-only and owns its file descriptors. Methods are const and safe to call from one thread
 // at a time. Every method reads the live state of the process anew (no caching): handles are stable, lists
 // are snapshots.
@@ -142,10 +145,15 @@ class Process {
 
  private:
   Process() = default;
-  // `name` inside /proc/<pid> through the held directory; ENOENT/ESRCH become GoneStatus().
+  // `name` inside /proc/<pid> through the held directory; ENOENT/ESRCH become LostStatus().
   StatusOr<std::string> ReadProcFile(const std::string& name) const;
-  // ESRCH or ESTALE, looking at who has the PID now.
-  Status GoneStatus() const;
+  bool PidfdSaysAlive() const;
+  // A read through the held directory found nothing: EACCES when the process still runs but /proc hides it
+  // (hidepid), else GoneStatus.
+  Status LostStatus() const;
+  // ESRCH or ESTALE, looking at who has the PID now; EACCES when that cannot be told (hidden, and no pidfd
+  // to say whether this process still exists). `known_gone`: this process is known to no longer exist.
+  Status GoneStatus(bool known_gone) const;
   std::string Label(std::string_view name) const;
   void Close();
 
