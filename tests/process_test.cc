@@ -67,6 +67,28 @@ Process OpenOrDie(pid_t pid) {
   return std::move(*p);
 }
 
+// A second thread of this process that idles until destroyed; tid() is its thread ID.
+class ParkedThread {
+ public:
+  ParkedThread()
+      : thread_([this] {
+          tid_ = static_cast<pid_t>(syscall(SYS_gettid));
+          while (!done_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }) {
+    while (tid_ == 0) std::this_thread::yield();
+  }
+  ~ParkedThread() {
+    done_ = true;
+    thread_.join();
+  }
+  pid_t tid() const { return tid_; }
+
+ private:
+  std::atomic<pid_t> tid_{0};
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
 // ---- state and exit codes --------------------------------------------------------------------------------
 
 struct EndCase {
@@ -162,13 +184,8 @@ TEST(ExitStateTest, StoppedIsAliveAndHasNoExitCode) {
 TEST(OpenTest, RejectsWhatIsNotAProcess) {
   EXPECT_EQ(Process::Open(0).status().error_number(), EINVAL);
   EXPECT_EQ(Process::Open(-1).status().error_number(), EINVAL);
-  std::atomic<pid_t> tid{0};
-  std::atomic<bool> done{false};
-  std::thread thread([&] {
-    tid = static_cast<pid_t>(syscall(SYS_gettid));
-    while (!done) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  });
-  while (tid == 0) std::this_thread::yield();
+  ParkedThread parked;
+  const pid_t tid = parked.tid();
   StatusOr<Process> thread_handle = Process::Open(tid);
   errno = 0;
   const long pidfd = syscall(SYS_pidfd_open, static_cast<pid_t>(tid), 0);
@@ -177,8 +194,6 @@ TEST(OpenTest, RejectsWhatIsNotAProcess) {
   EXPECT_TRUE(pidfd < 0 && (pidfd_errno == ENOENT || pidfd_errno == EINVAL))
       << "pidfd_open(thread) = " << pidfd << ", errno " << pidfd_errno;
   EXPECT_EQ(access(("/proc/" + std::to_string(tid)).c_str(), F_OK), 0) << "/proc/TID opens";
-  done = true;
-  thread.join();
   ASSERT_FALSE(thread_handle.ok());
   EXPECT_EQ(thread_handle.status().error_number(), EINVAL) << thread_handle.status().ToString();
   // A PID above pid_max cannot exist.
@@ -356,11 +371,24 @@ TEST(ModulesTest, OddNamesHaveTheirExactPathsAndAddresses) {
   ASSERT_TRUE(fixture->Stop());
 }
 
-TEST(ModulesTest, HandlesTakenBeforeChurnResolveToTheSameModulesAfterwards) {
-  const std::string dir = TempDir("churn");
-  auto fixture = StartFixture("fixtures/churn", Opts({"--dir", dir}));
-  ASSERT_NE(fixture, nullptr);
-  Process p = OpenOrDie(fixture->pid());
+// A fixtures/churn child and a handle to it.
+class ChurnTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fixture_ = StartFixture("fixtures/churn", Opts({"--dir", TempDir("churn")}));
+    ASSERT_NE(fixture_, nullptr);
+    process_.emplace(OpenOrDie(fixture_->pid()));
+  }
+  void TearDown() override {
+    if (fixture_) EXPECT_TRUE(fixture_->Stop());
+  }
+  std::unique_ptr<FixtureProcess> fixture_;
+  std::optional<Process> process_;
+};
+
+TEST_F(ChurnTest, HandlesTakenBeforeChurnResolveToTheSameModulesAfterwards) {
+  const Process& p = *process_;
+  FixtureProcess* fixture = fixture_.get();
   StatusOr<std::vector<Module>> before = p.Modules();
   ASSERT_TRUE(before.ok()) << before.status().ToString();
   ASSERT_GE(before->size(), 3u);  // churn itself, libc, the loader at least
@@ -389,14 +417,11 @@ TEST(ModulesTest, HandlesTakenBeforeChurnResolveToTheSameModulesAfterwards) {
   ASSERT_EQ(fixture->Command("unmap").value_or(""), "ok");
   check_all("after unmap");
   EXPECT_EQ(p.ModuleByHandle(churn_handle).status().error_number(), ENOENT);
-  ASSERT_TRUE(fixture->Stop());
 }
 
-TEST(ModulesTest, MapsStaysOrderedWhileTheTargetChurns) {
-  const std::string dir = TempDir("spin");
-  auto fixture = StartFixture("fixtures/churn", Opts({"--dir", dir}));
-  ASSERT_NE(fixture, nullptr);
-  Process p = OpenOrDie(fixture->pid());
+TEST_F(ChurnTest, MapsStaysOrderedWhileTheTargetChurns) {
+  const Process& p = *process_;
+  FixtureProcess* fixture = fixture_.get();
   StatusOr<Module> main_module = p.ModuleByName("churn");
   ASSERT_TRUE(main_module.ok()) << main_module.status().ToString();
   ASSERT_EQ(fixture->Command("spin start").value_or(""), "ok");
@@ -421,7 +446,6 @@ TEST(ModulesTest, MapsStaysOrderedWhileTheTargetChurns) {
   ::testing::Test::RecordProperty("torn_maps_reads_of_300", torn);
   ::testing::Test::RecordProperty("churn_rounds", stopped->substr(3));
   EXPECT_GT(std::stoull(stopped->substr(3)), 0u);
-  ASSERT_TRUE(fixture->Stop());
 }
 
 // ---- primary module --------------------------------------------------------------------------------------
@@ -515,16 +539,9 @@ TEST(TransferTest, ReadsThroughTheHandleAndStopsAtReaping) {
 TEST(ListProcessesTest, HoldsTheFixtureAndNoThreads) {
   auto fixture = StartFixture("fixtures/exiter", Opts({}));
   ASSERT_NE(fixture, nullptr);
-  std::atomic<pid_t> tid{0};
-  std::atomic<bool> done{false};
-  std::thread thread([&] {
-    tid = static_cast<pid_t>(syscall(SYS_gettid));
-    while (!done) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  });
-  while (tid == 0) std::this_thread::yield();
+  ParkedThread parked;
+  const pid_t tid = parked.tid();
   StatusOr<std::vector<ProcessSummary>> list = ListProcesses();
-  done = true;
-  thread.join();
   ASSERT_TRUE(list.ok()) << list.status().ToString();
   std::set<pid_t> pids;
   for (const ProcessSummary& s : *list) pids.insert(s.pid);

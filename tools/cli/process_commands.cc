@@ -76,6 +76,18 @@ int Failed(const std::string& command, pid_t pid, const Status& status) {
 
 int Done() { return std::cout.flush() ? kExitOk : kExitFailure; }
 
+// The shape of maps/modules/env: open the PID, ask the handle for one thing, print it as JSON or a table.
+template <typename Get, typename Print>
+int OnProcess(const char* command, const ProcessOptions& o, Get get, Print print) {
+  int exit_code = kExitOk;
+  std::unique_ptr<Process> p = OpenOrReport(command, o.pid, &exit_code);
+  if (!p) return exit_code;
+  auto value = get(*p);
+  if (!value.ok()) return Failed(command, p->pid(), value.status());
+  print(*value);
+  return Done();
+}
+
 int RunPs(const ProcessOptions& o) {
   StatusOr<std::vector<ProcessSummary>> list = ListProcesses();
   if (!list.ok()) return Fail(kExitFailure, "ps: " + list.status().message());
@@ -150,78 +162,73 @@ int RunInfo(const ProcessOptions& o) {
 }
 
 int RunMaps(const ProcessOptions& o) {
-  int exit_code = kExitOk;
-  std::unique_ptr<Process> p = OpenOrReport("maps", o.pid, &exit_code);
-  if (!p) return exit_code;
-  StatusOr<std::vector<MapsEntry>> maps = p->Maps();
-  if (!maps.ok()) return Failed("maps", p->pid(), maps.status());
-  if (o.json) {
-    PrintJson(MapsToJson(*maps), std::cout);
-  } else {
-    PrintMapsTable(*maps, std::cout);
-  }
-  return Done();
+  return OnProcess(
+      "maps", o, [](const Process& p) { return p.Maps(); },
+      [&](const std::vector<MapsEntry>& maps) {
+        if (o.json) {
+          PrintJson(MapsToJson(maps), std::cout);
+        } else {
+          PrintMapsTable(maps, std::cout);
+        }
+      });
 }
 
 int RunModules(const ProcessOptions& o) {
-  int exit_code = kExitOk;
-  std::unique_ptr<Process> p = OpenOrReport("modules", o.pid, &exit_code);
-  if (!p) return exit_code;
-  StatusOr<std::vector<Module>> modules = p->Modules();
-  if (!modules.ok()) return Failed("modules", p->pid(), modules.status());
-  if (o.json) {
-    Json out = Json::array();
-    for (const Module& m : *modules) {
-      out.push_back({{"handle", m.base},
-                     {"base", m.base},
-                     {"size", m.size()},
-                     {"name", ToValidUtf8(m.name)},
-                     {"path", ToValidUtf8(m.path)},
-                     {"deleted", m.deleted}});
-    }
-    PrintJson(out, std::cout);
-  } else {
-    std::vector<std::vector<std::string>> rows = {{"HANDLE/BASE", "SIZE", "NAME", "PATH"}};
-    for (const Module& m : *modules) {
-      rows.push_back({Hex(m.base), std::to_string(m.size()), Printable(m.name),
-                      Printable(m.path) + (m.deleted ? " (deleted)" : "")});
-    }
-    PrintColumns(rows, std::cout);
-  }
-  return Done();
+  return OnProcess(
+      "modules", o, [](const Process& p) { return p.Modules(); },
+      [&](const std::vector<Module>& modules) {
+        if (o.json) {
+          Json out = Json::array();
+          for (const Module& m : modules) {
+            out.push_back({{"handle", m.base},
+                           {"base", m.base},
+                           {"size", m.size()},
+                           {"name", ToValidUtf8(m.name)},
+                           {"path", ToValidUtf8(m.path)},
+                           {"deleted", m.deleted}});
+          }
+          PrintJson(out, std::cout);
+        } else {
+          std::vector<std::vector<std::string>> rows = {{"HANDLE/BASE", "SIZE", "NAME", "PATH"}};
+          for (const Module& m : modules) {
+            rows.push_back({Hex(m.base), std::to_string(m.size()), Printable(m.name),
+                            Printable(m.path) + (m.deleted ? " (deleted)" : "")});
+          }
+          PrintColumns(rows, std::cout);
+        }
+      });
 }
 
 int RunEnv(const ProcessOptions& o) {
-  int exit_code = kExitOk;
-  std::unique_ptr<Process> p = OpenOrReport("env", o.pid, &exit_code);
-  if (!p) return exit_code;
-  StatusOr<Environment> env = p->Env();
-  if (!env.ok()) return Failed("env", p->pid(), env.status());
-  if (o.json) {
-    Json entries = Json::array();
-    for (const EnvironmentVariable& v : env->entries) {
-      entries.push_back({{"name", v.name ? Json(ToValidUtf8(*v.name)) : Json(nullptr)},
-                         {"value", ToValidUtf8(v.value)},
-                         {"address", v.address},
-                         {"length", v.length}});
-    }
-    PrintJson({{"block_address", env->block_address ? Json(*env->block_address) : Json(nullptr)},
-               {"block_size", env->block_size},
-               {"state", StateToJson(env->state)},
-               {"entries", std::move(entries)}},
-              std::cout);
-  } else {
-    std::cout << "block at " << (env->block_address ? Hex(*env->block_address) : "-") << ", "
-              << env->block_size << " bytes, " << env->entries.size() << " entries, " << StateText(env->state)
-              << '\n';
-    std::vector<std::vector<std::string>> rows = {{"ADDRESS", "LENGTH", "NAME", "VALUE"}};
-    for (const EnvironmentVariable& v : env->entries) {
-      rows.push_back(
-          {Hex(v.address), std::to_string(v.length), v.name ? Printable(*v.name) : "-", Printable(v.value)});
-    }
-    PrintColumns(rows, std::cout);
-  }
-  return Done();
+  return OnProcess(
+      "env", o, [](const Process& p) { return p.Env(); },
+      [&](const Environment& environment) {
+        const Environment* env = &environment;
+        if (o.json) {
+          Json entries = Json::array();
+          for (const EnvironmentVariable& v : env->entries) {
+            entries.push_back({{"name", v.name ? Json(ToValidUtf8(*v.name)) : Json(nullptr)},
+                               {"value", ToValidUtf8(v.value)},
+                               {"address", v.address},
+                               {"length", v.length}});
+          }
+          PrintJson({{"block_address", env->block_address ? Json(*env->block_address) : Json(nullptr)},
+                     {"block_size", env->block_size},
+                     {"state", StateToJson(env->state)},
+                     {"entries", std::move(entries)}},
+                    std::cout);
+        } else {
+          std::cout << "block at " << (env->block_address ? Hex(*env->block_address) : "-") << ", "
+                    << env->block_size << " bytes, " << env->entries.size() << " entries, "
+                    << StateText(env->state) << '\n';
+          std::vector<std::vector<std::string>> rows = {{"ADDRESS", "LENGTH", "NAME", "VALUE"}};
+          for (const EnvironmentVariable& v : env->entries) {
+            rows.push_back({Hex(v.address), std::to_string(v.length), v.name ? Printable(*v.name) : "-",
+                            Printable(v.value)});
+          }
+          PrintColumns(rows, std::cout);
+        }
+      });
 }
 
 int RunKmods(const ProcessOptions& o) {
