@@ -47,7 +47,8 @@ std::vector<AddressRange> MappedRanges(std::span<const MapsEntry> entries, uint6
   std::vector<AddressRange> ranges;
   if (start >= end) return ranges;
   for (const MapsEntry& e : entries) {
-    if (!e.read || e.end <= start || e.start >= end) continue;
+    // An empty mapping (start == end; the parser accepts it) covers nothing.
+    if (!e.read || e.start >= e.end || e.end <= start || e.start >= end) continue;
     const AddressRange r{std::max(e.start, start), std::min(e.end, end)};
     if (!ranges.empty() && r.start >= ranges.back().end && r.start - ranges.back().end <= max_gap) {
       ranges.back().end = r.end;

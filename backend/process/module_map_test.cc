@@ -128,6 +128,16 @@ TEST(MappedRangesTest, ClipsAtBothEndsAndMergesSmallGaps) {
             (std::vector<AddressRange>{{0x1000, 0x3000}}));
 }
 
+TEST(MappedRangesTest, EmptyMappingsCoverNothing) {
+  // Found by module_map_fuzzer (fuzz/module_map_fuzzer_corpus/crash_empty_mapping): an empty range came out.
+  const std::vector<MapsEntry> maps = Maps(
+      "7f0000000000-7f0000000000 rw-p 00000000 00:00 0 \n"
+      "7f0000001000-7f0000002000 rw-p 00000000 00:00 0 \n");
+  EXPECT_EQ(MappedRanges(maps, 0, UINT64_MAX, 0),
+            (std::vector<AddressRange>{{0x7f0000001000, 0x7f0000002000}}));
+  EXPECT_TRUE(MappedRanges({maps.data(), 1}, 0, UINT64_MAX, 1 << 20).empty());
+}
+
 TEST(CheckMapsOrderTest, FlagsOverlapsAndBackwardSteps) {
   EXPECT_TRUE(
       CheckMapsOrder(Maps("1000-2000 r--p 00000000 00:00 0 \n2000-3000 r--p 00000000 00:00 0 \n")).ok());
