@@ -58,6 +58,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     payload[i].resize(elements[i].length);
     for (size_t b = 0; b < payload[i].size(); ++b) payload[i][b] = static_cast<uint8_t>(r[5 + b % 5] + b);
   }
+  // A process without any mapping has no memory at all (a zombie): every strategy says ESRCH then, which is
+  // not what this byte-level model is about. Real processes always map something.
+  if (std::all_of(prot.begin(), prot.end(), [](int p) { return p < 0; })) return 0;
   // Reference: byte by byte, in element order.
   const int needed = write ? kProtWrite : kProtRead;
   auto accessible = [&](uint64_t address, bool forced) {

@@ -17,6 +17,9 @@ int NormalizeProcError(int error) {
 StatusOr<std::vector<AccessibleRange>> ReadAccessibleRanges(MemoryBackend& memory, Direction direction) {
   StatusOr<std::string> text = memory.ReadMapsText();
   if (!text.ok()) return Status(NormalizeProcError(text.status().error_number()), text.status().message());
+  // A process always maps something (its stack, the vDSO); an empty maps is a process without memory: a
+  // zombie (killed while we work) or a kernel thread. process_vm_readv says ESRCH for both.
+  if (text->empty()) return Status(ESRCH, "maps is empty: the process has no memory (exited, or a kernel thread)");
   StatusOr<std::vector<MapsEntry>> maps = ParseMaps(*text);
   if (!maps.ok()) return Status(EIO, "maps: " + maps.status().message());
   std::vector<AccessibleRange> ranges;

@@ -18,8 +18,8 @@ struct AccessibleRange {
   uint64_t start, end;
 };
 
-// Reads and parses the maps once (one syscall). ESRCH when the process is gone, EPERM when the maps may
-// not be read, EIO when they do not parse.
+// Reads and parses the maps once (one syscall). ESRCH when the process is gone or has no memory (an empty
+// maps: a zombie or a kernel thread), EPERM when the maps may not be read, EIO when they do not parse.
 StatusOr<std::vector<AccessibleRange>> ReadAccessibleRanges(MemoryBackend& memory, Direction direction);
 
 struct AccessiblePrefix {
