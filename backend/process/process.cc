@@ -201,8 +201,19 @@ Status Process::CheckIdentity() const {
 
 StatusOr<std::string> Process::ReadProcFile(const std::string& name) const {
   StatusOr<std::string> text = ReadFileAtToString(dir_fd_, name, Label(name));
-  if (!text.ok() && IsGoneErrno(text.status().error_number())) return LostStatus();
-  return text;
+  if (text.ok() || !IsGoneErrno(text.status().error_number())) return text;
+  // The files that read the process's memory (environ, auxv, mem, ...) fail with ESRCH for a process that
+  // exists but has no memory: a kernel thread, or one in the middle of exiting.
+  if (text.status().error_number() == ESRCH && CheckIdentity().ok()) {
+    return Status(ENODATA, Label(name) + ": the process has no user memory (a kernel thread, or exiting)");
+  }
+  return LostStatus();
+}
+
+bool Process::IsKernelThread() const {
+  constexpr uint64_t kPfKthread = 0x00200000;  // include/linux/sched.h
+  StatusOr<ProcStat> stat = Stat();
+  return stat.ok() && (stat->flags.value_or(0) & kPfKthread) != 0;
 }
 
 StatusOr<ProcStat> Process::Stat() const {
@@ -377,6 +388,7 @@ StatusOr<Environment> Process::Env() const {
   env.state = StateFromStat(*stat);
   if (env.state.kind == ProcessState::Kind::kDead) return env;
   StatusOr<std::string> block = ReadProcFile("environ");
+  if (!block.ok() && block.status().error_number() == ENODATA) return env;  // a kernel thread: no environment
   if (!block.ok()) return block.status();
   const uint64_t start = stat->env_start.value_or(0);
   if (start == 0 && !block->empty()) {

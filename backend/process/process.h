@@ -130,7 +130,11 @@ class Process {
   // Readable ranges inside [start, end) from a fresh maps read (see MappedRanges in module_map.h).
   StatusOr<std::vector<AddressRange>> MappedMemory(uint64_t start, uint64_t end, uint64_t max_gap) const;
 
+  // Empty (block_address nullopt) for a zombie or a kernel thread, with their state.
   StatusOr<Environment> Env() const;
+
+  // True for kernel threads (PF_KTHREAD in stat's flags): they have no user memory, maps or environment.
+  bool IsKernelThread() const;
 
   // Moves a batch through `strategy` (see TransferBatch). Identity is checked before and after: if the
   // process is gone before, no syscall is made and every element carries the error; if it was replaced by
@@ -145,7 +149,8 @@ class Process {
 
  private:
   Process() = default;
-  // `name` inside /proc/<pid> through the held directory; ENOENT/ESRCH become LostStatus().
+  // `name` inside /proc/<pid> through the held directory; ENOENT/ESRCH become LostStatus(), except ESRCH
+  // from a process that still exists, which is ENODATA (no user memory).
   StatusOr<std::string> ReadProcFile(const std::string& name) const;
   bool PidfdSaysAlive() const;
   // A read through the held directory found nothing: EACCES when the process still runs but /proc hides it

@@ -3,8 +3,16 @@
 #include <cerrno>
 #include <charconv>
 
+#include "tools/cli/utf8.h"
+
 namespace procscope::cli {
 namespace {
+
+// User input inside a message: non-printable bytes as \xNN, at most 60 bytes, so one bad line stays one
+// readable line.
+std::string Shown(std::string_view text) {
+  return Printable(text.substr(0, 60)) + (text.size() > 60 ? "..." : "");
+}
 
 bool ParseWhole(std::string_view text, int base, uint64_t& value) {
   if (text.empty()) return false;
@@ -17,7 +25,7 @@ bool ParseWhole(std::string_view text, int base, uint64_t& value) {
 StatusOr<pid_t> ParsePid(std::string_view text) {
   uint64_t value = 0;
   if (!ParseWhole(text, 10, value) || value < 1 || value > (1u << 22)) {
-    return Status(EINVAL, "bad PID '" + std::string(text) + "': expected a decimal number from 1 to 4194304");
+    return Status(EINVAL, "bad PID '" + Shown(text) + "': expected a decimal number from 1 to 4194304");
   }
   return static_cast<pid_t>(value);
 }
@@ -26,7 +34,7 @@ StatusOr<uint64_t> ParseAddress(std::string_view text) {
   uint64_t value = 0;
   const bool hex = text.starts_with("0x") || text.starts_with("0X");
   if (!ParseWhole(hex ? text.substr(2) : text, hex ? 16 : 10, value)) {
-    return Status(EINVAL, "bad address '" + std::string(text) + "': expected 0x<hex> or a decimal number");
+    return Status(EINVAL, "bad address '" + Shown(text) + "': expected 0x<hex> or a decimal number");
   }
   return value;
 }
@@ -34,20 +42,19 @@ StatusOr<uint64_t> ParseAddress(std::string_view text) {
 StatusOr<Range> ParseRange(std::string_view text) {
   const size_t colon = text.find(':');
   if (colon == std::string_view::npos)
-    return Status(EINVAL, "bad range '" + std::string(text) + "': expected ADDR:LEN");
+    return Status(EINVAL, "bad range '" + Shown(text) + "': expected ADDR:LEN");
   StatusOr<uint64_t> address = ParseAddress(text.substr(0, colon));
   if (!address.ok()) return address.status();
   uint64_t length = 0;
   if (!ParseWhole(text.substr(colon + 1), 10, length)) {
-    return Status(EINVAL, "bad length in '" + std::string(text) + "': expected a decimal number");
+    return Status(EINVAL, "bad length in '" + Shown(text) + "': expected a decimal number");
   }
   if (length > kMaxTotalBytes) {
-    return Status(EINVAL,
-                  "length in '" + std::string(text) + "' exceeds 1 GiB (every buffer is held in memory)");
+    return Status(EINVAL, "length in '" + Shown(text) + "' exceeds 1 GiB (every buffer is held in memory)");
   }
   uint64_t last;
   if (length > 0 && __builtin_add_overflow(*address, length - 1, &last)) {
-    return Status(EINVAL, "range '" + std::string(text) + "' wraps past the end of the address space");
+    return Status(EINVAL, "range '" + Shown(text) + "' wraps past the end of the address space");
   }
   return Range{*address, length};
 }
@@ -73,8 +80,7 @@ StatusOr<std::vector<Range>> ParseRangeList(std::string_view text) {
 }
 
 StatusOr<std::vector<uint8_t>> ParseHex(std::string_view text) {
-  if (text.size() % 2 != 0)
-    return Status(EINVAL, "hex data '" + std::string(text.substr(0, 40)) + "' has an odd length");
+  if (text.size() % 2 != 0) return Status(EINVAL, "hex data '" + Shown(text) + "' has an odd length");
   std::vector<uint8_t> bytes(text.size() / 2);
   for (size_t i = 0; i < bytes.size(); ++i) {
     uint64_t value = 0;

@@ -60,6 +60,10 @@ int RunBatch(const MemoryOptions& o, Direction direction, std::vector<Element>& 
   std::vector<ElementResult> results(elements.size());
   uint64_t syscalls = 0;
   Status status = process->Transfer(**strategy, direction, elements, results, &syscalls);
+  if (status.error_number() == ESRCH && process->CheckIdentity().ok() && process->IsKernelThread()) {
+    return Fail(kExitFailure, std::string(direction == Direction::kRead ? "read" : "write") + " PID " +
+                                  o.pid + ": a kernel thread has no user memory");
+  }
   if (!status.ok()) {
     const char* what = status.error_number() == ESRCH    ? "the process is gone"
                        : status.error_number() == ESTALE ? "the process was replaced (its PID was reused)"
@@ -154,8 +158,10 @@ void AddCommonOptions(CLI::App* sub, MemoryOptions& o) {
   sub->add_option("--strategy", o.strategy,
                   "default (= " + DefaultStrategyName() +
                       "), per_element, retry, procmem, procmem_force, adaptive, coalesce, adaptive_coalesce");
-  sub->add_flag("--force", o.force,
-                "with procmem: read PROT_NONE pages and write read-only pages, like a debugger");
+  sub->add_flag(
+      "--force", o.force,
+      "force access through /proc/PID/mem (implies --strategy procmem): read PROT_NONE pages and write "
+      "read-only pages, like a debugger");
   sub->add_flag("--json", o.json, "print JSON instead of a table");
 }
 
