@@ -19,7 +19,8 @@ StatusOr<std::vector<AccessibleRange>> ReadAccessibleRanges(MemoryBackend& memor
   if (!text.ok()) return Status(NormalizeProcError(text.status().error_number()), text.status().message());
   // A process always maps something (its stack, the vDSO); an empty maps is a process without memory: a
   // zombie (killed while we work) or a kernel thread. process_vm_readv says ESRCH for both.
-  if (text->empty()) return Status(ESRCH, "maps is empty: the process has no memory (exited, or a kernel thread)");
+  if (text->empty())
+    return Status(ESRCH, "maps is empty: the process has no memory (exited, or a kernel thread)");
   StatusOr<std::vector<MapsEntry>> maps = ParseMaps(*text);
   if (!maps.ok()) return Status(EIO, "maps: " + maps.status().message());
   std::vector<AccessibleRange> ranges;
