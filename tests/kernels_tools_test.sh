@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The parts of `tools/harness kernels` that need no guest: the initramfs builder (a dynamically linked
+# program gets its shared libraries and loader; the archive lists back), result collection from a serial log
+# (carriage returns, kernel messages inside a block, a block cut short by a dead guest), and the report
+# (probe differences marked, failed tests named, emulated timings marked). Booting is `tools/harness kernels`.
+set -euo pipefail
+pack=tools/kernels/initramfs.py
+report=tools/kernels/report.py
+out=$(mktemp -d)
+fail() { echo "FAIL: $*"; exit 1; }
+
+printf '#!/bin/sh\necho hello\n' >"$out/init"
+printf 'plain data\n' >"$out/data.txt"
+python3 "$pack" pack "$out/i.cpio.gz" --init "$out/init" --file /bin/true:/usr/bin/true \
+  --file "$out/data.txt:/runfiles/procscope/data.txt" --dir proc
+names=$(python3 "$pack" list "$out/i.cpio.gz")
+echo "$names"
+for want in init proc usr/bin/true runfiles/procscope/data.txt; do
+  grep -qx "$want" <<<"$names" || fail "missing $want"
+done
+# /bin/true is dynamically linked here: its libc and the loader must be inside, at the paths ldd names.
+while read -r lib; do
+  grep -qx "${lib#/}" <<<"$names" || fail "missing shared library $lib"
+done < <(ldd /bin/true | grep -o '/[^ ]*' | sort -u)
+if command -v cpio >/dev/null; then  # the system's cpio reads the same archive
+  [ "$(gzip -dc "$out/i.cpio.gz" | cpio -t 2>/dev/null | sort)" = "$(sort <<<"$names")" ] || fail "cpio -t differs"
+fi
+python3 "$pack" pack "$out/x.gz" --file /bin/true:/x 2>/dev/null && fail "pack without --init accepted"
+
+{
+  printf 'Booting...\r\n=== procscope-file a.json begin ===\r\n'
+  printf '{"k": [1, 2, 3]}' | base64 -w 8 | sed 's/$/\r/'
+  printf '[    3.1] random: crng init done\r\n=== procscope-file a.json end ===\r\n'
+  printf '=== procscope-file cut.txt begin ===\r\naGVsbG8=\r\n'
+} >"$out/serial.log"
+set +e
+collected=$(python3 "$pack" collect "$out/serial.log" "$out/results")
+rc=$?
+set -e
+echo "$collected"
+[ "$rc" -eq 1 ] || fail "a cut block must give exit status 1, got $rc"
+grep -q "collected a.json" <<<"$collected" || fail "a.json not collected"
+grep -q "cut short: cut.txt" <<<"$collected" || fail "cut block not reported"
+[ "$(cat "$out/results/a.json")" = '{"k": [1, 2, 3]}' ] || fail "a.json content: $(cat "$out/results/a.json")"
+[ ! -e "$out/results/cut.txt" ] || fail "a cut block was written"
+
+for k in host guest; do mkdir -p "$out/$k"; done
+echo 6.18.44 >"$out/host/kernel_release.txt"; echo host >"$out/host/accel.txt"
+echo 6.1.0-56 >"$out/guest/kernel_release.txt"; echo tcg >"$out/guest/accel.txt"
+echo '{"iov_max": 1024, "splits_elements": true}' >"$out/host/probe.json"
+echo '{"iov_max": 1024, "splits_elements": false}' >"$out/guest/probe.json"
+echo "x_test exit=0 seconds=2" >"$out/host/tests.txt"
+echo "x_test exit=1 seconds=9" >"$out/guest/tests.txt"
+echo '{"tests": 2, "testsuites": [{"name": "S", "testsuite": [{"name": "a"}]}]}' >"$out/host/x_test.json"
+echo '{"tests": 2, "testsuites": [{"name": "S", "testsuite": [{"name": "b", "failures": [{}]}]}]}' >"$out/guest/x_test.json"
+text=$(python3 "$report" "$out/report.md" "$out/host" "$out/guest")
+echo "$text"
+grep -q "| splits_elements | true | false | DIFFERS |" <<<"$text" || fail "probe difference not marked"
+grep -q "| iov_max | 1024 | 1024 |  |" <<<"$text" || fail "equal probe key marked"
+grep -q "| x_test | pass 2 (2 s) | FAIL 1/2: S.b |" <<<"$text" || fail "test cells"
+grep -q "| timing | real | emulated, not comparable |" <<<"$text" || fail "emulated not marked"
+cmp -s <(echo "$text") "$out/report.md" || fail "report.md differs from what was printed"
+echo PASS

@@ -1,0 +1,15 @@
+#!/bin/busybox sh
+# /init of the initramfs that `tools/harness kernels` boots: mounts what the tests need, runs /plan with
+# run_plan.sh (results go out on the serial console), and powers off.
+/bin/busybox --install -s /bin
+export PATH=/bin:/usr/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+mount -t tmpfs tmp /tmp
+ip link set lo up 2>/dev/null
+echo "=== procscope-guest kernel $(uname -r) ==="
+cd /runfiles/procscope && sh /run_plan.sh /plan /results --emit
+echo "=== procscope-guest done ==="
+sync
+poweroff -f

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""report.py OUT.md DIR...: the side-by-side report of `tools/harness kernels`.
+
+Each DIR holds what run_plan.sh wrote for one kernel (the host first): kernel_release.txt, accel.txt ("host",
+"kvm" or "tcg"), probe.json, tests.txt, <test>.json (GoogleTest JSON) and, when benchmarks ran, bench.json
+(merged by bench_report.py). Prints the report and writes it to OUT.md: kernel semantics (probe keys) side by
+side with differences marked, test results per kernel, and the benchmark comparison of bench_report.py
+(every number from a guest under TCG is marked "emulated, not comparable").
+"""
+import json
+import os
+import subprocess
+import sys
+
+
+def _read(path, default=""):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read().strip()
+    except OSError:
+        return default
+
+
+def _json(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def _label(d):
+    accel = _read(os.path.join(d, "accel.txt"), "?")
+    return f"{_read(os.path.join(d, 'kernel_release.txt'), '?')} ({accel})"
+
+
+def _test_cell(d, name, seconds):
+    data = _json(os.path.join(d, name + ".json"))
+    if data is None:
+        return "no result (crashed or not run)"
+    failed = []
+    for suite in data.get("testsuites", []):
+        for case in suite.get("testsuite", []):
+            if case.get("failures"):
+                failed.append(f"{suite.get('name')}.{case.get('name')}")
+    total = data.get("tests", 0)
+    if failed:
+        shown = ", ".join(failed[:3]) + (" ..." if len(failed) > 3 else "")
+        return f"FAIL {len(failed)}/{total}: {shown}"
+    return f"pass {total} ({seconds} s)" if seconds else f"pass {total}"
+
+
+def report(out, dirs):
+    lines = ["# procscope across kernels", ""]
+    labels = [_label(d) for d in dirs]
+    emulated = [_read(os.path.join(d, "accel.txt")) == "tcg" for d in dirs]
+    lines += ["| | " + " | ".join(labels) + " |", "|---" * (len(dirs) + 1) + "|"]
+    lines.append("| timing | " + " | ".join("emulated, not comparable" if e else "real" for e in emulated) + " |")
+    lines += ["", "## Kernel semantics (`procscope probe`)", ""]
+    probes = [_json(os.path.join(d, "probe.json")) or {} for d in dirs]
+    keys = []
+    for p in probes:
+        keys += [k for k in p if k not in keys]
+    lines += ["| key | " + " | ".join(labels) + " | |", "|---" * (len(dirs) + 2) + "|"]
+    for k in keys:
+        values = [json.dumps(p.get(k, "-")) for p in probes]
+        mark = "DIFFERS" if len(set(values)) > 1 else ""
+        lines.append(f"| {k} | " + " | ".join(values) + f" | {mark} |")
+    lines += ["", "## Regression tests", ""]
+    runs = []
+    for d in dirs:
+        run = {}
+        for line in _read(os.path.join(d, "tests.txt")).splitlines():
+            parts = dict(p.split("=", 1) for p in line.split()[1:] if "=" in p)
+            run[line.split()[0]] = parts.get("seconds", "")
+        runs.append(run)
+    names = []
+    for run in runs:
+        names += [n for n in run if n not in names]
+    lines += ["| test | " + " | ".join(labels) + " |", "|---" * (len(dirs) + 1) + "|"]
+    for n in names:
+        cells = [_test_cell(d, n, run.get(n, "")) if n in run else "not run" for d, run in zip(dirs, runs)]
+        lines.append(f"| {n} | " + " | ".join(cells) + " |")
+    benches = [os.path.join(d, "bench.json") for d in dirs if os.path.exists(os.path.join(d, "bench.json"))]
+    lines += ["", "## Benchmarks", ""]
+    if len(benches) >= 2:
+        if any(emulated):
+            lines += ["Guests under TCG (no KVM): their timings are emulated, not comparable with the host's.", ""]
+        here = os.path.dirname(os.path.abspath(__file__))
+        compare = subprocess.run([sys.executable, os.path.join(here, "..", "bench_report.py"), "compare"] + benches,
+                                 capture_output=True, text=True)
+        lines += ["```", (compare.stdout + compare.stderr).rstrip(), "```"]
+    else:
+        lines.append("(fewer than two benchmark results)")
+    text = "\n".join(lines) + "\n"
+    with open(out, "w", encoding="utf-8") as f:
+        f.write(text)
+    print(text)
+
+
+def main(argv):
+    if len(argv) < 3 or argv[1] in ("-h", "--help"):
+        print(__doc__)
+        return 0 if len(argv) > 1 and argv[1] in ("-h", "--help") else 2
+    report(argv[1], argv[2:])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
