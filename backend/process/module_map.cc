@@ -42,6 +42,32 @@ std::vector<Module> ModulesFromMaps(std::span<const MapsEntry> entries) {
   return modules;
 }
 
+std::optional<PrimaryChoice> ChoosePrimaryModule(std::span<const Module> modules,
+                                                 const PrimaryEvidence& evidence) {
+  if (modules.empty()) return std::nullopt;
+  constexpr uint64_t kAtPhdr = 3, kAtEntry = 9;
+  const auto by_auxv = [&](const std::optional<std::vector<AuxvEntry>>& auxv) -> std::optional<size_t> {
+    if (!auxv) return std::nullopt;
+    for (uint64_t type : {kAtPhdr, kAtEntry}) {
+      const std::optional<uint64_t> at = AuxvValue(*auxv, type);
+      for (size_t i = 0; at && i < modules.size(); ++i) {
+        if (*at >= modules[i].base && *at < modules[i].end) return i;
+      }
+    }
+    return std::nullopt;
+  };
+  if (std::optional<size_t> i = by_auxv(evidence.stack_auxv)) return PrimaryChoice{*i, "stack auxv"};
+  if (std::optional<size_t> i = by_auxv(evidence.procfs_auxv)) return PrimaryChoice{*i, "procfs auxv"};
+  for (size_t i = 0; evidence.exe && i < modules.size(); ++i) {
+    const Module& m = modules[i];
+    if (m.inode == evidence.exe->inode && m.dev_major == evidence.exe->dev_major &&
+        m.dev_minor == evidence.exe->dev_minor) {
+      return PrimaryChoice{i, "exe"};
+    }
+  }
+  return PrimaryChoice{0, "first mapping"};
+}
+
 std::vector<AddressRange> MappedRanges(std::span<const MapsEntry> entries, uint64_t start, uint64_t end,
                                        uint64_t max_gap) {
   std::vector<AddressRange> ranges;

@@ -18,10 +18,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "backend/procfs/auxv.h"
 #include "backend/procfs/maps.h"
 #include "backend/status.h"
 
@@ -44,6 +46,26 @@ std::string BaseName(const std::string& path);
 
 // `entries` in the kernel's order (ascending addresses).
 std::vector<Module> ModulesFromMaps(std::span<const MapsEntry> entries);
+
+// What is known about a process's main program, each part optional (it could not be read).
+struct PrimaryEvidence {
+  std::optional<std::vector<AuxvEntry>> stack_auxv;   // the auxv on the initial stack (ParseInitialStack)
+  std::optional<std::vector<AuxvEntry>> procfs_auxv;  // /proc/<pid>/auxv (ParseAuxv)
+  struct FileId {
+    uint32_t dev_major = 0, dev_minor = 0;
+    uint64_t inode = 0;
+  };
+  std::optional<FileId> exe;  // what /proc/<pid>/exe points at
+};
+struct PrimaryChoice {
+  size_t index = 0;    // into the modules
+  const char* source;  // "stack auxv", "procfs auxv", "exe" or "first mapping"
+};
+// The main program among `modules`, from the best evidence that names one: the module containing AT_PHDR
+// (else AT_ENTRY) of the stack's auxv, then of the procfs auxv, then the module of the executable's file,
+// then the first module. nullopt when there are no modules.
+std::optional<PrimaryChoice> ChoosePrimaryModule(std::span<const Module> modules,
+                                                 const PrimaryEvidence& evidence);
 
 struct AddressRange {
   uint64_t start = 0;

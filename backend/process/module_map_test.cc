@@ -103,6 +103,36 @@ TEST(ModulesFromMapsTest, AuxvOfAnLdSoLaunchPointsIntoLoaderOrProgram) {
   EXPECT_EQ(by_stack->name, "sleep");
 }
 
+TEST(ChoosePrimaryModuleTest, EachFallbackInTurn) {
+  // The ld.so launch capture: sleep loaded by ld-linux-x86-64.so.2.
+  const std::vector<Module> modules = ModulesFromMaps(Maps(ReadTestdata("maps_ldso_sleep.txt")));
+  StatusOr<std::vector<AuxvEntry>> stack = ParseInitialStack(ReadTestdata("stack_ldso_sleep.bin"));
+  StatusOr<std::vector<AuxvEntry>> procfs = ParseAuxv(ReadTestdata("auxv_ldso_sleep.bin"));
+  ASSERT_TRUE(stack.ok() && procfs.ok());
+  const auto name = [&](const std::optional<PrimaryChoice>& c) {
+    return c ? modules[c->index].name + " from " + c->source : std::string("none");
+  };
+  PrimaryEvidence evidence;
+  evidence.stack_auxv = *stack;
+  evidence.procfs_auxv = *procfs;
+  evidence.exe = PrimaryEvidence::FileId{0xfe, 0, 332383};  // ld.so is the executable under `ld.so prog`
+  EXPECT_EQ(name(ChoosePrimaryModule(modules, evidence)), "sleep from stack auxv");
+  evidence.stack_auxv.reset();  // the stack could not be read: the kernel's copy names the loader
+  EXPECT_EQ(name(ChoosePrimaryModule(modules, evidence)), "ld-linux-x86-64.so.2 from procfs auxv");
+  evidence.procfs_auxv.reset();
+  EXPECT_EQ(name(ChoosePrimaryModule(modules, evidence)), "ld-linux-x86-64.so.2 from exe");
+  evidence.exe->inode = 248056;  // /usr/bin/sleep's inode
+  EXPECT_EQ(name(ChoosePrimaryModule(modules, evidence)), "sleep from exe");
+  evidence.exe.reset();
+  EXPECT_EQ(name(ChoosePrimaryModule(modules, evidence)), modules.front().name + " from first mapping");
+  // Auxv values that point into no module fall through; AT_ENTRY is used when AT_PHDR misses.
+  evidence.stack_auxv = std::vector<AuxvEntry>{{3, 1}, {9, modules.back().base + 1}};
+  EXPECT_EQ(name(ChoosePrimaryModule(modules, evidence)), modules.back().name + " from stack auxv");
+  evidence.stack_auxv = std::vector<AuxvEntry>{{3, 1}};
+  EXPECT_EQ(name(ChoosePrimaryModule(modules, evidence)), modules.front().name + " from first mapping");
+  EXPECT_EQ(ChoosePrimaryModule({}, evidence), std::nullopt);
+}
+
 TEST(MappedRangesTest, ClipsAtBothEndsAndMergesSmallGaps) {
   const std::vector<MapsEntry> maps = Maps(
       "1000-3000 r--p 00000000 00:00 0 \n"

@@ -25,7 +25,6 @@ namespace procscope {
 namespace {
 
 constexpr int kMaxMapsReads = 5;
-constexpr uint64_t kAtPhdr = 3, kAtEntry = 9;
 constexpr uint64_t kMaxStackImage = 4 << 20;
 constexpr char kDeletedSuffix[] = " (deleted)";
 
@@ -283,11 +282,15 @@ StatusOr<std::vector<MapsEntry>> Process::Maps() const {
 StatusOr<std::vector<Module>> Process::Modules() const {
   StatusOr<std::vector<MapsEntry>> maps = Maps();
   if (!maps.ok()) return maps.status();
-  std::vector<Module> modules = ModulesFromMaps(*maps);
+  return ExactModules(*maps);
+}
+
+std::vector<Module> Process::ExactModules(const std::vector<MapsEntry>& maps) const {
+  std::vector<Module> modules = ModulesFromMaps(maps);
   for (Module& m : modules) {
-    auto first = std::lower_bound(maps->begin(), maps->end(), m.base,
+    auto first = std::lower_bound(maps.begin(), maps.end(), m.base,
                                   [](const MapsEntry& e, uint64_t base) { return e.start < base; });
-    if (first == maps->end() || first->start != m.base) continue;
+    if (first == maps.end() || first->start != m.base) continue;
     const bool ambiguous = first->deleted || first->path_raw.find("\\012") != std::string::npos;
     if (!ambiguous) continue;
     const std::string link = "map_files/" + Hex(first->start) + "-" + Hex(first->end);
@@ -329,49 +332,34 @@ StatusOr<Module> Process::ModuleByName(std::string_view name_or_path) const {
 StatusOr<PrimaryModule> Process::Primary() const {
   StatusOr<std::vector<MapsEntry>> maps = Maps();
   if (!maps.ok()) return maps.status();
-  const std::vector<Module> modules = ModulesFromMaps(*maps);
-  if (modules.empty()) {
-    return Status(ENOENT, "process " + std::to_string(pid_) + " maps no file");
-  }
-  const auto by_auxv = [&](StatusOr<std::vector<AuxvEntry>> auxv) -> const Module* {
-    if (!auxv.ok()) return nullptr;
-    for (uint64_t type : {kAtPhdr, kAtEntry}) {
-      if (std::optional<uint64_t> at = AuxvValue(*auxv, type)) {
-        if (const Module* m = FindContaining(modules, *at)) return m;
-      }
-    }
-    return nullptr;
-  };
-  // 1. The initial stack's auxv (what the loader says the program is).
+  const std::vector<Module> modules = ExactModules(*maps);
+  PrimaryEvidence evidence;
+  // The initial stack's auxv: what the loader says the program is.
   StatusOr<ProcStat> stat = Stat();
-  if (stat.ok() && stat->startstack.value_or(0) != 0) {
-    const uint64_t sp = *stat->startstack;
-    for (const MapsEntry& e : *maps) {
-      if (sp < e.start || sp >= e.end) continue;
-      std::string image(std::min(e.end - sp, kMaxStackImage), '\0');
-      const Element element{sp, image.data(), image.size()};
-      ElementResult result;
-      const std::unique_ptr<Strategy> strategy = MakeStrategy("default");
-      if (Transfer(*strategy, Direction::kRead, {&element, 1}, {&result, 1}).ok()) {
-        if (const Module* m = by_auxv(ParseInitialStack(image))) return PrimaryModule{*m, "stack auxv"};
+  const uint64_t sp = stat.ok() ? stat->startstack.value_or(0) : 0;
+  for (const MapsEntry& e : *maps) {
+    if (sp == 0 || sp < e.start || sp >= e.end) continue;
+    std::string image(std::min(e.end - sp, kMaxStackImage), '\0');
+    const Element element{sp, image.data(), image.size()};
+    ElementResult result;
+    if (Transfer(*MakeStrategy("default"), Direction::kRead, {&element, 1}, {&result, 1}).ok()) {
+      if (StatusOr<std::vector<AuxvEntry>> auxv = ParseInitialStack(image); auxv.ok()) {
+        evidence.stack_auxv = *std::move(auxv);
       }
-      break;
     }
+    break;
   }
-  // 2. The kernel's copy of the auxv (names the loader under `ld.so ./prog`).
-  if (StatusOr<std::string> auxv = ReadProcFile("auxv"); auxv.ok()) {
-    if (const Module* m = by_auxv(ParseAuxv(*auxv))) return PrimaryModule{*m, "procfs auxv"};
+  if (StatusOr<std::string> text = ReadProcFile("auxv"); text.ok()) {
+    if (StatusOr<std::vector<AuxvEntry>> auxv = ParseAuxv(*text); auxv.ok())
+      evidence.procfs_auxv = *std::move(auxv);
   }
-  // 3. The executable's device and inode.
   struct stat exe;
   if (fstatat(dir_fd_, "exe", &exe, 0) == 0) {
-    for (const Module& m : modules) {
-      if (m.inode == exe.st_ino && m.dev_major == major(exe.st_dev) && m.dev_minor == minor(exe.st_dev)) {
-        return PrimaryModule{m, "exe"};
-      }
-    }
+    evidence.exe = PrimaryEvidence::FileId{major(exe.st_dev), minor(exe.st_dev), exe.st_ino};
   }
-  return PrimaryModule{modules.front(), "first mapping"};
+  const std::optional<PrimaryChoice> choice = ChoosePrimaryModule(modules, evidence);
+  if (!choice) return Status(ENOENT, "process " + std::to_string(pid_) + " maps no file");
+  return PrimaryModule{modules[choice->index], choice->source};
 }
 
 StatusOr<std::vector<AddressRange>> Process::MappedMemory(uint64_t start, uint64_t end,

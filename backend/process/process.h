@@ -153,6 +153,8 @@ class Process {
   // from a process that still exists, which is ENODATA (no user memory).
   StatusOr<std::string> ReadProcFile(const std::string& name) const;
   bool PidfdSaysAlive() const;
+  // ModulesFromMaps with the exact paths from map_files (see Modules).
+  std::vector<Module> ExactModules(const std::vector<MapsEntry>& maps) const;
   // A read through the held directory found nothing: EACCES when the process still runs but /proc hides it
   // (hidepid), else GoneStatus.
   Status LostStatus() const;
