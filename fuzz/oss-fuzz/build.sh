@@ -4,6 +4,8 @@
 #   <target>_seed_corpus.zip beside each binary.
 # Outside OSS-Fuzz the defaults build libFuzzer + ASan binaries into results/oss-fuzz/:
 #   bash fuzz/oss-fuzz/build.sh && results/oss-fuzz/maps_fuzzer -max_total_time=60
+# Also when run as `bash build.sh` (which ignores the #! flags): any failed compile or link stops it.
+set -euo pipefail
 SRC_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CXX=${CXX:-clang++}
 CXXFLAGS=${CXXFLAGS:--fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all -g -O1}
@@ -36,4 +38,5 @@ build engine_fuzzer "$SRC_ROOT/backend/memory/fake_memory.cc" "$SRC_ROOT/backend
   "$SRC_ROOT/backend/procfs/maps.cc"
 build auxv_fuzzer "$SRC_ROOT/backend/procfs/auxv.cc"
 build cmdline_fuzzer "$SRC_ROOT/backend/procfs/cmdline.cc"
-build module_map_fuzzer "$SRC_ROOT/backend/process/module_map.cc" "$SRC_ROOT/backend/procfs/maps.cc"
+build module_map_fuzzer "$SRC_ROOT/backend/process/module_map.cc" "$SRC_ROOT/backend/procfs/maps.cc" \
+  "$SRC_ROOT/backend/procfs/auxv.cc"
