@@ -258,8 +258,8 @@ std::vector<std::string> HeavyEnvironment() {
   env.push_back("");
   env.push_back(std::string("BIN=\xff\xfe\xc3(\x01", 9));
   env.push_back("EQ=x=y");
-  env.push_back("NEAR_MAX=" +
-                std::string(131072 - 10 - 1, 'm'));  // 131071 bytes + NUL: the largest exec allows
+  // 131071 bytes + NUL = 131072 (MAX_ARG_STRLEN): the longest string exec takes.
+  env.push_back("NEAR_MAX=" + std::string(131071 - 9, 'm'));
   return env;
 }
 
