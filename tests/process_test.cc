@@ -450,21 +450,12 @@ TEST_F(ChurnTest, MapsStaysOrderedWhileTheTargetChurns) {
 
 // ---- primary module --------------------------------------------------------------------------------------
 
-TEST(PrimaryModuleTest, DirectLaunchIsTheProgram) {
-  auto fixture = StartFixture("fixtures/exiter", Opts({}));
-  ASSERT_NE(fixture, nullptr);
-  Process p = OpenOrDie(fixture->pid());
-  StatusOr<PrimaryModule> primary = p.Primary();
-  ASSERT_TRUE(primary.ok()) << primary.status().ToString();
-  EXPECT_EQ(primary->module.name, "exiter");
-  EXPECT_EQ(primary->source, "stack auxv");
-  ASSERT_TRUE(fixture->Send("go").ok());
-  ASSERT_TRUE(fixture->Stop());
-}
+// Launched directly ("") and through the dynamic loader: the primary module is the program either way.
+class PrimaryModuleTest : public ::testing::TestWithParam<std::string> {};
 
-TEST(PrimaryModuleTest, LdSoLaunchIsTheProgramNotTheLoader) {
-  const std::string loader = "/lib64/ld-linux-x86-64.so.2";
-  if (HostArch() != Arch::kX86_64 || access(loader.c_str(), X_OK) != 0) {
+TEST_P(PrimaryModuleTest, IsTheProgramNotTheLoader) {
+  const std::string loader = GetParam();
+  if (!loader.empty() && (HostArch() != Arch::kX86_64 || access(loader.c_str(), X_OK) != 0)) {
     GTEST_SKIP() << loader << " is not this machine's loader";
   }
   auto fixture = StartFixture("fixtures/exiter", Opts({}, ExpectedEnd::Exit(0), std::nullopt, loader));
@@ -474,6 +465,11 @@ TEST(PrimaryModuleTest, LdSoLaunchIsTheProgramNotTheLoader) {
   ASSERT_TRUE(primary.ok()) << primary.status().ToString();
   EXPECT_EQ(primary->module.name, "exiter");
   EXPECT_EQ(primary->source, "stack auxv");
+  if (loader.empty()) {
+    ASSERT_TRUE(fixture->Send("go").ok());
+    ASSERT_TRUE(fixture->Stop());
+    return;
+  }
   // Why the stack is read: the kernel's auxv and /proc/<pid>/exe both name the loader here.
   StatusOr<std::string> procfs_auxv = ReadFileToString("/proc/" + std::to_string(fixture->pid()) + "/auxv");
   ASSERT_TRUE(procfs_auxv.ok());
@@ -489,6 +485,11 @@ TEST(PrimaryModuleTest, LdSoLaunchIsTheProgramNotTheLoader) {
   ASSERT_TRUE(fixture->Send("go").ok());
   ASSERT_TRUE(fixture->Stop());
 }
+
+INSTANTIATE_TEST_SUITE_P(Launches, PrimaryModuleTest, ::testing::Values("", "/lib64/ld-linux-x86-64.so.2"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return std::string(info.param.empty() ? "direct" : "ld_so");
+                         });
 
 // ---- mapped ranges and guarded transfers -----------------------------------------------------------------
 

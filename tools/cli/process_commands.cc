@@ -23,12 +23,6 @@ struct ProcessOptions {
   bool json = false;
 };
 
-std::string Hex(uint64_t value) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%" PRIx64, value);
-  return buf;
-}
-
 Json StateToJson(const ProcessState& state) {
   return {{"kind", std::string(StateKindName(state.kind))},
           {"exit_code", state.exit_code ? Json(*state.exit_code) : Json(nullptr)},

@@ -14,13 +14,13 @@ Json OptionalToJson(const std::optional<T>& value) {
   return value ? Json(*value) : Json(nullptr);
 }
 
+}  // namespace
+
 std::string Hex(uint64_t value) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "0x%" PRIx64, value);
   return buf;
 }
-
-}  // namespace
 
 Json StatToJson(const ProcStat& stat) {
   Json j;
