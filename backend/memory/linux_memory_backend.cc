@@ -7,48 +7,41 @@
 #include <cerrno>
 #include <string>
 
+#include "backend/eintr.h"
 #include "backend/procfs/read_file.h"
 
 namespace procscope {
 namespace {
 
-// Runs `call` until it does not fail with EINTR; returns its result, or -errno when it failed.
+// MemoryBackend's convention: the result, or -errno when the call failed (EINTR retried).
 template <typename Call>
-ssize_t RetryOnEintr(Call call) {
-  while (true) {
-    const ssize_t n = call();
-    if (n >= 0) return n;
-    if (errno != EINTR) return -errno;
-  }
+ssize_t ResultOrMinusErrno(Call call) {
+  const ssize_t n = RetryOnEintr(call);
+  return n < 0 ? -errno : n;
 }
 
 }  // namespace
 
-LinuxMemoryBackend::~LinuxMemoryBackend() {
-  if (mem_fd_ >= 0) close(mem_fd_);
-}
-
 ssize_t LinuxMemoryBackend::VmReadv(std::span<const iovec> local, std::span<const iovec> remote) {
   CountSyscall();
-  return RetryOnEintr(
+  return ResultOrMinusErrno(
       [&] { return process_vm_readv(pid_, local.data(), local.size(), remote.data(), remote.size(), 0); });
 }
 
 ssize_t LinuxMemoryBackend::VmWritev(std::span<const iovec> local, std::span<const iovec> remote) {
   CountSyscall();
-  return RetryOnEintr(
+  return ResultOrMinusErrno(
       [&] { return process_vm_writev(pid_, local.data(), local.size(), remote.data(), remote.size(), 0); });
 }
 
 int LinuxMemoryBackend::MemFd(bool writable) {
-  if (mem_fd_ >= 0 && (mem_fd_writable_ || !writable)) return mem_fd_;
+  if (mem_fd_.is_valid() && (mem_fd_writable_ || !writable)) return mem_fd_.get();
   const int dir = proc_dir_fd_ >= 0 ? proc_dir_fd_ : AT_FDCWD;
   const std::string path = ProcPath("mem");
-  const int fd = static_cast<int>(
-      RetryOnEintr([&] { return openat(dir, path.c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC); }));
-  if (fd < 0) return fd;
-  if (mem_fd_ >= 0) close(mem_fd_);
-  mem_fd_ = fd;
+  const int fd =
+      RetryOnEintr([&] { return openat(dir, path.c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC); });
+  if (fd < 0) return -errno;
+  mem_fd_.reset(fd);
   mem_fd_writable_ = writable;
   return fd;
 }
@@ -57,14 +50,14 @@ ssize_t LinuxMemoryBackend::MemPread(void* buffer, size_t length, uint64_t addre
   const int fd = MemFd(false);
   if (fd < 0) return fd;
   CountSyscall();
-  return RetryOnEintr([&] { return pread(fd, buffer, length, static_cast<off_t>(address)); });
+  return ResultOrMinusErrno([&] { return pread(fd, buffer, length, static_cast<off_t>(address)); });
 }
 
 ssize_t LinuxMemoryBackend::MemPwrite(const void* buffer, size_t length, uint64_t address) {
   const int fd = MemFd(true);
   if (fd < 0) return fd;
   CountSyscall();
-  return RetryOnEintr([&] { return pwrite(fd, buffer, length, static_cast<off_t>(address)); });
+  return ResultOrMinusErrno([&] { return pwrite(fd, buffer, length, static_cast<off_t>(address)); });
 }
 
 StatusOr<std::string> LinuxMemoryBackend::ReadMapsText() {

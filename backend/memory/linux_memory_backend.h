@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "backend/memory/memory_backend.h"
+#include "backend/scoped_fd.h"
 
 namespace procscope {
 
@@ -22,7 +23,6 @@ class LinuxMemoryBackend final : public MemoryBackend {
   // the backend), so that they belong to the process that directory was opened for even after PID reuse.
   // process_vm_readv/writev still name the PID: see Process::Transfer for the identity check around them.
   LinuxMemoryBackend(pid_t pid, int proc_dir_fd) : pid_(pid), proc_dir_fd_(proc_dir_fd) {}
-  ~LinuxMemoryBackend() override;
   LinuxMemoryBackend(const LinuxMemoryBackend&) = delete;
   LinuxMemoryBackend& operator=(const LinuxMemoryBackend&) = delete;
 
@@ -42,7 +42,7 @@ class LinuxMemoryBackend final : public MemoryBackend {
   std::string ProcPath(const char* name) const;
   pid_t pid_;
   int proc_dir_fd_ = -1;
-  int mem_fd_ = -1;
+  ScopedFd mem_fd_;
   bool mem_fd_writable_ = false;
 };
 

@@ -5,31 +5,26 @@
 
 #include <cerrno>
 
+#include "backend/eintr.h"
+#include "backend/scoped_fd.h"
+
 namespace procscope {
 
 StatusOr<std::string> ReadFdToString(int fd, const std::string& name) {
   std::string content;
   char chunk[64 * 1024];
   while (true) {
-    const ssize_t n = read(fd, chunk, sizeof chunk);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus("read " + name);
-    }
+    const ssize_t n = RetryOnEintr([&] { return read(fd, chunk, sizeof chunk); });
+    if (n < 0) return ErrnoStatus("read " + name);
     if (n == 0) return content;
     content.append(chunk, static_cast<size_t>(n));
   }
 }
 
 StatusOr<std::string> ReadFileAtToString(int dir_fd, const std::string& name, const std::string& label) {
-  int fd;
-  do {
-    fd = openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC);
-  } while (fd < 0 && errno == EINTR);
-  if (fd < 0) return ErrnoStatus("open " + label);
-  StatusOr<std::string> content = ReadFdToString(fd, label);
-  close(fd);
-  return content;
+  const ScopedFd fd(RetryOnEintr([&] { return openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC); }));
+  if (!fd.is_valid()) return ErrnoStatus("open " + label);
+  return ReadFdToString(fd.get(), label);
 }
 
 StatusOr<std::string> ReadFileToString(const std::string& path) {
