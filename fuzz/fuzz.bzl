@@ -1,6 +1,6 @@
 """procscope_fuzzer: one libFuzzer target per input format, replayed over its seed corpus in every test run."""
 
-def procscope_fuzzer(name, srcs, deps, corpus, dictionary):
+def procscope_fuzzer(name, srcs, deps, corpus, dictionary, testonly = False):
     """Declares NAME (a fuzzer binary), NAME_lib and NAME_corpus_test.
 
     NAME links libFuzzer under --config=fuzz (which sets --define=fuzzing_engine=libfuzzer) and the replay
@@ -13,15 +13,18 @@ def procscope_fuzzer(name, srcs, deps, corpus, dictionary):
       deps: what they use.
       corpus: the seed corpus folder beside the target.
       dictionary: the libFuzzer dictionary file beside the target.
+      testonly: set when deps include test-only code (a test double such as FakeMemory).
     """
     native.cc_library(
         name = name + "_lib",
         srcs = srcs,
+        testonly = testonly,
         deps = deps + ["//fuzz:fuzz_check"],
         alwayslink = True,
     )
     native.cc_binary(
         name = name,
+        testonly = testonly,
         deps = [":" + name + "_lib"] + select({
             "//fuzz:libfuzzer": [],
             "//conditions:default": ["//fuzz:replay_main"],

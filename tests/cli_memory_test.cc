@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "backend/memory/fake_memory.h"
+#include "fixtures/pattern.h"
 #include "tests/util/memory_target.h"
 #include "tests/util/subprocess.h"
 

@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "backend/memory/fake_memory.h"
+#include "fixtures/pattern.h"
 #include "backend/memory/strategy.h"
 #include "backend/process/process.h"
 #include "backend/procfs/read_file.h"

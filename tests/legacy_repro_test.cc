@@ -1,5 +1,5 @@
 // Proves that the regression tests catch the bug they exist for: a faithful model of memflow-native's
-// pre-fix process_rw (tests/legacy) shows its known wrong attributions on a real fixture child, while the
+// pre-fix process_rw (tools/repro) shows its known wrong attributions on a real fixture child, while the
 // engine, on the very same batches, matches the ground truth.
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include "backend/memory/linux_memory_backend.h"
 #include "backend/memory/strategy.h"
 #include "fixtures/ground_truth.h"
-#include "tests/legacy/memflow_process_rw.h"
+#include "tools/repro/memflow_process_rw.h"
 #include "tests/util/memory_target.h"
 
 namespace procscope {

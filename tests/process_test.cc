@@ -23,7 +23,7 @@
 #include <thread>
 #include <vector>
 
-#include "backend/memory/fake_memory.h"
+#include "fixtures/pattern.h"
 #include "backend/process/arch.h"
 #include "backend/procfs/auxv.h"
 #include "backend/procfs/read_file.h"

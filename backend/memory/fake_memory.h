@@ -1,12 +1,12 @@
 // FakeMemory: a MemoryBackend served from a page table in this process, for unit tests, differential tests
-// and fuzz targets of the transfer strategies.
+// and fuzz targets of the transfer strategies (test-only: no shipped binary links it).
 //
 //   FakeMemory memory;
 //   memory.Map(0x10000, 4, kProtRead | kProtWrite);   // four pages, filled with PatternByte(address)
 //   memory.Map(0x16000, 1, kProtNone);
 //   ssize_t n = memory.VmReadv(local, remote);
 //
-// It imitates what Linux 6.18 measurably does (shared/kernel-facts.md), not what the man pages say:
+// It imitates what Linux 6.18 measurably does (backend/KERNEL_FACTS.md), not what the man pages say:
 // process_vm_readv/writev split elements, stop at the first failing byte, return -EFAULT only when nothing
 // moved, skip zero-length remote elements without looking at them, reject more than kIovMax elements per
 // side and cap a call at kMaxRwCount bytes; PROT_NONE is like unmapped, read-only pages fail writes.
@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "backend/memory/memory_backend.h"
+#include "fixtures/pattern.h"
 
 namespace procscope {
 
@@ -29,12 +30,6 @@ inline constexpr uint64_t kFakePageSize = 4096;
 inline constexpr int kProtNone = 0;
 inline constexpr int kProtRead = 1;
 inline constexpr int kProtWrite = 2;
-
-// The byte every fixture and FakeMemory page holds at `address` until written: a hash of the address, so a
-// byte read from the wrong place (or a stale buffer) is caught.
-inline uint8_t PatternByte(uint64_t address) {
-  return static_cast<uint8_t>((address * 0x9e3779b97f4a7c15ULL) >> 56);
-}
 
 class FakeMemory final : public MemoryBackend {
  public:

@@ -1,6 +1,6 @@
 // `procscope repro partial-transfer`: memflow-native's partial-transfer bug, reproduced on a live process.
 // A forked child builds the hole-punched layout of fixtures/holes (the same layout code) and waits; the same
-// batches go through the model of memflow-native's pre-fix loop (tests/legacy) and through the engine, and
+// batches go through the model of memflow-native's pre-fix loop (tools/repro) and through the engine, and
 // each element is printed beside the ground truth. Exit 0 when the engine matches the truth everywhere.
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "backend/memory/fake_memory.h"
+#include "fixtures/pattern.h"
 #include "backend/memory/linux_memory_backend.h"
 #include "backend/memory/strategy.h"
 #include "fixtures/ground_truth.h"
 #include "fixtures/layout_child.h"
-#include "tests/legacy/memflow_process_rw.h"
+#include "tools/repro/memflow_process_rw.h"
 #include "tools/cli/command.h"
 #include "tools/cli/procfs_output.h"
 

@@ -1,4 +1,4 @@
-#include "tests/legacy/memflow_process_rw.h"
+#include "tools/repro/memflow_process_rw.h"
 
 #include <cerrno>
 #include <vector>

@@ -1,6 +1,7 @@
-// A faithful C++ model of memflow-native's Linux `process_rw` (src/linux/mem.rs, before the fix; the loop the
-// project's issue names as of commit fc95461). Kept in tests/ only, to prove that procscope's regression
-// tests catch the bug they exist for. Never use it to read memory.
+// A faithful C++ model of memflow-native's Linux `process_rw` (src/linux/mem.rs as of its commit fc95461,
+// before the fix). It exists to reproduce that backend's partial-transfer bug on a live process: `procscope
+// repro partial-transfer` runs it beside the engine, and tests/legacy_repro_test.cc proves that procscope's
+// regression checks catch the bug. Never use it to read memory for real.
 //
 // What it does wrong, modelled exactly:
 // - After a short call it retries from the element after the one it reported as failed ("offset"), but its
@@ -9,8 +10,8 @@
 //   right after a fully read prefix is reported as read although nothing was copied into it.
 // - On -1/EFAULT (and ENOMEM) it treats the return as a count: in Rust release builds (-1 as usize) + 1 wraps
 //   to 0, which reports the first element as failed and goes on.
-#ifndef PROCSCOPE_TESTS_LEGACY_MEMFLOW_PROCESS_RW_H_
-#define PROCSCOPE_TESTS_LEGACY_MEMFLOW_PROCESS_RW_H_
+#ifndef PROCSCOPE_TOOLS_REPRO_MEMFLOW_PROCESS_RW_H_
+#define PROCSCOPE_TOOLS_REPRO_MEMFLOW_PROCESS_RW_H_
 
 #include <span>
 #include <vector>
@@ -36,4 +37,4 @@ StatusOr<std::vector<LegacyReport>> LegacyProcessRw(MemoryBackend& memory, Direc
 
 }  // namespace procscope::legacy
 
-#endif  // PROCSCOPE_TESTS_LEGACY_MEMFLOW_PROCESS_RW_H_
+#endif  // PROCSCOPE_TOOLS_REPRO_MEMFLOW_PROCESS_RW_H_
