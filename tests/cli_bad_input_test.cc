@@ -1,4 +1,4 @@
-// Bad invocations of every procscope subcommand (issue 6 §3): each gets exactly one line on stderr, nothing
+// Bad invocations of every procscope subcommand: each gets exactly one line on stderr, nothing
 // on stdout, and the documented exit status (2: usage or unreadable input file; 1: malformed input or a
 // target that cannot be inspected), and finishes well within the runner's timeout: no crash, no hang.
 #include <dirent.h>

@@ -1,4 +1,4 @@
-// The contracts of `procscope read`, `write`, `repro partial-transfer` and `probe` (issue 3 §4), on the real
+// The contracts of `procscope read`, `write`, `repro partial-transfer` and `probe`, on the real
 // binary against a fixtures/holes child.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -207,7 +207,7 @@ TEST(CliReproTest, EngineMatchesTruthAndLegacyDoesNot) {
   EXPECT_EQ(RunProcscope({"repro", "other-bug"}).exit_code, 2);
 }
 
-// Every key of `procscope probe` pinned to what shared/kernel-facts.md measured on this machine kind.
+// Every key of `procscope probe` pinned to what backend/KERNEL_FACTS.md records for Linux 5.x-6.x on x86_64.
 TEST(CliProbeTest, AgreesWithKernelFacts) {
   const CommandResult r = RunProcscope({"probe", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

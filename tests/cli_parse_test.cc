@@ -1,4 +1,4 @@
-// The `procscope parse` contract (issue 2 §4), checked on the real binary: JSON shapes and exact values,
+// The `procscope parse` contract, checked on the real binary: JSON shapes and exact values,
 // tables, stdin, and the exit codes on malformed input (1) and usage errors (2).
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// The contracts of `procscope ps`, `info`, `maps`, `modules`, `env` and `kmods` (issue 4 §4), on the real
+// The contracts of `procscope ps`, `info`, `maps`, `modules`, `env` and `kmods`, on the real
 // binary against fixtures whose ground truth is known.
 #include <gtest/gtest.h>
 #include <sys/wait.h>

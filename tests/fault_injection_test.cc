@@ -1,4 +1,4 @@
-// Reliability under faults (issue 6 §1), against fixtures/holes children, for every strategy: the target is
+// Reliability under faults, against fixtures/holes children, for every strategy: the target is
 // killed in the middle of batches, its mappings are replaced while we read, the reading thread is flooded
 // with signals, the file-descriptor limit is exhausted, and batches use extreme lengths and sizes. The
 // promise checked everywhere: no crash, no byte attributed to the wrong element (every byte reported as

@@ -1,4 +1,4 @@
-// Regression tests of the batched memory engine against real processes (issue 3 §3): every strategy, against
+// Regression tests of the batched memory engine against real processes: every strategy, against
 // this process ("self") and a fixtures/holes child ("child"), checked against the layout's ground truth
 // (fixtures/ground_truth.h), never against another strategy.
 #include <gtest/gtest.h>

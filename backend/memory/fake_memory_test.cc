@@ -1,4 +1,4 @@
-// FakeMemory must follow the rules measured on the real kernel (shared/kernel-facts.md); the same rules are
+// FakeMemory must follow the rules measured on the real kernel (backend/KERNEL_FACTS.md); the same rules are
 // checked against the real kernel by tests/kernel_facts_test.cc, so fake and kernel cannot drift apart
 // unnoticed.
 #include "backend/memory/fake_memory.h"

@@ -30,7 +30,7 @@
 
 namespace procscope {
 
-// Measured on Linux 6.18 (shared/kernel-facts.md); `procscope probe` re-measures them.
+// Measured on Linux 6.18 (backend/KERNEL_FACTS.md); `procscope probe` re-measures them.
 inline constexpr size_t kIovMax = 1024;
 inline constexpr uint64_t kMaxRwCount = 0x7ffff000;
 

@@ -4,7 +4,7 @@
 //   for (const MapsEntry& e : *maps) if (e.kind == MapsKind::kFile) Use(e.path);
 //
 // Pure functions over bytes; every input gives entries or an EINVAL Status naming the line and field.
-// What the kernel prints, and so what this parser assumes (measured, see shared/kernel-facts.md):
+// What the kernel prints, and so what this parser assumes (measured, see backend/KERNEL_FACTS.md):
 // - The path starts after the padding that follows the inode column and runs to the end of the line:
 //   inner and trailing spaces belong to it.
 // - Only '\n' is escaped in a path, as the four characters "\012". A real backslash is printed as is, so a

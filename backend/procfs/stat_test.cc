@@ -39,7 +39,7 @@ TEST(ParseStatTest, FullLine) {
 }
 
 TEST(ParseStatTest, NameWithParenthesesSpacesAndFakeState) {
-  // kernel-facts.md: name "a) (b) Z 1 2" must not be split at its first ')'.
+  // backend/KERNEL_FACTS.md: the name "a) (b) Z 1 2" must not be split at its first ')'.
   StatusOr<ProcStat> st = ParseStat("1234 (a) (b) Z 1 2) S 1233 1234 1234 0 -1\n");
   ASSERT_TRUE(st.ok()) << st.status().ToString();
   EXPECT_EQ(st->comm, "a) (b) Z 1 2");
