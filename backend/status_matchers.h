@@ -49,8 +49,8 @@ MATCHER(IsOk, negation ? "is an error" : "is OK") {
 }
 
 // An error whose errno is `error_number` (e.g. StatusIs(EFAULT)).
-MATCHER_P(StatusIs, error_number, std::string(negation ? "is not an error " : "is an error ") +
-                                      ErrnoName(error_number)) {
+MATCHER_P(StatusIs, error_number,
+          std::string(negation ? "is not an error " : "is an error ") + ErrnoName(error_number)) {
   const Status status = status_internal::GetStatus(arg);
   *result_listener << "which is " << status.ToString();
   return !status.ok() && status.error_number() == error_number;

@@ -39,7 +39,10 @@ TEST(StatusMatchersTest, AssertOkAndAssignMovesTheValue) {
   EXPECT_EQ(existing, 5);
 }
 
-void AssignFromError() { ASSERT_OK_AND_ASSIGN(int unused, StatusOr<int>(Status(EACCES, "hidden"))); (void)unused; }
+void AssignFromError() {
+  ASSERT_OK_AND_ASSIGN(int unused, StatusOr<int>(Status(EACCES, "hidden")));
+  (void)unused;
+}
 
 TEST(StatusMatchersTest, AssertOkAndAssignFailsOnError) {
   EXPECT_FATAL_FAILURE(AssignFromError(), "EACCES: hidden");

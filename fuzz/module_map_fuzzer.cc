@@ -8,8 +8,10 @@
 #include <cstring>
 #include <string_view>
 
+#include "backend/process/mapped_ranges.h"
 #include "backend/process/module_map.h"
 #include "backend/procfs/maps.h"
+#include "backend/procfs/maps_order.h"
 #include "fuzz/fuzz_check.h"
 
 namespace {

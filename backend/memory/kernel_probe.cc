@@ -57,7 +57,8 @@ ssize_t ReadSelf(std::span<const iovec> remote, void* local, size_t local_length
 }
 
 ssize_t ProcMem(bool write, void* buffer, size_t length, const void* address) {
-  const ScopedFd fd(RetryOnEintr([&] { return open("/proc/self/mem", (write ? O_RDWR : O_RDONLY) | O_CLOEXEC); }));
+  const ScopedFd fd(
+      RetryOnEintr([&] { return open("/proc/self/mem", (write ? O_RDWR : O_RDONLY) | O_CLOEXEC); }));
   if (!fd.is_valid()) return -1;
   const off_t offset = static_cast<off_t>(reinterpret_cast<uintptr_t>(address));
   return RetryOnEintr([&] {
@@ -82,8 +83,8 @@ uint64_t MeasureIovMax(char* valid) {
 }
 
 // Where the kernel cuts one call, without 2 GiB of memory: 1024 local and 1024 remote elements of 2 MiB each
-// (2 GiB on both sides, more than MAX_RW_COUNT), all local ones over the same 2 MiB buffer and all remote ones
-// over the same never-written read-only mapping (the shared zero page). The local elements are a byte
+// (2 GiB on both sides, more than MAX_RW_COUNT), all local ones over the same 2 MiB buffer and all remote
+// ones over the same never-written read-only mapping (the shared zero page). The local elements are a byte
 // stream, so overlapping them is allowed. Costs 4 MiB and one ~2 GiB copy out of the zero page (~0.25 s).
 StatusOr<uint64_t> MeasureMaxRwCount() {
   constexpr size_t kChunk = 2 << 20;
@@ -130,7 +131,8 @@ bool ProcMemEofAfterExit() {
   char buffer[8];
   // Any address: after the exit the kernel answers before looking at it.
   return RetryOnEintr([&] {
-           return pread(fd.get(), buffer, sizeof buffer, static_cast<off_t>(reinterpret_cast<uintptr_t>(&buffer)));
+           return pread(fd.get(), buffer, sizeof buffer,
+                        static_cast<off_t>(reinterpret_cast<uintptr_t>(&buffer)));
          }) == 0;
 }
 

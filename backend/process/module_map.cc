@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <ostream>
+
+#include "backend/hex.h"
 
 namespace procscope {
 
@@ -68,46 +72,12 @@ std::optional<PrimaryChoice> ChoosePrimaryModule(std::span<const Module> modules
   return PrimaryChoice{0, "first mapping"};
 }
 
-std::vector<AddressRange> MappedRanges(std::span<const MapsEntry> entries, uint64_t start, uint64_t end,
-                                       uint64_t max_gap) {
-  std::vector<AddressRange> ranges;
-  if (start >= end) return ranges;
-  for (const MapsEntry& e : entries) {
-    // An empty mapping (start == end; the parser accepts it) covers nothing.
-    if (!e.read || e.start >= e.end || e.end <= start || e.start >= end) continue;
-    const AddressRange r{std::max(e.start, start), std::min(e.end, end)};
-    if (!ranges.empty() && r.start >= ranges.back().end && r.start - ranges.back().end <= max_gap) {
-      ranges.back().end = r.end;
-    } else {
-      ranges.push_back(r);
-    }
-  }
-  return ranges;
-}
-
-Status CheckMapsOrder(std::span<const MapsEntry> entries) {
-  for (size_t i = 1; i < entries.size(); ++i) {
-    if (entries[i].start < entries[i - 1].end) {
-      return Status(EAGAIN, "maps line " + std::to_string(i + 1) + " starts at " +
-                                std::to_string(entries[i].start) + ", before the end of the line above");
-    }
-  }
-  return OkStatus();
-}
-
-StatusOr<std::vector<MapsEntry>> ReadOrderedMaps(const std::function<StatusOr<std::string>()>& read,
-                                                 int max_reads, int* reads) {
-  Status last = Status(EAGAIN, "maps was never read");
-  for (int i = 1; i <= max_reads; ++i) {
-    if (reads != nullptr) *reads = i;
-    StatusOr<std::string> text = read();
-    if (!text.ok()) return text.status();
-    StatusOr<std::vector<MapsEntry>> entries = ParseMaps(*text);
-    if (!entries.ok()) return entries.status();
-    last = CheckMapsOrder(*entries);
-    if (last.ok()) return entries;
-  }
-  return Status(EAGAIN, "maps did not settle in " + std::to_string(max_reads) + " reads: " + last.message());
+void PrintTo(const Module& module, std::ostream* os) {
+  char device[24];
+  std::snprintf(device, sizeof device, "%02x:%02x", module.dev_major, module.dev_minor);
+  *os << "Module{" << Hex(module.base) << "-" << Hex(module.end) << " " << module.name
+      << " path=" << module.path << " dev=" << device << " inode=" << module.inode
+      << (module.deleted ? " deleted}" : "}");
 }
 
 }  // namespace procscope

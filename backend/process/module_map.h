@@ -1,7 +1,7 @@
-// Modules and mapped ranges, derived from a /proc/<pid>/maps snapshot. Pure functions, no I/O.
+// Modules (loaded files) and the main program, derived from a /proc/<pid>/maps snapshot. Pure functions,
+// no I/O.
 //
 //   std::vector<Module> modules = ModulesFromMaps(*ParseMaps(text));
-//   std::vector<AddressRange> ranges = MappedRanges(entries, 0x400000, 0x800000, /*max_gap=*/4096);
 //
 // A module is one load of one file: a run of file-backed mappings of the same file (same device and inode)
 // with no other file's mapping between them; a mapping of the file's offset 0 starts a new load (so one file
@@ -17,7 +17,7 @@
 #define PROCSCOPE_BACKEND_PROCESS_MODULE_MAP_H_
 
 #include <cstdint>
-#include <functional>
+#include <iosfwd>
 #include <optional>
 #include <span>
 #include <string>
@@ -40,6 +40,9 @@ struct Module {
   uint64_t size() const { return end - base; }
   friend bool operator==(const Module&, const Module&) = default;
 };
+
+// For test failures: "Module{0x7f..-0x7f.. libc.so.6 path=/usr/lib/... dev=08:01 inode=123 deleted}".
+void PrintTo(const Module& module, std::ostream* os);
 
 // The last path component ("/usr/lib/libc.so.6" -> "libc.so.6"; "/memfd:x (deleted)" -> "memfd:x (deleted)").
 std::string BaseName(const std::string& path);
@@ -66,29 +69,6 @@ struct PrimaryChoice {
 // then the first module. nullopt when there are no modules.
 std::optional<PrimaryChoice> ChoosePrimaryModule(std::span<const Module> modules,
                                                  const PrimaryEvidence& evidence);
-
-struct AddressRange {
-  uint64_t start = 0;
-  uint64_t end = 0;  // exclusive
-  friend bool operator==(const AddressRange&, const AddressRange&) = default;
-};
-
-// The readable parts of [start, end): every readable mapping clipped to the bounds (at both ends), with
-// neighbours merged when the gap between them is at most `max_gap` bytes (0 merges only touching ranges).
-// `entries` must be in ascending order (see CheckMapsOrder). Empty when start >= end.
-std::vector<AddressRange> MappedRanges(std::span<const MapsEntry> entries, uint64_t start, uint64_t end,
-                                       uint64_t max_gap);
-
-// OK when every entry starts at or after the end of the one before; EAGAIN naming the first line (1-based)
-// that overlaps or goes backwards otherwise. /proc/<pid>/maps is produced in pieces while the process may
-// change its mappings, so a reader can see such a text and should read again.
-Status CheckMapsOrder(std::span<const MapsEntry> entries);
-
-// Parses maps text from `read` and checks its order, reading again up to `max_reads` times in all while the
-// text overlaps or goes backwards. Parse errors and read errors are returned at once; EAGAIN when no read
-// gave an ordered text. `reads` (if not null) gets the number of reads made.
-[[nodiscard]] StatusOr<std::vector<MapsEntry>> ReadOrderedMaps(
-    const std::function<StatusOr<std::string>()>& read, int max_reads, int* reads = nullptr);
 
 }  // namespace procscope
 

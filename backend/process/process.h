@@ -21,6 +21,9 @@
 // A Process is move-only and owns its file descriptors. Methods are const and safe to call from one thread
 // at a time. Every method reads the live state of the process anew (no caching): handles are stable, lists
 // are snapshots.
+//
+// The implementation is one file per job: process.cc (opening and identity), process_info.cc,
+// process_modules.cc, process_environment.cc and process_transfer.cc. ListProcesses is in process_list.h.
 #ifndef PROCSCOPE_BACKEND_PROCESS_PROCESS_H_
 #define PROCSCOPE_BACKEND_PROCESS_PROCESS_H_
 
@@ -36,10 +39,12 @@
 #include "backend/memory/batch.h"
 #include "backend/memory/strategy.h"
 #include "backend/process/arch.h"
+#include "backend/process/mapped_ranges.h"
 #include "backend/process/module_map.h"
 #include "backend/process/process_state.h"
 #include "backend/procfs/maps.h"
 #include "backend/procfs/stat.h"
+#include "backend/scoped_fd.h"
 #include "backend/status.h"
 
 namespace procscope {
@@ -94,15 +99,14 @@ class Process {
   // (tests use it to cover that path).
   [[nodiscard]] static StatusOr<Process> Open(pid_t pid, bool use_pidfd = true);
 
-  Process(Process&& other) noexcept;
-  Process& operator=(Process&& other) noexcept;
+  Process(Process&& other) noexcept = default;
+  Process& operator=(Process&& other) noexcept = default;
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
-  ~Process();
 
   pid_t pid() const { return pid_; }
   uint64_t start_time() const { return start_time_; }  // clock ticks since boot (stat field 22)
-  bool has_pidfd() const { return pidfd_ >= 0; }
+  bool has_pidfd() const { return pidfd_.is_valid(); }
 
   // OK while the process exists (running, stopped or zombie); ESRCH / ESTALE as described above.
   Status CheckIdentity() const;
@@ -127,7 +131,7 @@ class Process {
   // The main program; ENOENT when the process maps no file at all (kernel thread, zombie).
   StatusOr<PrimaryModule> Primary() const;
 
-  // Readable ranges inside [start, end) from a fresh maps read (see MappedRanges in module_map.h).
+  // Readable ranges inside [start, end) from a fresh maps read (see mapped_ranges.h).
   StatusOr<std::vector<AddressRange>> MappedMemory(uint64_t start, uint64_t end, uint64_t max_gap) const;
 
   // Empty (block_address nullopt) for a zombie or a kernel thread, with their state.
@@ -161,26 +165,14 @@ class Process {
   // ESRCH or ESTALE, looking at who has the PID now; EACCES when that cannot be told (hidden, and no pidfd
   // to say whether this process still exists). `known_gone`: this process is known to no longer exist.
   Status GoneStatus(bool known_gone) const;
+  // "/proc/<pid>/<name>", for messages.
   std::string Label(std::string_view name) const;
-  void Close();
 
   pid_t pid_ = 0;
   uint64_t start_time_ = 0;
-  int dir_fd_ = -1;
-  int pidfd_ = -1;
+  ScopedFd dir_fd_;  // /proc/<pid>, held open
+  ScopedFd pidfd_;   // not valid without pidfd_open
 };
-
-struct ProcessSummary {
-  pid_t pid = 0;
-  std::optional<pid_t> ppid;
-  std::string name;
-  ProcessState state;
-};
-
-// Every process (thread-group leader) under /proc, in ascending PID order. Processes that vanish during the
-// walk are skipped; a stat that cannot be read for another reason gives state unknown. Fails only when /proc
-// itself cannot be read.
-[[nodiscard]] StatusOr<std::vector<ProcessSummary>> ListProcesses();
 
 }  // namespace procscope
 

@@ -159,7 +159,8 @@ TEST(ParseMapsTest, RealCaptureWithOddNames) {
   ASSERT_NE(find("/odd/new\nline"), nullptr);
   EXPECT_EQ(find("/odd/new\nline")->path_raw, "/tmp/odd/new\\012line");
   ASSERT_NE(find("/odd/back\\slash"), nullptr);
-  // The literal name "back\012slash" is indistinguishable from "back<newline>slash" (backend/KERNEL_FACTS.md).
+  // The literal name "back\012slash" is indistinguishable from "back<newline>slash"
+  // (backend/KERNEL_FACTS.md).
   ASSERT_NE(find("/odd/back\nslash"), nullptr);
   const MapsEntry* gone = find("/odd/gone");
   ASSERT_NE(gone, nullptr);

@@ -1,9 +1,8 @@
-#include "backend/process/kernel_modules.h"
+#include "backend/kernel/kernel_modules.h"
 
 #include <cerrno>
-#include <cinttypes>
-#include <cstdio>
 
+#include "backend/hex.h"
 #include "backend/procfs/read_file.h"
 
 namespace procscope {
@@ -24,9 +23,7 @@ StatusOr<KernelModule> FindKernelModule(uint64_t handle, const std::string& path
   if (!modules.ok()) return modules.status();
   for (const KernelModule& m : *modules)
     if (m.handle == handle) return m;
-  char hex[32];
-  std::snprintf(hex, sizeof hex, "0x%016" PRIx64, handle);
-  return Status(ENOENT, std::string("no loaded kernel module has handle ") + hex);
+  return Status(ENOENT, "no loaded kernel module has handle " + Hex(handle));
 }
 
 std::optional<uint64_t> KernelModuleAddress(const KernelModule& module) {

@@ -1,21 +1,17 @@
-#include "backend/process/kernel_modules.h"
+#include "backend/kernel/kernel_modules.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <string>
+
+#include "tests/util/temp_dir.h"
 
 namespace procscope {
 namespace {
 
-std::string WriteTemp(const std::string& name, const std::string& text) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  const std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-  std::ofstream(path) << text;
-  return path;
-}
+using testing::WriteTempFile;
 
 TEST(KernelModulesTest, AMissingFileIsAKernelWithoutModules) {
   StatusOr<std::vector<KernelModule>> none = ListKernelModules("/nonexistent/procscope/modules");
@@ -30,20 +26,20 @@ TEST(KernelModulesTest, TheRealFileParsesOrIsAbsent) {
 }
 
 TEST(KernelModulesTest, HandlesSurviveLoadOrderAndOtherModules) {
-  const std::string before = WriteTemp("modules_before",
-                                       "ext4 1003520 1 - Live 0xffffffffc0a00000\n"
-                                       "mbcache 16384 1 ext4, Live 0xffffffffc09f0000\n"
-                                       "crc16 12288 1 ext4, Live 0xffffffffc09e0000\n");
+  const std::string before = WriteTempFile("modules_before",
+                                           "ext4 1003520 1 - Live 0xffffffffc0a00000\n"
+                                           "mbcache 16384 1 ext4, Live 0xffffffffc09f0000\n"
+                                           "crc16 12288 1 ext4, Live 0xffffffffc09e0000\n");
   StatusOr<std::vector<KernelModule>> mods = ListKernelModules(before);
   ASSERT_TRUE(mods.ok()) << mods.status().ToString();
   ASSERT_EQ(mods->size(), 3u);
   const uint64_t mbcache = (*mods)[1].handle;
   EXPECT_EQ(mbcache, Fnv1a64("mbcache"));
   // Another module loaded first and one unloaded: positions shift, the handle does not.
-  const std::string after = WriteTemp("modules_after",
-                                      "zram 40960 0 - Live 0xffffffffc0b00000\n"
-                                      "mbcache 16384 1 ext4, Live 0xffffffffc09f0000\n"
-                                      "ext4 1003520 1 - Live 0xffffffffc0a00000\n");
+  const std::string after = WriteTempFile("modules_after",
+                                          "zram 40960 0 - Live 0xffffffffc0b00000\n"
+                                          "mbcache 16384 1 ext4, Live 0xffffffffc09f0000\n"
+                                          "ext4 1003520 1 - Live 0xffffffffc0a00000\n");
   StatusOr<KernelModule> found = FindKernelModule(mbcache, after);
   ASSERT_TRUE(found.ok()) << found.status().ToString();
   EXPECT_EQ(found->name, "mbcache");
@@ -53,7 +49,7 @@ TEST(KernelModulesTest, HandlesSurviveLoadOrderAndOtherModules) {
 }
 
 TEST(KernelModulesTest, HiddenAddressesAreUnknown) {
-  const std::string hidden = WriteTemp("modules_hidden", "ext4 1003520 1 - Live 0x0000000000000000\n");
+  const std::string hidden = WriteTempFile("modules_hidden", "ext4 1003520 1 - Live 0x0000000000000000\n");
   StatusOr<std::vector<KernelModule>> mods = ListKernelModules(hidden);
   ASSERT_TRUE(mods.ok()) << mods.status().ToString();
   EXPECT_EQ(KernelModuleAddress(mods->front()), std::nullopt);
@@ -63,7 +59,7 @@ TEST(KernelModulesTest, HiddenAddressesAreUnknown) {
 }
 
 TEST(KernelModulesTest, AMalformedFileIsAnErrorNamingIt) {
-  const std::string bad = WriteTemp("modules_bad", "ext4 notanumber 1 - Live 0x0\n");
+  const std::string bad = WriteTempFile("modules_bad", "ext4 notanumber 1 - Live 0x0\n");
   StatusOr<std::vector<KernelModule>> mods = ListKernelModules(bad);
   ASSERT_FALSE(mods.ok());
   EXPECT_EQ(mods.status().error_number(), EINVAL);

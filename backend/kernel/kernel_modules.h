@@ -8,8 +8,8 @@
 // A kernel built without module support has no /proc/modules: that is an empty list, not an error. An
 // address of 0 means the kernel hides it from this reader (kptr_restrict / no CAP_SYSLOG): see
 // KernelModuleAddress.
-#ifndef PROCSCOPE_BACKEND_PROCESS_KERNEL_MODULES_H_
-#define PROCSCOPE_BACKEND_PROCESS_KERNEL_MODULES_H_
+#ifndef PROCSCOPE_BACKEND_KERNEL_KERNEL_MODULES_H_
+#define PROCSCOPE_BACKEND_KERNEL_KERNEL_MODULES_H_
 
 #include <cstdint>
 #include <optional>
@@ -34,4 +34,4 @@ std::optional<uint64_t> KernelModuleAddress(const KernelModule& module);
 
 }  // namespace procscope
 
-#endif  // PROCSCOPE_BACKEND_PROCESS_KERNEL_MODULES_H_
+#endif  // PROCSCOPE_BACKEND_KERNEL_KERNEL_MODULES_H_
