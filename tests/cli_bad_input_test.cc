@@ -15,6 +15,7 @@
 #include "backend/procfs/read_file.h"
 #include "backend/procfs/stat.h"
 #include "tests/util/subprocess.h"
+#include "tests/util/temp_dir.h"
 
 namespace procscope {
 namespace {
@@ -73,8 +74,8 @@ void ExpectOneLineFailure(const BadCase& c) {
 TEST(CliBadInputTest, EveryCommandRefusesBadInputInOneLine) {
   const std::string self = std::to_string(getpid());
   const std::string garbage = Garbage(4096, 1);
-  const std::string dir = std::getenv("TEST_TMPDIR");
-  std::ofstream(dir + "/garbage.bin") << garbage;
+  const std::string dir = testing::TempBase();
+  testing::WriteTempFile("garbage.bin", garbage);
   const std::vector<BadCase> cases = {
       {{}, "", 2, "subcommand is required"},
       {{"frobnicate"}, "", 2, "unknown command 'frobnicate' (commands: parse, read"},

@@ -12,6 +12,7 @@
 
 #include "tests/util/fixture_process.h"
 #include "tests/util/subprocess.h"
+#include "tests/util/temp_dir.h"
 
 namespace procscope {
 namespace {
@@ -50,12 +51,6 @@ pid_t VanishedPid() {
   if (pid == 0) _exit(0);
   waitpid(pid, nullptr, 0);
   return pid;
-}
-
-std::string TempDir(const std::string& name) {
-  const std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/" + name;
-  std::filesystem::create_directories(dir);
-  return dir;
 }
 
 TEST(CliProcessTest, PsListsTheFixture) {
@@ -130,7 +125,7 @@ TEST(CliProcessTest, InfoOfALiveProcessAZombieAndAVanishedPid) {
 }
 
 TEST(CliProcessTest, MapsIsTheParseOfTheLiveFile) {
-  auto fixture = Start("fixtures/odd_names", Opts({"--dir", TempDir("cli_maps")}));
+  auto fixture = Start("fixtures/odd_names", Opts({"--dir", testing::NewTempDir("cli_maps")}));
   ASSERT_NE(fixture, nullptr);
   const std::string pid = std::to_string(fixture->pid());
   const Json live = JsonOf({"maps", pid});
@@ -141,7 +136,7 @@ TEST(CliProcessTest, MapsIsTheParseOfTheLiveFile) {
 }
 
 TEST(CliProcessTest, ModulesCarryTheExactOddPaths) {
-  auto fixture = Start("fixtures/odd_names", Opts({"--dir", TempDir("cli_modules")}));
+  auto fixture = Start("fixtures/odd_names", Opts({"--dir", testing::NewTempDir("cli_modules")}));
   ASSERT_NE(fixture, nullptr);
   const Json truth = Json::parse(fixture->first_line());
   const Json modules = JsonOf({"modules", std::to_string(fixture->pid())});

@@ -19,15 +19,17 @@
 #include <thread>
 #include <vector>
 
-#include "fixtures/pattern.h"
 #include "backend/memory/strategy.h"
 #include "backend/process/process.h"
 #include "backend/procfs/read_file.h"
+#include "backend/status_matchers.h"
 #include "fixtures/ground_truth.h"
 #include "fixtures/layout.h"
+#include "fixtures/pattern.h"
 #include "gtest/gtest.h"
 #include "tests/util/child_report.h"
 #include "tests/util/fixture_process.h"
+#include "tests/util/holes_fixture.h"
 
 namespace procscope {
 namespace {
@@ -45,16 +47,13 @@ struct Target {
   std::optional<Process> process;
 };
 
-Target StartHoles(const std::string& layout, ExpectedEnd end = ExpectedEnd::Exit(0)) {
+Target StartTarget(const std::string& layout, ExpectedEnd end = ExpectedEnd::Exit(0)) {
   Target t;
-  StatusOr<std::unique_ptr<FixtureProcess>> f =
-      FixtureProcess::Start("fixtures/holes", Opts({"--layout", layout}, end));
-  EXPECT_TRUE(f.ok()) << f.status().ToString();
-  if (!f.ok()) return t;
-  t.fixture = std::move(*f);
-  StatusOr<std::vector<Region>> regions = fixtures::ParseManifestRegions(t.fixture->first_line());
-  EXPECT_TRUE(regions.ok());
-  t.regions = regions.value_or(std::vector<Region>{});
+  StatusOr<testing::HolesFixture> holes = testing::StartHoles(layout, end);
+  EXPECT_OK(holes);
+  if (!holes.ok()) return t;
+  t.fixture = std::move(holes->process);
+  t.regions = std::move(holes->regions);
   StatusOr<Process> p = Process::Open(t.fixture->pid());
   EXPECT_TRUE(p.ok()) << p.status().ToString();
   if (p.ok()) t.process.emplace(std::move(*p));
@@ -119,7 +118,7 @@ TEST_P(FaultTest, TargetKilledDuringBatches) {
   std::mt19937_64 random(std::hash<std::string>()(GetParam()));
   int died_inside_a_batch = 0;
   for (int trial = 0; trial < 12; ++trial) {
-    Target t = StartHoles("rw:64,hole:1,ro:16,none:1,rw:64,hole:2,rw:64", ExpectedEnd::Signal(SIGKILL));
+    Target t = StartTarget("rw:64,hole:1,ro:16,none:1,rw:64,hole:2,rw:64", ExpectedEnd::Signal(SIGKILL));
     ASSERT_TRUE(t.process);
     const pid_t pid = t.fixture->pid();
     const auto delay = std::chrono::microseconds(random() % 2500);
@@ -173,7 +172,7 @@ TEST_P(FaultTest, TargetKilledDuringBatches) {
 }
 
 TEST_P(FaultTest, MappingsReplacedWhileReading) {
-  Target t = StartHoles("rw:3,hole:1,ro:2,none:1,rw:1", ExpectedEnd::Exit(0));
+  Target t = StartTarget("rw:3,hole:1,ro:2,none:1,rw:1", ExpectedEnd::Exit(0));
   ASSERT_TRUE(t.process);
   std::mt19937_64 random(7);
   ASSERT_EQ(t.fixture->Command("churn start").value_or(""), "ok");
@@ -199,7 +198,7 @@ std::atomic<uint64_t> g_signals{0};
 void CountSignal(int) { g_signals.fetch_add(1, std::memory_order_relaxed); }
 
 TEST_P(FaultTest, SignalsFloodTheReadingThread) {
-  Target t = StartHoles("rw:256,hole:1,rw:256", ExpectedEnd::Exit(0));
+  Target t = StartTarget("rw:256,hole:1,rw:256", ExpectedEnd::Exit(0));
   ASSERT_TRUE(t.process);
   struct sigaction action = {}, previous = {};
   action.sa_handler = CountSignal;  // no SA_RESTART: interruptible calls return EINTR
@@ -246,7 +245,7 @@ TEST_P(FaultTest, SignalsFloodTheReadingThread) {
 }
 
 TEST_P(FaultTest, HugeLengthsWrapsAndHundredThousandElements) {
-  Target t = StartHoles("rw:4,hole:1,rw:64,none:1,ro:8,hole:3,rw:16", ExpectedEnd::Exit(0));
+  Target t = StartTarget("rw:4,hole:1,rw:64,none:1,ro:8,hole:3,rw:16", ExpectedEnd::Exit(0));
   ASSERT_TRUE(t.process);
   const Region& first = t.regions.front();
   // One element longer than MAX_RW_COUNT (0x7ffff000): cut into calls, stopped by the hole after 4 pages.
@@ -303,7 +302,7 @@ int OpenFds() {
 }
 
 TEST(FdLimitTest, ExhaustedDescriptorsGiveEmfileAndLeakNothing) {
-  Target t = StartHoles("rw:2,hole:1,rw:1", ExpectedEnd::Exit(0));
+  Target t = StartTarget("rw:2,hole:1,rw:1", ExpectedEnd::Exit(0));
   ASSERT_TRUE(t.process);
   const pid_t pid = t.fixture->pid();
   const uint64_t address = t.regions.front().start;

@@ -9,8 +9,8 @@
 #include "backend/memory/linux_memory_backend.h"
 #include "backend/memory/strategy.h"
 #include "fixtures/ground_truth.h"
-#include "tools/repro/memflow_process_rw.h"
 #include "tests/util/memory_target.h"
+#include "tools/repro/memflow_process_rw.h"
 
 namespace procscope {
 namespace {

@@ -23,14 +23,19 @@
 #include <thread>
 #include <vector>
 
-#include "fixtures/pattern.h"
 #include "backend/process/arch.h"
+#include "backend/process/process_list.h"
 #include "backend/procfs/auxv.h"
+#include "backend/procfs/maps_order.h"
 #include "backend/procfs/read_file.h"
+#include "backend/status_matchers.h"
 #include "fixtures/layout.h"
+#include "fixtures/pattern.h"
 #include "gtest/gtest.h"
 #include "tests/util/fixture_process.h"
+#include "tests/util/holes_fixture.h"
 #include "tests/util/subprocess.h"
+#include "tests/util/temp_dir.h"
 
 namespace procscope {
 namespace {
@@ -41,14 +46,6 @@ using testing::FixtureProcess;
 using testing::Opts;
 using testing::RunfilesPath;
 using Kind = ProcessState::Kind;
-
-std::string TempDir(const std::string& name) {
-  const char* base = std::getenv("TEST_TMPDIR");
-  const std::string dir = std::string(base != nullptr ? base : "/tmp") + "/" + name;
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
 
 std::unique_ptr<FixtureProcess> StartFixture(const std::string& program, const FixtureOptions& options) {
   StatusOr<std::unique_ptr<FixtureProcess>> fixture = FixtureProcess::Start(program, options);
@@ -154,7 +151,7 @@ TEST(ExitStateTest, CoreDumpIsReported) {
                  << "'): whether the core flag is set "
                  << "depends on that program";
   }
-  const std::string dir = TempDir("cores");
+  const std::string dir = testing::NewTempDir("cores");
   auto fixture =
       StartFixture("fixtures/exiter", Opts({"--signal", "6", "--core", dir}, ExpectedEnd::Signal(6)));
   ASSERT_NE(fixture, nullptr);
@@ -207,7 +204,7 @@ TEST(OpenTest, RejectsWhatIsNotAProcess) {
 // ---- info ------------------------------------------------------------------------------------------------
 
 TEST(InfoTest, LiveFixture) {
-  const std::string dir = TempDir("info");
+  const std::string dir = testing::NewTempDir("info");
   auto fixture = StartFixture("fixtures/odd_names", Opts({"--dir", dir}));
   ASSERT_NE(fixture, nullptr);
   Process p = OpenOrDie(fixture->pid());
@@ -227,7 +224,7 @@ TEST(InfoTest, LiveFixture) {
 }
 
 TEST(InfoTest, DeletedExecutableAndOneReallyNamedDeleted) {
-  const std::string dir = TempDir("exe");
+  const std::string dir = testing::NewTempDir("exe");
   for (const bool unlink_it : {true, false}) {
     const std::string copy = dir + (unlink_it ? "/exiter-copy" : "/x (deleted)");
     std::filesystem::copy_file(RunfilesPath("fixtures/exiter"), copy,
@@ -332,7 +329,7 @@ TEST(EnvironmentTest, ExecRefusesAStringOver128KiB) {
 // ---- modules ---------------------------------------------------------------------------------------------
 
 TEST(ModulesTest, OddNamesHaveTheirExactPathsAndAddresses) {
-  const std::string dir = TempDir("odd");
+  const std::string dir = testing::NewTempDir("odd");
   auto fixture = StartFixture("fixtures/odd_names", Opts({"--dir", dir}));
   ASSERT_NE(fixture, nullptr);
   const nlohmann::json truth = Manifest(*fixture);
@@ -375,7 +372,7 @@ TEST(ModulesTest, OddNamesHaveTheirExactPathsAndAddresses) {
 class ChurnTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    fixture_ = StartFixture("fixtures/churn", Opts({"--dir", TempDir("churn")}));
+    fixture_ = StartFixture("fixtures/churn", Opts({"--dir", testing::NewTempDir("churn")}));
     ASSERT_NE(fixture_, nullptr);
     process_.emplace(OpenOrDie(fixture_->pid()));
   }
@@ -494,12 +491,10 @@ INSTANTIATE_TEST_SUITE_P(Launches, PrimaryModuleTest, ::testing::Values("", "/li
 // ---- mapped ranges and guarded transfers -----------------------------------------------------------------
 
 TEST(MappedMemoryTest, ClippedToTheBoundsAndMerged) {
-  auto fixture =
-      StartFixture("fixtures/holes", Opts({"--layout", "rw:2,hole:1,none:1,ro:1,rw:1,hole:2,ro:1"}));
-  ASSERT_NE(fixture, nullptr);
-  StatusOr<std::vector<fixtures::Region>> regions = fixtures::ParseManifestRegions(fixture->first_line());
-  ASSERT_TRUE(regions.ok());
-  const uint64_t base = regions->front().start, page = 4096;
+  ASSERT_OK_AND_ASSIGN(testing::HolesFixture holes,
+                       testing::StartHoles("rw:2,hole:1,none:1,ro:1,rw:1,hole:2,ro:1"));
+  const std::unique_ptr<FixtureProcess>& fixture = holes.process;
+  const uint64_t base = holes.regions.front().start, page = 4096;
   Process p = OpenOrDie(fixture->pid());
   // rw rw | hole | none | ro rw | hole hole | ro    (pages 0..8)
   StatusOr<std::vector<AddressRange>> ranges = p.MappedMemory(base + 100, base + 8 * page + 50, 0);
@@ -514,11 +509,9 @@ TEST(MappedMemoryTest, ClippedToTheBoundsAndMerged) {
 }
 
 TEST(TransferTest, ReadsThroughTheHandleAndStopsAtReaping) {
-  auto fixture = StartFixture("fixtures/holes", Opts({"--layout", "rw:2,hole:1,rw:1"}));
-  ASSERT_NE(fixture, nullptr);
-  StatusOr<std::vector<fixtures::Region>> regions = fixtures::ParseManifestRegions(fixture->first_line());
-  ASSERT_TRUE(regions.ok());
-  const uint64_t base = regions->front().start;
+  ASSERT_OK_AND_ASSIGN(testing::HolesFixture holes, testing::StartHoles("rw:2,hole:1,rw:1"));
+  const std::unique_ptr<FixtureProcess>& fixture = holes.process;
+  const uint64_t base = holes.regions.front().start;
   Process p = OpenOrDie(fixture->pid());
   std::vector<uint8_t> a(64), b(64);
   const Element elements[] = {{base + 10, a.data(), a.size()}, {base + 2 * 4096, b.data(), b.size()}};

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "tests/util/fixture_process.h"
+#include "tests/util/holes_fixture.h"
 
 namespace procscope::testing {
 namespace {
@@ -70,15 +71,9 @@ StatusOr<std::unique_ptr<MemoryTarget>> MakeMemoryTarget(const std::string& wher
     if (!layout.ok()) return layout.status();
     return std::unique_ptr<MemoryTarget>(new SelfTarget(*std::move(layout)));
   }
-  StatusOr<std::unique_ptr<FixtureProcess>> process =
-      FixtureProcess::Start("fixtures/holes", {"--layout", spec});
-  if (!process.ok()) return process.status();
-  int pid = 0;
-  StatusOr<std::vector<fixtures::Region>> regions =
-      fixtures::ParseManifestRegions((*process)->first_line(), &pid);
-  if (!regions.ok()) return regions.status();
-  if (pid != (*process)->pid()) return Status(EINVAL, "manifest pid differs from the child's pid");
-  return std::unique_ptr<MemoryTarget>(new ChildTarget(*std::move(process), *std::move(regions)));
+  StatusOr<HolesFixture> holes = StartHoles(spec);
+  if (!holes.ok()) return holes.status();
+  return std::unique_ptr<MemoryTarget>(new ChildTarget(std::move(holes->process), std::move(holes->regions)));
 }
 
 }  // namespace procscope::testing

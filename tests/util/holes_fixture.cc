@@ -1,0 +1,23 @@
+#include "tests/util/holes_fixture.h"
+
+#include <cerrno>
+#include <utility>
+
+namespace procscope::testing {
+
+StatusOr<HolesFixture> StartHoles(const std::string& spec, ExpectedEnd end) {
+  StatusOr<std::unique_ptr<FixtureProcess>> process =
+      FixtureProcess::Start("fixtures/holes", Opts({"--layout", spec}, end));
+  if (!process.ok()) return process.status();
+  int pid = 0;
+  StatusOr<std::vector<fixtures::Region>> regions =
+      fixtures::ParseManifestRegions((*process)->first_line(), &pid);
+  if (!regions.ok()) return regions.status();
+  if (pid != (*process)->pid()) {
+    return Status(EINVAL, "fixtures/holes manifest names pid " + std::to_string(pid) + ", the child is " +
+                              std::to_string((*process)->pid()));
+  }
+  return HolesFixture{*std::move(process), *std::move(regions)};
+}
+
+}  // namespace procscope::testing
