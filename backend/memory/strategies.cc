@@ -34,7 +34,8 @@ class VmStrategy final : public Strategy {
 class ProcMemStrategy final : public Strategy {
  public:
   explicit ProcMemStrategy(bool force) : force_(force) {}
-  std::string_view name() const override { return force_ ? "procmem_force" : "procmem"; }
+  std::string_view name() const override { return force_ ? kForcedName : kName; }
+  static constexpr std::string_view kName = "procmem", kForcedName = "procmem_force";
 
   Status Transfer(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
                   std::span<const size_t> pending, std::span<ElementResult> results) const override {
@@ -82,6 +83,31 @@ class ProcMemStrategy final : public Strategy {
   bool force_;
 };
 
+// Every strategy, once: its name and how to build it, baseline first (the order StrategyNames() lists).
+struct StrategyEntry {
+  std::string_view name;
+  std::unique_ptr<Strategy> (*make)(std::string_view name);
+};
+
+template <VmOptions kOptions>
+std::unique_ptr<Strategy> MakeVm(std::string_view name) {
+  return std::make_unique<VmStrategy>(name, kOptions);
+}
+template <bool kForce>
+std::unique_ptr<Strategy> MakeProcMem(std::string_view) {
+  return std::make_unique<ProcMemStrategy>(kForce);
+}
+
+constexpr StrategyEntry kStrategies[] = {
+    {"per_element", MakeVm<VmOptions{.max_ranges_per_call = 1}>},
+    {"retry", MakeVm<VmOptions{}>},
+    {ProcMemStrategy::kName, MakeProcMem<false>},
+    {ProcMemStrategy::kForcedName, MakeProcMem<true>},
+    {"adaptive", MakeVm<VmOptions{.classify_on_fault = true}>},
+    {"coalesce", MakeVm<VmOptions{.coalesce = true}>},
+    {"adaptive_coalesce", MakeVm<VmOptions{.coalesce = true, .classify_on_fault = true}>},
+};
+
 }  // namespace
 
 std::unique_ptr<Strategy> MakeStrategy(std::string_view name) {
@@ -89,23 +115,15 @@ std::unique_ptr<Strategy> MakeStrategy(std::string_view name) {
     const std::string chosen = DefaultStrategyName();  // keep it alive: `name` is only a view
     return MakeStrategy(chosen);
   }
-  if (name == "per_element")
-    return std::make_unique<VmStrategy>("per_element", VmOptions{.max_ranges_per_call = 1});
-  if (name == "retry") return std::make_unique<VmStrategy>("retry", VmOptions{});
-  if (name == "adaptive")
-    return std::make_unique<VmStrategy>("adaptive", VmOptions{.classify_on_fault = true});
-  if (name == "coalesce") return std::make_unique<VmStrategy>("coalesce", VmOptions{.coalesce = true});
-  if (name == "adaptive_coalesce") {
-    return std::make_unique<VmStrategy>("adaptive_coalesce",
-                                        VmOptions{.coalesce = true, .classify_on_fault = true});
-  }
-  if (name == "procmem") return std::make_unique<ProcMemStrategy>(false);
-  if (name == "procmem_force") return std::make_unique<ProcMemStrategy>(true);
+  for (const StrategyEntry& entry : kStrategies)
+    if (entry.name == name) return entry.make(entry.name);  // the table's name outlives the strategy
   return nullptr;
 }
 
 std::vector<std::string> StrategyNames() {
-  return {"per_element", "retry", "procmem", "procmem_force", "adaptive", "coalesce", "adaptive_coalesce"};
+  std::vector<std::string> names;
+  for (const StrategyEntry& entry : kStrategies) names.emplace_back(entry.name);
+  return names;
 }
 
 std::string DefaultStrategyName() { return "adaptive_coalesce"; }

@@ -48,8 +48,7 @@ class Strategy {
                           std::span<const size_t> pending, std::span<ElementResult> results) const = 0;
 };
 
-// "per_element", "retry", "procmem", "procmem_force", "adaptive", "coalesce", "adaptive_coalesce", or
-// "default" (the strategy DefaultStrategyName names); nullptr for an unknown name.
+// One of StrategyNames(), or "default" (the strategy DefaultStrategyName names); nullptr for another name.
 std::unique_ptr<Strategy> MakeStrategy(std::string_view name);
 // Every concrete strategy name, baseline first.
 std::vector<std::string> StrategyNames();

@@ -14,6 +14,7 @@
 #include "backend/procfs/read_file.h"
 #include "tools/cli/args.h"
 #include "tools/cli/command.h"
+#include "tools/cli/process_target.h"
 #include "tools/cli/procfs_output.h"
 
 namespace procscope::cli {
@@ -28,6 +29,13 @@ struct MemoryOptions {
   bool json = false;
 };
 
+// Every strategy name, comma-separated, for help and messages.
+std::string StrategyList() {
+  std::string names;
+  for (const std::string& n : StrategyNames()) names += (names.empty() ? "" : ", ") + n;
+  return names;
+}
+
 // The strategy named by the options: --force selects procmem_force (only procmem can force access).
 StatusOr<std::unique_ptr<Strategy>> ChooseStrategy(const MemoryOptions& o) {
   std::string name = o.strategy.empty() ? (o.force ? "procmem" : "default") : o.strategy;
@@ -39,42 +47,29 @@ StatusOr<std::unique_ptr<Strategy>> ChooseStrategy(const MemoryOptions& o) {
     name = "procmem_force";
   }
   std::unique_ptr<Strategy> strategy = MakeStrategy(name);
-  if (strategy == nullptr) {
-    std::string names;
-    for (const std::string& n : StrategyNames()) names += (names.empty() ? "" : ", ") + n;
-    return Status(EINVAL, "unknown strategy '" + name + "' (known: " + names + ")");
-  }
+  if (strategy == nullptr)
+    return Status(EINVAL, "unknown strategy '" + name + "' (known: " + StrategyList() + ")");
   return strategy;
 }
 
 int RunBatch(const MemoryOptions& o, Direction direction, std::vector<Element>& elements) {
-  StatusOr<pid_t> pid = ParsePid(o.pid);
-  if (!pid.ok()) return Usage(pid.status().message());
+  const std::string command = direction == Direction::kRead ? "read" : "write";
+  if (StatusOr<pid_t> pid = ParsePid(o.pid); !pid.ok()) return Usage(command + ": " + pid.status().message());
   StatusOr<std::unique_ptr<Strategy>> strategy = ChooseStrategy(o);
   if (!strategy.ok()) return Usage(strategy.status().message());
-  StatusOr<Process> process = Process::Open(*pid);
-  if (!process.ok()) {
-    return Fail(kExitFailure, process.status().error_number() == ESRCH ? "no process with PID " + o.pid
-                                                                       : process.status().message());
-  }
+  int exit_code = kExitOk;
+  std::optional<Process> process = OpenProcessArg(command, o.pid, &exit_code);
+  if (!process) return exit_code;
+  const pid_t pid = process->pid();
   std::vector<ElementResult> results(elements.size());
   uint64_t syscalls = 0;
   Status status = process->Transfer(**strategy, direction, elements, results, &syscalls);
   if (status.error_number() == ESRCH && process->CheckIdentity().ok() && process->IsKernelThread()) {
-    return Fail(kExitFailure, std::string(direction == Direction::kRead ? "read" : "write") + " PID " +
-                                  o.pid + ": a kernel thread has no user memory");
+    return Fail(kExitFailure, command + " PID " + o.pid + ": a kernel thread has no user memory");
   }
-  if (!status.ok()) {
-    const char* what = status.error_number() == ESRCH    ? "the process is gone"
-                       : status.error_number() == ESTALE ? "the process was replaced (its PID was reused)"
-                       : status.error_number() == EPERM  ? "permission denied (ptrace access to the process)"
-                                                         : "the batch failed";
-    std::cerr << "procscope: " << (direction == Direction::kRead ? "read" : "write") << " PID " << *pid
-              << ": " << what << " (" << ErrnoName(status.error_number()) << ")\n";
-    return kExitFailure;
-  }
+  if (!status.ok()) return FailOnProcess(command, pid, status);
   if (o.json) {
-    Json out = {{"pid", *pid}, {"strategy", std::string((*strategy)->name())}, {"syscalls", syscalls}};
+    Json out = {{"pid", pid}, {"strategy", std::string((*strategy)->name())}, {"syscalls", syscalls}};
     Json list = Json::array();
     for (size_t i = 0; i < elements.size(); ++i) {
       Json e = {{"address", elements[i].address},
@@ -89,13 +84,12 @@ int RunBatch(const MemoryOptions& o, Direction direction, std::vector<Element>& 
     out["elements"] = std::move(list);
     PrintJson(out, std::cout);
   } else {
-    std::cout << "PID " << *pid << ", strategy " << (*strategy)->name() << ", " << syscalls << " syscalls\n";
+    std::cout << "PID " << pid << ", strategy " << (*strategy)->name() << ", " << syscalls << " syscalls\n";
     std::vector<std::vector<std::string>> rows = {{"ADDRESS", "LENGTH", "OK_BYTES", "ERROR"}};
     if (direction == Direction::kRead) rows[0].push_back("DATA");
     for (size_t i = 0; i < elements.size(); ++i) {
-      char address[24];
-      std::snprintf(address, sizeof address, "0x%llx", static_cast<unsigned long long>(elements[i].address));
-      rows.push_back({address, std::to_string(elements[i].length), std::to_string(results[i].transferred),
+      rows.push_back({Hex(elements[i].address), std::to_string(elements[i].length),
+                      std::to_string(results[i].transferred),
                       results[i].ok() ? "-" : ErrnoName(results[i].error)});
       if (direction == Direction::kRead) {
         rows.back().push_back(ToHex(static_cast<const uint8_t*>(elements[i].buffer), results[i].transferred));
@@ -155,9 +149,7 @@ int RunWrite(const MemoryOptions& o) {
 }
 
 void AddCommonOptions(CLI::App* sub, MemoryOptions& o) {
-  sub->add_option("--strategy", o.strategy,
-                  "default (= " + DefaultStrategyName() +
-                      "), per_element, retry, procmem, procmem_force, adaptive, coalesce, adaptive_coalesce");
+  sub->add_option("--strategy", o.strategy, "default (= " + DefaultStrategyName() + "), " + StrategyList());
   sub->add_flag(
       "--force", o.force,
       "force access through /proc/PID/mem (implies --strategy procmem): read PROT_NONE pages and write "

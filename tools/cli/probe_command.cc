@@ -52,7 +52,8 @@ int RunProbe(const ProbeCliOptions& o) {
 void AddProbeCommand(CLI::App& app, Runner& run) {
   auto options = std::make_shared<ProbeCliOptions>();
   CLI::App* probe = app.add_subcommand(
-      "probe", "Measure this kernel's process_vm_readv and /proc/<pid>/mem semantics (about 0.3 s, 4 MiB of memory)");
+      "probe",
+      "Measure this kernel's process_vm_readv and /proc/<pid>/mem semantics (about 0.3 s, 4 MiB of memory)");
   probe->add_flag("--json", options->json, "print JSON instead of a table");
   probe->add_flag("--skip-max-rw-count", options->skip_max_rw_count,
                   "do not measure max_rw_count (one 2 GiB copy out of the zero page into a 2 MiB buffer)");

@@ -7,11 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "backend/kernel/kernel_modules.h"
 #include "backend/process/arch.h"
-#include "backend/process/kernel_modules.h"
 #include "backend/process/process.h"
+#include "backend/process/process_list.h"
 #include "tools/cli/args.h"
 #include "tools/cli/command.h"
+#include "tools/cli/process_target.h"
 #include "tools/cli/procfs_output.h"
 #include "tools/cli/utf8.h"
 
@@ -41,43 +43,16 @@ std::string StateText(const ProcessState& state) {
   return text;
 }
 
-// Opens the process named by the PID argument, or prints why not and sets *exit_code.
-std::unique_ptr<Process> OpenOrReport(const std::string& command, const std::string& pid_text,
-                                      int* exit_code) {
-  StatusOr<pid_t> pid = ParsePid(pid_text);
-  if (!pid.ok()) {
-    *exit_code = Usage(command + ": " + pid.status().message());
-    return nullptr;
-  }
-  StatusOr<Process> p = Process::Open(*pid);
-  if (!p.ok()) {
-    *exit_code = Fail(
-        kExitFailure,
-        command + ": " +
-            (p.status().error_number() == ESRCH ? "no process with PID " + pid_text : p.status().message()));
-    return nullptr;
-  }
-  return std::make_unique<Process>(*std::move(p));
-}
-
-int Failed(const std::string& command, pid_t pid, const Status& status) {
-  std::string why = status.message();
-  if (status.error_number() == EACCES || status.error_number() == EPERM) {
-    why = "permission denied (needs ptrace access to the process): " + why;
-  }
-  return Fail(kExitFailure, command + " PID " + std::to_string(pid) + ": " + why);
-}
-
 int Done() { return std::cout.flush() ? kExitOk : kExitFailure; }
 
 // The shape of maps/modules/env: open the PID, ask the handle for one thing, print it as JSON or a table.
 template <typename Get, typename Print>
 int OnProcess(const char* command, const ProcessOptions& o, Get get, Print print) {
   int exit_code = kExitOk;
-  std::unique_ptr<Process> p = OpenOrReport(command, o.pid, &exit_code);
+  std::optional<Process> p = OpenProcessArg(command, o.pid, &exit_code);
   if (!p) return exit_code;
   auto value = get(*p);
-  if (!value.ok()) return Failed(command, p->pid(), value.status());
+  if (!value.ok()) return FailOnProcess(command, p->pid(), value.status());
   print(*value);
   return Done();
 }

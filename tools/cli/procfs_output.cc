@@ -16,12 +16,6 @@ Json OptionalToJson(const std::optional<T>& value) {
 
 }  // namespace
 
-std::string Hex(uint64_t value) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%" PRIx64, value);
-  return buf;
-}
-
 Json StatToJson(const ProcStat& stat) {
   Json j;
   j["pid"] = stat.pid;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/hex.h"
 #include "backend/procfs/environ.h"
 #include "backend/procfs/maps.h"
 #include "backend/procfs/modules.h"
@@ -26,9 +27,6 @@ Json MapsToJson(const std::vector<MapsEntry>& maps);
 Json EnvironToJson(const Environ& env);
 // [{name, size, refcount, deps, state, address, taint, handle}]
 Json ModulesToJson(const std::vector<KernelModule>& modules);
-
-// An address or handle for tables: "0x" + lowercase hex.
-std::string Hex(uint64_t value);
 
 // Rows of cells as left-aligned columns separated by two spaces (the last column is not padded).
 void PrintColumns(const std::vector<std::vector<std::string>>& rows, std::ostream& out);

@@ -12,14 +12,14 @@
 #include <string>
 #include <vector>
 
-#include "fixtures/pattern.h"
 #include "backend/memory/linux_memory_backend.h"
 #include "backend/memory/strategy.h"
 #include "fixtures/ground_truth.h"
 #include "fixtures/layout_child.h"
-#include "tools/repro/memflow_process_rw.h"
+#include "fixtures/pattern.h"
 #include "tools/cli/command.h"
 #include "tools/cli/procfs_output.h"
+#include "tools/repro/memflow_process_rw.h"
 
 namespace procscope::cli {
 namespace {
@@ -94,9 +94,7 @@ int RunRepro(bool json) {
       auto describe = [](const ElementResult& r) {
         return std::to_string(r.transferred) + "/8" + (r.ok() ? " ok" : " " + ErrnoName(r.error));
       };
-      char address[24];
-      std::snprintf(address, sizeof address, "0x%llx", static_cast<unsigned long long>(s.addresses[i]));
-      rows.push_back({i == 0 ? s.name : "", std::to_string(i), address, describe(truth),
+      rows.push_back({i == 0 ? s.name : "", std::to_string(i), Hex(s.addresses[i]), describe(truth),
                       legacy_text + (legacy_ok ? "" : "  WRONG"),
                       describe(results[i]) + (engine_ok ? "" : "  WRONG")});
       scenario["elements"].push_back(
