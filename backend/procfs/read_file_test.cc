@@ -7,6 +7,7 @@
 #include <string>
 
 #include "backend/procfs/testdata_util.h"
+#include "tests/util/temp_dir.h"
 
 namespace procscope {
 namespace {
@@ -23,12 +24,8 @@ TEST(ReadFileToStringTest, ReadsFilesLargerThanOneChunk) {
   ASSERT_TRUE(maps.ok());
   EXPECT_NE(maps->find("[stack]"), std::string::npos);
   // A regular file of a known size, larger than the 64 KiB chunk.
-  const std::string path = std::string(getenv("TEST_TMPDIR") ? getenv("TEST_TMPDIR") : "/tmp") + "/big";
-  FILE* f = fopen(path.c_str(), "wb");
-  ASSERT_NE(f, nullptr);
   const std::string content(200000, 'q');
-  fwrite(content.data(), 1, content.size(), f);
-  fclose(f);
+  const std::string path = testing::WriteTempFile("big", content);
   StatusOr<std::string> big = ReadFileToString(path);
   ASSERT_TRUE(big.ok());
   EXPECT_EQ(*big, content);
