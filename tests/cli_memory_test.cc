@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/status_matchers.h"
 #include "fixtures/pattern.h"
 #include "tests/util/memory_target.h"
 #include "tests/util/subprocess.h"
@@ -51,7 +52,7 @@ class CliMemoryTest : public ::testing::Test {
   void SetUp() override {
     StatusOr<std::unique_ptr<testing::MemoryTarget>> child =
         testing::MakeMemoryTarget("child", "rw:2,hole:1,rw:1,none:1,ro:1");
-    ASSERT_TRUE(child.ok()) << child.status().ToString();
+    ASSERT_OK(child);
     child_ = *std::move(child);
     pid_ = std::to_string(child_->pid());
     rw_ = child_->regions()[0].start;
@@ -136,16 +137,16 @@ TEST_F(CliMemoryTest, WriteIsVerifiedByTheFixtureItself) {
   EXPECT_EQ(j["elements"][1]["error"], "EFAULT");  // read-only, not forced
   EXPECT_EQ(j["elements"][2]["error"], "EFAULT");
   StatusOr<std::vector<uint8_t>> back = child_->ReadBack(rw_ + 100, 4);
-  ASSERT_TRUE(back.ok());
+  ASSERT_OK(back);
   EXPECT_EQ(*back, (std::vector<uint8_t>{0xde, 0xad, 0xbe, 0xef}));
   StatusOr<std::vector<uint8_t>> ro = child_->ReadBack(ro_, 2);
-  ASSERT_TRUE(ro.ok());
+  ASSERT_OK(ro);
   EXPECT_EQ((*ro)[0], PatternByte(ro_));
 
   const CommandResult forced = RunProcscope({"write", pid_, Hex(ro_), "0102", "--force", "--json"});
   ASSERT_EQ(forced.exit_code, 0) << forced.err;
   ro = child_->ReadBack(ro_, 2);
-  ASSERT_TRUE(ro.ok());
+  ASSERT_OK(ro);
   EXPECT_EQ(*ro, (std::vector<uint8_t>{0x01, 0x02}));
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/status_matchers.h"
 #include "tests/util/fixture_process.h"
 #include "tests/util/subprocess.h"
 #include "tests/util/temp_dir.h"
@@ -27,7 +28,7 @@ using testing::RunProcscope;
 
 std::unique_ptr<FixtureProcess> Start(const std::string& program, FixtureOptions options = {}) {
   StatusOr<std::unique_ptr<FixtureProcess>> f = FixtureProcess::Start(program, options);
-  EXPECT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_OK(f);
   return f.ok() ? std::move(*f) : nullptr;
 }
 
@@ -72,7 +73,7 @@ TEST(CliProcessTest, PsListsTheFixture) {
   const CommandResult table = RunProcscope({"ps"});
   EXPECT_EQ(table.exit_code, 0);
   EXPECT_NE(table.out.find(std::to_string(fixture->pid())), std::string::npos);
-  ASSERT_TRUE(fixture->Send("go").ok());
+  ASSERT_OK(fixture->Send("go"));
   ASSERT_TRUE(fixture->Stop());
 }
 
@@ -98,7 +99,7 @@ TEST(CliProcessTest, InfoOfALiveProcessAZombieAndAVanishedPid) {
   ASSERT_FALSE(exiter.is_null());
   EXPECT_EQ(live["primary_module"], exiter["handle"]);
 
-  ASSERT_TRUE(fixture->Send("go").ok());
+  ASSERT_OK(fixture->Send("go"));
   ASSERT_TRUE(fixture->WaitUnreaped());
   const Json zombie = JsonOf({"info", pid});
   EXPECT_EQ(zombie["state"]["kind"], "dead");

@@ -34,6 +34,8 @@
 namespace procscope {
 namespace {
 
+using ::testing::Not;
+
 using fixtures::Region;
 using testing::ExpectedEnd;
 using testing::FixtureProcess;
@@ -55,7 +57,7 @@ Target StartTarget(const std::string& layout, ExpectedEnd end = ExpectedEnd::Exi
   t.fixture = std::move(holes->process);
   t.regions = std::move(holes->regions);
   StatusOr<Process> p = Process::Open(t.fixture->pid());
-  EXPECT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_OK(p);
   if (p.ok()) t.process.emplace(std::move(*p));
   return t;
 }
@@ -137,7 +139,7 @@ TEST_P(FaultTest, TargetKilledDuringBatches) {
       ++batches;
       ASSERT_EQ(Violation(b, {EFAULT, ESRCH}), "") << "trial " << trial << ", batch " << batches;
       if (status.ok()) continue;
-      EXPECT_EQ(status.error_number(), ESRCH) << status.ToString();
+      EXPECT_THAT(status, StatusIs(ESRCH));
       // Some element saw the death. The strategies that go through the elements in order (one syscall
       // after another, element by element) report it for every element from that one on; the planners
       // may answer later elements first (coalesced spans are read in address order; adaptive fails
@@ -159,12 +161,12 @@ TEST_P(FaultTest, TargetKilledDuringBatches) {
                                          [](const ElementResult& r) { return r.transferred > 0; });
     }
     killer.join();
-    ASSERT_FALSE(status.ok()) << "the target did not die within 5 s";
+    ASSERT_THAT(status, Not(IsOk())) << "the target did not die within 5 s";
     ASSERT_TRUE(t.fixture->WaitUnreaped());
     // A zombie: every element fails, nothing is read.
     Batch after = RandomBatch(t.regions, 10, 100, random);
-    EXPECT_EQ(t.process->Transfer(*strategy_, Direction::kRead, after.elements, after.results).error_number(),
-              ESRCH);
+    EXPECT_THAT(t.process->Transfer(*strategy_, Direction::kRead, after.elements, after.results),
+                StatusIs(ESRCH));
     for (const ElementResult& r : after.results) EXPECT_EQ(r, (ElementResult{0, ESRCH}));
     ASSERT_TRUE(t.fixture->Stop());
   }
@@ -181,7 +183,7 @@ TEST_P(FaultTest, MappingsReplacedWhileReading) {
   int batches = 0;
   for (; batches < 400 && std::chrono::steady_clock::now() < deadline; ++batches) {
     Batch b = RandomBatch(t.regions, 200, 2 * kPage, random);
-    ASSERT_TRUE(t.process->Transfer(*strategy_, Direction::kRead, b.elements, b.results).ok());
+    ASSERT_OK(t.process->Transfer(*strategy_, Direction::kRead, b.elements, b.results));
     ASSERT_EQ(Violation(b, {EFAULT}), "") << "batch " << batches;
     for (const ElementResult& r : b.results) (r.ok() ? ok : failed)++;
   }
@@ -236,7 +238,7 @@ TEST_P(FaultTest, SignalsFloodTheReadingThread) {
     }
     b.results.resize(64);
     const Status status = t.process->Transfer(*strategy_, Direction::kRead, b.elements, b.results);
-    ASSERT_TRUE(status.ok()) << status.ToString();
+    ASSERT_OK(status);
     ASSERT_EQ(Violation(b, {}), "") << "round " << round;
   }
   EXPECT_GT(g_signals.load(), 0u);
@@ -254,7 +256,7 @@ TEST_P(FaultTest, HugeLengthsWrapsAndHundredThousandElements) {
   ASSERT_NE(big, MAP_FAILED);
   const Element elements[] = {{first.start, big, huge}, {UINT64_MAX - kPage + 1, big, 2 * kPage}};
   ElementResult results[2];
-  ASSERT_TRUE(t.process->Transfer(*strategy_, Direction::kRead, elements, results).ok());
+  ASSERT_OK(t.process->Transfer(*strategy_, Direction::kRead, elements, results));
   EXPECT_EQ(results[0], (ElementResult{4 * kPage, EFAULT}));
   EXPECT_EQ(results[1], (ElementResult{0, EOVERFLOW}));
   for (uint64_t k = 0; k < 4 * kPage; ++k)
@@ -270,7 +272,7 @@ TEST_P(FaultTest, HugeLengthsWrapsAndHundredThousandElements) {
   // 100,000 elements, checked one by one against the ground truth computed from the layout.
   std::mt19937_64 random(3);
   Batch b = RandomBatch(t.regions, 100000, 64, random);
-  ASSERT_TRUE(t.process->Transfer(*strategy_, Direction::kRead, b.elements, b.results, &syscalls).ok());
+  ASSERT_OK(t.process->Transfer(*strategy_, Direction::kRead, b.elements, b.results, &syscalls));
   const bool forced = GetParam() == "procmem_force";
   for (size_t i = 0; i < b.elements.size(); ++i) {
     ASSERT_EQ(b.results[i], fixtures::ExpectedResult(t.regions, b.elements[i].address, b.elements[i].length,

@@ -8,6 +8,8 @@
 #include <memory>
 #include <vector>
 
+#include "backend/status_matchers.h"
+
 namespace procscope::fixtures {
 namespace {
 
@@ -15,7 +17,7 @@ TEST(LayoutChildTest, ManyChildrenEndInCreationOrder) {
   std::vector<std::unique_ptr<LayoutChild>> children;
   for (int i = 0; i < 4; ++i) {
     StatusOr<std::unique_ptr<LayoutChild>> child = LayoutChild::Start("rw:1,hole:1,rw:1");
-    ASSERT_TRUE(child.ok()) << child.status().ToString();
+    ASSERT_OK(child);
     ASSERT_EQ((*child)->regions().size(), 3u);
     children.push_back(*std::move(child));
   }

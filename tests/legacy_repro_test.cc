@@ -8,6 +8,7 @@
 #include "backend/memory/fake_memory.h"
 #include "backend/memory/linux_memory_backend.h"
 #include "backend/memory/strategy.h"
+#include "backend/status_matchers.h"
 #include "fixtures/ground_truth.h"
 #include "tests/util/memory_target.h"
 #include "tools/repro/memflow_process_rw.h"
@@ -23,7 +24,7 @@ class LegacyReproTest : public ::testing::Test {
   void SetUp() override {
     StatusOr<std::unique_ptr<testing::MemoryTarget>> child =
         testing::MakeMemoryTarget("child", "rw:1,hole:1,rw:1");
-    ASSERT_TRUE(child.ok()) << child.status().ToString();
+    ASSERT_OK(child);
     child_ = *std::move(child);
     ok_ = child_->regions()[0].start + 64;
     hole_ = child_->regions()[1].start + 64;
@@ -53,7 +54,7 @@ TEST_F(LegacyReproTest, OkHoleOkIsMisattributed) {
   LinuxMemoryBackend memory(child_->pid());
   std::vector<Element> elements = Batch({ok_, hole_, ok2_});
   StatusOr<std::vector<LegacyReport>> reports = LegacyProcessRw(memory, Direction::kRead, elements);
-  ASSERT_TRUE(reports.ok()) << reports.status().ToString();
+  ASSERT_OK(reports);
   // Known wrong: the hole is reported as read, the valid third element as failed.
   EXPECT_EQ(*reports, (std::vector<LegacyReport>{{0, true}, {1, true}, {2, false}}));
   EXPECT_TRUE(HoldsPattern(0, ok_));
@@ -63,7 +64,7 @@ TEST_F(LegacyReproTest, OkHoleOkIsMisattributed) {
   // The engine on the same batch: OK, FAILED, OK with the right bytes in the right buffers.
   elements = Batch({ok_, hole_, ok2_});
   std::vector<ElementResult> results(3);
-  ASSERT_TRUE(TransferBatch(*MakeStrategy("retry"), memory, Direction::kRead, elements, results).ok());
+  ASSERT_OK(TransferBatch(*MakeStrategy("retry"), memory, Direction::kRead, elements, results));
   EXPECT_EQ(results, (std::vector<ElementResult>{{8, 0}, {0, EFAULT}, {8, 0}}));
   EXPECT_TRUE(HoldsPattern(0, ok_));
   EXPECT_TRUE(HoldsSentinel(1));
@@ -74,7 +75,7 @@ TEST_F(LegacyReproTest, OkHoleReportsBothRead) {
   LinuxMemoryBackend memory(child_->pid());
   std::vector<Element> elements = Batch({ok_, hole_});
   StatusOr<std::vector<LegacyReport>> reports = LegacyProcessRw(memory, Direction::kRead, elements);
-  ASSERT_TRUE(reports.ok());
+  ASSERT_OK(reports);
   EXPECT_EQ(*reports, (std::vector<LegacyReport>{{0, true}, {1, true}}));
   EXPECT_TRUE(HoldsSentinel(1));
   for (const Element& e : elements) {
@@ -87,7 +88,7 @@ TEST_F(LegacyReproTest, HoleFirstRestartsAttributionAtElementZero) {
   LinuxMemoryBackend memory(child_->pid());
   std::vector<Element> elements = Batch({hole_, ok_, ok2_});
   StatusOr<std::vector<LegacyReport>> reports = LegacyProcessRw(memory, Direction::kRead, elements);
-  ASSERT_TRUE(reports.ok());
+  ASSERT_OK(reports);
   // Element 0 is reported failed, then read (the retry's results restart at index 0); element 2 never.
   EXPECT_EQ(*reports, (std::vector<LegacyReport>{{0, false}, {0, true}, {1, true}}));
 }
@@ -101,7 +102,7 @@ TEST(LegacyModelTest, SameMisattributionOnTheFake) {
   std::vector<uint8_t> a(8), b(8), c(8);
   std::vector<Element> elements = {{0x10000, a.data(), 8}, {0x11000, b.data(), 8}, {0x12000, c.data(), 8}};
   StatusOr<std::vector<LegacyReport>> reports = LegacyProcessRw(memory, Direction::kRead, elements);
-  ASSERT_TRUE(reports.ok());
+  ASSERT_OK(reports);
   EXPECT_EQ(*reports, (std::vector<LegacyReport>{{0, true}, {1, true}, {2, false}}));
 }
 

@@ -14,6 +14,7 @@
 #include "backend/memory/fake_memory.h"
 #include "backend/memory/linux_memory_backend.h"
 #include "backend/memory/strategy.h"
+#include "backend/status_matchers.h"
 #include "fixtures/ground_truth.h"
 #include "tests/util/memory_target.h"
 
@@ -67,7 +68,7 @@ class MemoryEngineTest : public ::testing::TestWithParam<std::tuple<std::string,
     strategy_ = MakeStrategy(std::get<0>(GetParam()));
     ASSERT_NE(strategy_, nullptr);
     StatusOr<std::unique_ptr<MemoryTarget>> target = MakeMemoryTarget(std::get<1>(GetParam()), kLayout);
-    ASSERT_TRUE(target.ok()) << target.status().ToString();
+    ASSERT_OK(target);
     target_ = *std::move(target);
     memory_ = std::make_unique<LinuxMemoryBackend>(target_->pid());
   }
@@ -81,7 +82,7 @@ class MemoryEngineTest : public ::testing::TestWithParam<std::tuple<std::string,
     for (size_t i = 0; i < elements.size(); ++i) elements[i].buffer = buffers[i].data();
     std::vector<ElementResult> results(elements.size());
     Status status = TransferBatch(*strategy_, *memory_, Direction::kRead, elements, results);
-    ASSERT_TRUE(status.ok()) << what << ": " << status.ToString();
+    ASSERT_OK(status) << what;
     for (size_t i = 0; i < elements.size(); ++i) {
       const Element& e = elements[i];
       ASSERT_EQ(results[i], ExpectedResult(regions(), e.address, e.length, Direction::kRead, forced()))
@@ -156,10 +157,10 @@ TEST_P(MemoryEngineTest, WritesInEveryArrangementOfThree) {
     }
     for (const auto& [address, byte] : expected) {
       StatusOr<std::vector<uint8_t>> back = target_->ReadBack(address, 1);
-      ASSERT_TRUE(back.ok()) << back.status().ToString();
+      ASSERT_OK(back);
       ASSERT_EQ((*back)[0], byte) << Describe(kinds) << " at offset " << address - regions()[0].start;
     }
-    ASSERT_TRUE(target_->Reset().ok());
+    ASSERT_OK(target_->Reset());
   }
 }
 
@@ -172,7 +173,7 @@ TEST_P(MemoryEngineTest, NullAndKernelAddressesFailPerElement) {
   std::vector<std::vector<uint8_t>> buffers(elements.size(), std::vector<uint8_t>(16, 0xee));
   for (size_t i = 0; i < elements.size(); ++i) elements[i].buffer = buffers[i].data();
   std::vector<ElementResult> results(elements.size());
-  ASSERT_TRUE(TransferBatch(*strategy_, *memory_, Direction::kRead, elements, results).ok());
+  ASSERT_OK(TransferBatch(*strategy_, *memory_, Direction::kRead, elements, results));
   EXPECT_EQ(results[0], (ElementResult{0, EFAULT}));
   EXPECT_TRUE(results[1].ok());
   EXPECT_EQ(results[2], (ElementResult{0, EFAULT}));
@@ -198,7 +199,7 @@ TEST_P(LargeBatchTest, ThousandsOfElementsAgainstGroundTruth) {
     spec += std::string(",") + kinds[random() % 6] + ":" + std::to_string(1 + random() % 3);
   spec += ",rw:1";
   StatusOr<std::unique_ptr<MemoryTarget>> target = MakeMemoryTarget(std::get<1>(GetParam()), spec);
-  ASSERT_TRUE(target.ok()) << target.status().ToString();
+  ASSERT_OK(target);
   const std::vector<Region>& regions = (*target)->regions();
   const uint64_t start = regions.front().start, span = regions.back().end - start;
   const std::string name = std::get<0>(GetParam());
@@ -214,7 +215,7 @@ TEST_P(LargeBatchTest, ThousandsOfElementsAgainstGroundTruth) {
     e.buffer = buffers.back().data();
   }
   std::vector<ElementResult> results(elements.size());
-  ASSERT_TRUE(TransferBatch(*strategy, memory, Direction::kRead, elements, results).ok());
+  ASSERT_OK(TransferBatch(*strategy, memory, Direction::kRead, elements, results));
   size_t failed = 0;
   for (size_t i = 0; i < elements.size(); ++i) {
     const Element& e = elements[i];
@@ -242,7 +243,7 @@ INSTANTIATE_TEST_SUITE_P(AllStrategies, LargeBatchTest,
 // strategy: the fake is only worth its use in unit tests and fuzzing if this holds.
 TEST(FakeVersusKernelTest, IdenticalResultsOnRandomBatches) {
   StatusOr<std::unique_ptr<MemoryTarget>> child = MakeMemoryTarget("child", kLayout);
-  ASSERT_TRUE(child.ok()) << child.status().ToString();
+  ASSERT_OK(child);
   const std::vector<Region>& regions = (*child)->regions();
   FakeMemory fake;
   for (const Region& r : regions) {
@@ -273,8 +274,8 @@ TEST(FakeVersusKernelTest, IdenticalResultsOnRandomBatches) {
         real_elements[i].buffer = real_buffers[i].data();
       }
       std::vector<ElementResult> fake_results(fake_elements.size()), real_results(real_elements.size());
-      ASSERT_TRUE(TransferBatch(*strategy, fake, Direction::kRead, fake_elements, fake_results).ok());
-      ASSERT_TRUE(TransferBatch(*strategy, real, Direction::kRead, real_elements, real_results).ok());
+      ASSERT_OK(TransferBatch(*strategy, fake, Direction::kRead, fake_elements, fake_results));
+      ASSERT_OK(TransferBatch(*strategy, real, Direction::kRead, real_elements, real_results));
       ASSERT_EQ(fake_results, real_results) << name << " round " << round;
       ASSERT_EQ(fake_buffers, real_buffers) << name << " round " << round;
     }
@@ -284,7 +285,7 @@ TEST(FakeVersusKernelTest, IdenticalResultsOnRandomBatches) {
 // A dead target: the batch fails as a whole with ESRCH, every element says so.
 TEST(DeadTargetTest, EveryStrategyReportsEsrch) {
   StatusOr<std::unique_ptr<MemoryTarget>> child = MakeMemoryTarget("child", kLayout);
-  ASSERT_TRUE(child.ok());
+  ASSERT_OK(child);
   const pid_t pid = (*child)->pid();
   const uint64_t address = (*child)->regions()[0].start;
   std::vector<LinuxMemoryBackend*> backends;
@@ -301,7 +302,7 @@ TEST(DeadTargetTest, EveryStrategyReportsEsrch) {
     std::vector<ElementResult> results(2);
     Status status =
         TransferBatch(*MakeStrategy(StrategyNames()[s]), *owned[s], Direction::kRead, elements, results);
-    EXPECT_EQ(status.error_number(), ESRCH) << StrategyNames()[s] << ": " << status.ToString();
+    EXPECT_THAT(status, StatusIs(ESRCH)) << StrategyNames()[s] << ": ";
     EXPECT_EQ(results[0].error, ESRCH) << StrategyNames()[s];
     EXPECT_EQ(results[1].error, ESRCH) << StrategyNames()[s];
   }

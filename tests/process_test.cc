@@ -49,7 +49,7 @@ using Kind = ProcessState::Kind;
 
 std::unique_ptr<FixtureProcess> StartFixture(const std::string& program, const FixtureOptions& options) {
   StatusOr<std::unique_ptr<FixtureProcess>> fixture = FixtureProcess::Start(program, options);
-  EXPECT_TRUE(fixture.ok()) << fixture.status().ToString();
+  EXPECT_OK(fixture);
   return fixture.ok() ? std::move(*fixture) : nullptr;
 }
 
@@ -103,7 +103,7 @@ TEST_P(ExitStateTest, AliveThenZombieWithDecodedCodeThenReapedWithUnknownCode) {
   ASSERT_NE(fixture, nullptr);
   Process p = OpenOrDie(fixture->pid());
   EXPECT_EQ(p.State().kind, Kind::kAlive);
-  ASSERT_TRUE(fixture->Send("go").ok());
+  ASSERT_OK(fixture->Send("go"));
   ASSERT_TRUE(fixture->WaitUnreaped());
 
   const ProcessState zombie = p.State();
@@ -111,15 +111,15 @@ TEST_P(ExitStateTest, AliveThenZombieWithDecodedCodeThenReapedWithUnknownCode) {
   EXPECT_EQ(zombie.letter, 'Z');
   EXPECT_EQ(zombie.exit_code, c.exit_code) << zombie.detail;
   EXPECT_FALSE(zombie.core_dumped);
-  EXPECT_TRUE(p.CheckIdentity().ok());  // a zombie still exists
+  EXPECT_OK(p.CheckIdentity());  // a zombie still exists
   StatusOr<ProcessInfo> info = p.Info();
-  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  ASSERT_OK(info);
   EXPECT_EQ(info->state, zombie);
   EXPECT_TRUE(info->command_line.empty());
   EXPECT_EQ(info->path, std::nullopt);  // a zombie has no executable any more
   EXPECT_EQ(info->arch, std::nullopt);
   StatusOr<Environment> env = p.Env();
-  ASSERT_TRUE(env.ok()) << env.status().ToString();
+  ASSERT_OK(env);
   EXPECT_TRUE(env->entries.empty());
   EXPECT_EQ(env->block_address, std::nullopt);
   EXPECT_EQ(env->state.exit_code, c.exit_code);
@@ -128,10 +128,10 @@ TEST_P(ExitStateTest, AliveThenZombieWithDecodedCodeThenReapedWithUnknownCode) {
   const ProcessState reaped = p.State();
   EXPECT_EQ(reaped.kind, Kind::kDead);
   EXPECT_EQ(reaped.exit_code, std::nullopt) << "a reaped process's exit code is gone, not 0";
-  EXPECT_EQ(p.CheckIdentity().error_number(), ESRCH);
-  EXPECT_EQ(p.Info().status().error_number(), ESRCH);
-  EXPECT_EQ(p.Maps().status().error_number(), ESRCH);
-  EXPECT_EQ(p.Env().status().error_number(), ESRCH);
+  EXPECT_THAT(p.CheckIdentity(), StatusIs(ESRCH));
+  EXPECT_THAT(p.Info(), StatusIs(ESRCH));
+  EXPECT_THAT(p.Maps(), StatusIs(ESRCH));
+  EXPECT_THAT(p.Env(), StatusIs(ESRCH));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -156,7 +156,7 @@ TEST(ExitStateTest, CoreDumpIsReported) {
       StartFixture("fixtures/exiter", Opts({"--signal", "6", "--core", dir}, ExpectedEnd::Signal(6)));
   ASSERT_NE(fixture, nullptr);
   Process p = OpenOrDie(fixture->pid());
-  ASSERT_TRUE(fixture->Send("go").ok());
+  ASSERT_OK(fixture->Send("go"));
   ASSERT_TRUE(fixture->WaitUnreaped());
   const ProcessState state = p.State();
   EXPECT_EQ(state.exit_code, -6);
@@ -168,7 +168,7 @@ TEST(ExitStateTest, StoppedIsAliveAndHasNoExitCode) {
   auto fixture = StartFixture("fixtures/exiter", Opts({"--stop"}, ExpectedEnd::Exit(0)));
   ASSERT_NE(fixture, nullptr);
   Process p = OpenOrDie(fixture->pid());
-  ASSERT_TRUE(fixture->Send("go").ok());
+  ASSERT_OK(fixture->Send("go"));
   ASSERT_TRUE(fixture->WaitUnreaped(/*stopped=*/true));
   const ProcessState stopped = p.State();
   EXPECT_EQ(stopped.kind, Kind::kAlive);
@@ -179,8 +179,8 @@ TEST(ExitStateTest, StoppedIsAliveAndHasNoExitCode) {
 }
 
 TEST(OpenTest, RejectsWhatIsNotAProcess) {
-  EXPECT_EQ(Process::Open(0).status().error_number(), EINVAL);
-  EXPECT_EQ(Process::Open(-1).status().error_number(), EINVAL);
+  EXPECT_THAT(Process::Open(0), StatusIs(EINVAL));
+  EXPECT_THAT(Process::Open(-1), StatusIs(EINVAL));
   ParkedThread parked;
   const pid_t tid = parked.tid();
   StatusOr<Process> thread_handle = Process::Open(tid);
@@ -192,7 +192,7 @@ TEST(OpenTest, RejectsWhatIsNotAProcess) {
       << "pidfd_open(thread) = " << pidfd << ", errno " << pidfd_errno;
   EXPECT_EQ(access(("/proc/" + std::to_string(tid)).c_str(), F_OK), 0) << "/proc/TID opens";
   ASSERT_FALSE(thread_handle.ok());
-  EXPECT_EQ(thread_handle.status().error_number(), EINVAL) << thread_handle.status().ToString();
+  EXPECT_THAT(thread_handle, StatusIs(EINVAL));
   // A PID above pid_max cannot exist.
   const long pid_max =
       std::strtol(ReadFileToString("/proc/sys/kernel/pid_max").value_or("0").c_str(), nullptr, 10);
@@ -210,7 +210,7 @@ TEST(InfoTest, LiveFixture) {
   Process p = OpenOrDie(fixture->pid());
   EXPECT_TRUE(p.has_pidfd());
   StatusOr<ProcessInfo> info = p.Info();
-  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  ASSERT_OK(info);
   EXPECT_EQ(info->pid, fixture->pid());
   EXPECT_EQ(info->ppid, getpid());
   EXPECT_EQ(info->name, "odd_names");
@@ -234,11 +234,11 @@ TEST(InfoTest, DeletedExecutableAndOneReallyNamedDeleted) {
     if (unlink_it) ASSERT_EQ(unlink(copy.c_str()), 0);
     Process p = OpenOrDie(fixture->pid());
     StatusOr<ProcessInfo> info = p.Info();
-    ASSERT_TRUE(info.ok()) << info.status().ToString();
+    ASSERT_OK(info);
     EXPECT_EQ(info->path, copy);
     EXPECT_EQ(info->path_deleted, unlink_it);
     EXPECT_EQ(info->arch, HostArch()) << "the ELF header is read through the link, deleted or not";
-    ASSERT_TRUE(fixture->Send("go").ok());
+    ASSERT_OK(fixture->Send("go"));
     ASSERT_TRUE(fixture->Stop());
   }
 }
@@ -267,7 +267,7 @@ TEST(EnvironmentTest, ThousandsOfEntriesWithTheirRealAddresses) {
   const nlohmann::json truth = Manifest(*fixture);
   Process p = OpenOrDie(fixture->pid());
   StatusOr<Environment> env = p.Env();
-  ASSERT_TRUE(env.ok()) << env.status().ToString();
+  ASSERT_OK(env);
   EXPECT_EQ(env->block_address, truth["env_start"].get<uint64_t>());
   EXPECT_EQ(env->block_size, truth["env_end"].get<uint64_t>() - truth["env_start"].get<uint64_t>());
   EXPECT_GT(env->block_size, 64u * 1024 * 4);
@@ -305,7 +305,7 @@ TEST(EnvironmentTest, AValueOver128KiBInstalledWithPrSetMm) {
   }
   Process p = OpenOrDie(fixture->pid());
   StatusOr<Environment> env = p.Env();
-  ASSERT_TRUE(env.ok()) << env.status().ToString();
+  ASSERT_OK(env);
   EXPECT_EQ(env->block_address, truth["env_start"].get<uint64_t>());
   ASSERT_EQ(env->entries.size(), 3u);
   EXPECT_EQ(env->entries[0].address, truth["entries"][0][0].get<uint64_t>());
@@ -323,7 +323,7 @@ TEST(EnvironmentTest, ExecRefusesAStringOver128KiB) {
   StatusOr<std::unique_ptr<FixtureProcess>> fixture =
       FixtureProcess::Start("fixtures/env_heavy", {{}, ExpectedEnd::Exit(127), too_big, ""});
   ASSERT_FALSE(fixture.ok());
-  EXPECT_EQ(fixture.status().error_number(), E2BIG) << fixture.status().ToString();
+  EXPECT_THAT(fixture, StatusIs(E2BIG));
 }
 
 // ---- modules ---------------------------------------------------------------------------------------------
@@ -335,23 +335,23 @@ TEST(ModulesTest, OddNamesHaveTheirExactPathsAndAddresses) {
   const nlohmann::json truth = Manifest(*fixture);
   Process p = OpenOrDie(fixture->pid());
   StatusOr<std::vector<Module>> modules = p.Modules();
-  ASSERT_TRUE(modules.ok()) << modules.status().ToString();
+  ASSERT_OK(modules);
   ASSERT_EQ(truth["files"].size(), 8u);
   for (const nlohmann::json& file : truth["files"]) {
     const std::string path = file["path"];
     const uint64_t address = file["address"];
     SCOPED_TRACE(path);
     StatusOr<Module> by_handle = p.ModuleByHandle(address);
-    ASSERT_TRUE(by_handle.ok()) << by_handle.status().ToString();
+    ASSERT_OK(by_handle);
     EXPECT_EQ(by_handle->path, path);
     EXPECT_EQ(by_handle->deleted, file["deleted"].get<bool>());
     EXPECT_EQ(by_handle->size(), 4096u);
     EXPECT_EQ(by_handle->name, path.substr(path.rfind('/') + 1));
     StatusOr<Module> by_address = p.ModuleByAddress(address + 100);
-    ASSERT_TRUE(by_address.ok());
+    ASSERT_OK(by_address);
     EXPECT_EQ(by_address->base, address);
     StatusOr<Module> by_name = p.ModuleByName(path);
-    ASSERT_TRUE(by_name.ok()) << by_name.status().ToString();
+    ASSERT_OK(by_name);
     EXPECT_EQ(by_name->base, address);
     // Each file begins with its own name: read it through the module's base.
     const std::string name =
@@ -363,8 +363,8 @@ TEST(ModulesTest, OddNamesHaveTheirExactPathsAndAddresses) {
     EXPECT_EQ(bytes, name);
   }
   // "back\012slash" (literal) and "new\nline" print identically in maps; both came out right above.
-  EXPECT_EQ(p.ModuleByHandle(1).status().error_number(), ENOENT);
-  EXPECT_EQ(p.ModuleByName("no such module").status().error_number(), ENOENT);
+  EXPECT_THAT(p.ModuleByHandle(1), StatusIs(ENOENT));
+  EXPECT_THAT(p.ModuleByName("no such module"), StatusIs(ENOENT));
   ASSERT_TRUE(fixture->Stop());
 }
 
@@ -387,20 +387,20 @@ TEST_F(ChurnTest, HandlesTakenBeforeChurnResolveToTheSameModulesAfterwards) {
   const Process& p = *process_;
   FixtureProcess* fixture = fixture_.get();
   StatusOr<std::vector<Module>> before = p.Modules();
-  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  ASSERT_OK(before);
   ASSERT_GE(before->size(), 3u);  // churn itself, libc, the loader at least
 
   const auto check_all = [&](const char* when) {
     for (const Module& m : *before) {
       StatusOr<Module> now = p.ModuleByHandle(m.base);
-      ASSERT_TRUE(now.ok()) << when << ": " << now.status().ToString();
+      ASSERT_OK(now) << when;
       EXPECT_EQ(*now, m) << when;
     }
   };
   StatusOr<std::string> mapped = fixture->Command("map 16");
   ASSERT_TRUE(mapped.ok() && mapped->starts_with("ok ")) << mapped.status().ToString();
   StatusOr<std::vector<Module>> during = p.Modules();
-  ASSERT_TRUE(during.ok());
+  ASSERT_OK(during);
   EXPECT_EQ(during->size(), before->size() + 16);
   // The new modules sit below the libraries: a list index taken before now names another module.
   size_t moved = 0;
@@ -409,18 +409,18 @@ TEST_F(ChurnTest, HandlesTakenBeforeChurnResolveToTheSameModulesAfterwards) {
   check_all("after map 16");
   const uint64_t churn_handle = std::strtoull(mapped->c_str() + 3, nullptr, 16);
   StatusOr<Module> churn_module = p.ModuleByHandle(churn_handle);
-  ASSERT_TRUE(churn_module.ok()) << churn_module.status().ToString();
+  ASSERT_OK(churn_module);
   EXPECT_TRUE(churn_module->name.starts_with("churn-"));
   ASSERT_EQ(fixture->Command("unmap").value_or(""), "ok");
   check_all("after unmap");
-  EXPECT_EQ(p.ModuleByHandle(churn_handle).status().error_number(), ENOENT);
+  EXPECT_THAT(p.ModuleByHandle(churn_handle), StatusIs(ENOENT));
 }
 
 TEST_F(ChurnTest, MapsStaysOrderedWhileTheTargetChurns) {
   const Process& p = *process_;
   FixtureProcess* fixture = fixture_.get();
   StatusOr<Module> main_module = p.ModuleByName("churn");
-  ASSERT_TRUE(main_module.ok()) << main_module.status().ToString();
+  ASSERT_OK(main_module);
   ASSERT_EQ(fixture->Command("spin start").value_or(""), "ok");
   // Count how often the raw text itself was out of order (the figure goes to the test's XML output).
   int torn = 0;
@@ -429,13 +429,13 @@ TEST_F(ChurnTest, MapsStaysOrderedWhileTheTargetChurns) {
     int reads = 0;
     StatusOr<std::vector<MapsEntry>> maps =
         ReadOrderedMaps([&] { return ReadFileToString(path); }, 5, &reads);
-    ASSERT_TRUE(maps.ok()) << maps.status().ToString();
+    ASSERT_OK(maps);
     torn += reads - 1;
     StatusOr<std::vector<MapsEntry>> via_handle = p.Maps();
-    ASSERT_TRUE(via_handle.ok()) << via_handle.status().ToString();
-    ASSERT_TRUE(CheckMapsOrder(*via_handle).ok());
+    ASSERT_OK(via_handle);
+    ASSERT_OK(CheckMapsOrder(*via_handle));
     StatusOr<Module> still = p.ModuleByHandle(main_module->base);
-    ASSERT_TRUE(still.ok()) << still.status().ToString();
+    ASSERT_OK(still);
     EXPECT_EQ(still->path, main_module->path);
   }
   StatusOr<std::string> stopped = fixture->Command("spin stop");
@@ -459,27 +459,27 @@ TEST_P(PrimaryModuleTest, IsTheProgramNotTheLoader) {
   ASSERT_NE(fixture, nullptr);
   Process p = OpenOrDie(fixture->pid());
   StatusOr<PrimaryModule> primary = p.Primary();
-  ASSERT_TRUE(primary.ok()) << primary.status().ToString();
+  ASSERT_OK(primary);
   EXPECT_EQ(primary->module.name, "exiter");
   EXPECT_EQ(primary->source, "stack auxv");
   if (loader.empty()) {
-    ASSERT_TRUE(fixture->Send("go").ok());
+    ASSERT_OK(fixture->Send("go"));
     ASSERT_TRUE(fixture->Stop());
     return;
   }
   // Why the stack is read: the kernel's auxv and /proc/<pid>/exe both name the loader here.
   StatusOr<std::string> procfs_auxv = ReadFileToString("/proc/" + std::to_string(fixture->pid()) + "/auxv");
-  ASSERT_TRUE(procfs_auxv.ok());
+  ASSERT_OK(procfs_auxv);
   StatusOr<std::vector<AuxvEntry>> aux = ParseAuxv(*procfs_auxv);
-  ASSERT_TRUE(aux.ok());
+  ASSERT_OK(aux);
   StatusOr<Module> phdr_module = p.ModuleByAddress(AuxvValue(*aux, 3).value_or(0));
-  ASSERT_TRUE(phdr_module.ok()) << phdr_module.status().ToString();
+  ASSERT_OK(phdr_module);
   EXPECT_EQ(phdr_module->name, "ld-linux-x86-64.so.2");
   StatusOr<ProcessInfo> info = p.Info();
-  ASSERT_TRUE(info.ok());
+  ASSERT_OK(info);
   EXPECT_EQ(info->path, std::filesystem::canonical(loader).string());
   EXPECT_EQ(info->command_line.at(1), RunfilesPath("fixtures/exiter"));
-  ASSERT_TRUE(fixture->Send("go").ok());
+  ASSERT_OK(fixture->Send("go"));
   ASSERT_TRUE(fixture->Stop());
 }
 
@@ -498,12 +498,12 @@ TEST(MappedMemoryTest, ClippedToTheBoundsAndMerged) {
   Process p = OpenOrDie(fixture->pid());
   // rw rw | hole | none | ro rw | hole hole | ro    (pages 0..8)
   StatusOr<std::vector<AddressRange>> ranges = p.MappedMemory(base + 100, base + 8 * page + 50, 0);
-  ASSERT_TRUE(ranges.ok()) << ranges.status().ToString();
+  ASSERT_OK(ranges);
   EXPECT_EQ(*ranges, (std::vector<AddressRange>{{base + 100, base + 2 * page},
                                                 {base + 4 * page, base + 6 * page},
                                                 {base + 8 * page, base + 8 * page + 50}}));
   ranges = p.MappedMemory(base, base + 9 * page, 2 * page);
-  ASSERT_TRUE(ranges.ok());
+  ASSERT_OK(ranges);
   EXPECT_EQ(*ranges, (std::vector<AddressRange>{{base, base + 9 * page}}));
   ASSERT_TRUE(fixture->Stop());
 }
@@ -516,14 +516,14 @@ TEST(TransferTest, ReadsThroughTheHandleAndStopsAtReaping) {
   std::vector<uint8_t> a(64), b(64);
   const Element elements[] = {{base + 10, a.data(), a.size()}, {base + 2 * 4096, b.data(), b.size()}};
   ElementResult results[2];
-  ASSERT_TRUE(p.Transfer(*MakeStrategy("default"), Direction::kRead, elements, results).ok());
+  ASSERT_OK(p.Transfer(*MakeStrategy("default"), Direction::kRead, elements, results));
   EXPECT_TRUE(results[0].ok());
   EXPECT_EQ(results[1], (ElementResult{0, EFAULT}));
   for (size_t i = 0; i < a.size(); ++i) ASSERT_EQ(a[i], PatternByte(base + 10 + i));
   ASSERT_TRUE(fixture->Stop());
   ElementResult after[2];
   const Status gone = p.Transfer(*MakeStrategy("default"), Direction::kRead, elements, after);
-  EXPECT_EQ(gone.error_number(), ESRCH) << gone.ToString();
+  EXPECT_THAT(gone, StatusIs(ESRCH));
   EXPECT_EQ(after[0], (ElementResult{0, ESRCH}));
   EXPECT_EQ(after[1], (ElementResult{0, ESRCH}));
 }
@@ -536,7 +536,7 @@ TEST(ListProcessesTest, HoldsTheFixtureAndNoThreads) {
   ParkedThread parked;
   const pid_t tid = parked.tid();
   StatusOr<std::vector<ProcessSummary>> list = ListProcesses();
-  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  ASSERT_OK(list);
   std::set<pid_t> pids;
   for (const ProcessSummary& s : *list) pids.insert(s.pid);
   EXPECT_EQ(pids.size(), list->size());
@@ -550,7 +550,7 @@ TEST(ListProcessesTest, HoldsTheFixtureAndNoThreads) {
   EXPECT_EQ(it->ppid, getpid());
   EXPECT_EQ(it->state.kind, Kind::kAlive);
   EXPECT_TRUE(pids.count(1));
-  ASSERT_TRUE(fixture->Send("go").ok());
+  ASSERT_OK(fixture->Send("go"));
   ASSERT_TRUE(fixture->Stop());
 }
 

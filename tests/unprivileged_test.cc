@@ -14,6 +14,7 @@
 
 #include "backend/memory/strategy.h"
 #include "backend/process/process.h"
+#include "backend/status_matchers.h"
 #include "gtest/gtest.h"
 #include "tests/util/child_report.h"
 #include "tests/util/fixture_process.h"
@@ -28,7 +29,7 @@ using Kind = ProcessState::Kind;
 
 std::unique_ptr<FixtureProcess> Start(std::vector<std::string> args, ExpectedEnd end) {
   StatusOr<std::unique_ptr<FixtureProcess>> f = FixtureProcess::Start("fixtures/exiter", args, end);
-  EXPECT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_OK(f);
   return f.ok() ? std::move(*f) : nullptr;
 }
 
@@ -44,7 +45,7 @@ TEST(UnprivilegedTest, PermissionErrorsAndUnknownExitCodes) {
   auto exit3 = Start({"--exit", "3"}, ExpectedEnd::Exit(3));
   ASSERT_TRUE(alive && exit0 && exit3);
   for (auto* zombie : {exit0.get(), exit3.get()}) {
-    ASSERT_TRUE(zombie->Send("go").ok());
+    ASSERT_OK(zombie->Send("go"));
     ASSERT_TRUE(zombie->WaitUnreaped());
   }
   const pid_t alive_pid = alive->pid(), exit0_pid = exit0->pid(), exit3_pid = exit3->pid();
@@ -101,7 +102,7 @@ TEST(UnprivilegedTest, PermissionErrorsAndUnknownExitCodes) {
                 "exit0 info has the same state", "alive is alive", "info works", "path hidden with EACCES",
                 "arch unknown, not guessed", "command line readable", "maps is EACCES", "modules is EACCES",
                 "env is EACCES", "primary is EACCES", "memory read is EPERM"});
-  ASSERT_TRUE(alive->Send("go").ok());
+  ASSERT_OK(alive->Send("go"));
   EXPECT_TRUE(alive->Stop());
   EXPECT_TRUE(exit0->Stop());
   EXPECT_TRUE(exit3->Stop());
@@ -142,7 +143,7 @@ TEST(UnprivilegedTest, StatThatCannotBeReadIsUnknownState) {
   testing::ExpectAllChecksPassed(
       outcome, {"opens as root", "state is unknown", "detail names the permission error",
                 "info fails with a permission error", "open of a hidden process is EACCES, not ESRCH"});
-  ASSERT_TRUE(alive->Send("go").ok());
+  ASSERT_OK(alive->Send("go"));
   EXPECT_TRUE(alive->Stop());
 }
 

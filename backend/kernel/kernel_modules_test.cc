@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "backend/status_matchers.h"
 #include "tests/util/temp_dir.h"
 
 namespace procscope {
@@ -15,13 +16,13 @@ using testing::WriteTempFile;
 
 TEST(KernelModulesTest, AMissingFileIsAKernelWithoutModules) {
   StatusOr<std::vector<KernelModule>> none = ListKernelModules("/nonexistent/procscope/modules");
-  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  ASSERT_OK(none);
   EXPECT_TRUE(none->empty());
 }
 
 TEST(KernelModulesTest, TheRealFileParsesOrIsAbsent) {
   StatusOr<std::vector<KernelModule>> real = ListKernelModules();
-  ASSERT_TRUE(real.ok()) << real.status().ToString();
+  ASSERT_OK(real);
   if (access(kProcModulesPath, F_OK) != 0) EXPECT_TRUE(real->empty());
 }
 
@@ -31,7 +32,7 @@ TEST(KernelModulesTest, HandlesSurviveLoadOrderAndOtherModules) {
                                            "mbcache 16384 1 ext4, Live 0xffffffffc09f0000\n"
                                            "crc16 12288 1 ext4, Live 0xffffffffc09e0000\n");
   StatusOr<std::vector<KernelModule>> mods = ListKernelModules(before);
-  ASSERT_TRUE(mods.ok()) << mods.status().ToString();
+  ASSERT_OK(mods);
   ASSERT_EQ(mods->size(), 3u);
   const uint64_t mbcache = (*mods)[1].handle;
   EXPECT_EQ(mbcache, Fnv1a64("mbcache"));
@@ -41,17 +42,17 @@ TEST(KernelModulesTest, HandlesSurviveLoadOrderAndOtherModules) {
                                           "mbcache 16384 1 ext4, Live 0xffffffffc09f0000\n"
                                           "ext4 1003520 1 - Live 0xffffffffc0a00000\n");
   StatusOr<KernelModule> found = FindKernelModule(mbcache, after);
-  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  ASSERT_OK(found);
   EXPECT_EQ(found->name, "mbcache");
   StatusOr<KernelModule> gone = FindKernelModule(Fnv1a64("crc16"), after);
   ASSERT_FALSE(gone.ok());
-  EXPECT_EQ(gone.status().error_number(), ENOENT);
+  EXPECT_THAT(gone, StatusIs(ENOENT));
 }
 
 TEST(KernelModulesTest, HiddenAddressesAreUnknown) {
   const std::string hidden = WriteTempFile("modules_hidden", "ext4 1003520 1 - Live 0x0000000000000000\n");
   StatusOr<std::vector<KernelModule>> mods = ListKernelModules(hidden);
-  ASSERT_TRUE(mods.ok()) << mods.status().ToString();
+  ASSERT_OK(mods);
   EXPECT_EQ(KernelModuleAddress(mods->front()), std::nullopt);
   KernelModule shown = mods->front();
   shown.address = 0xffffffffc0a00000;
@@ -62,7 +63,7 @@ TEST(KernelModulesTest, AMalformedFileIsAnErrorNamingIt) {
   const std::string bad = WriteTempFile("modules_bad", "ext4 notanumber 1 - Live 0x0\n");
   StatusOr<std::vector<KernelModule>> mods = ListKernelModules(bad);
   ASSERT_FALSE(mods.ok());
-  EXPECT_EQ(mods.status().error_number(), EINVAL);
+  EXPECT_THAT(mods, StatusIs(EINVAL));
   EXPECT_NE(mods.status().message().find(bad), std::string::npos);
 }
 

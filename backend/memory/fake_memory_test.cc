@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <vector>
 
+#include "backend/status_matchers.h"
+
 namespace procscope {
 namespace {
 
@@ -96,7 +98,7 @@ TEST_F(FakeMemoryTest, ProcMemIgnoresProtectionsAndStopsAtHoles) {
 
 TEST_F(FakeMemoryTest, MapsTextDescribesTheLayout) {
   StatusOr<std::string> text = memory_.ReadMapsText();
-  ASSERT_TRUE(text.ok());
+  ASSERT_OK(text);
   EXPECT_EQ(*text,
             "00100000-00101000 rw-p 00000000 00:00 0\n"
             "00102000-00103000 rw-p 00000000 00:00 0\n"

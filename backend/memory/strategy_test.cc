@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "backend/memory/fake_memory.h"
+#include "backend/status_matchers.h"
 
 namespace procscope {
 namespace {
@@ -68,7 +69,7 @@ TEST_P(StrategyTest, ValidHoleValid) {
   batch.Add(kBase + 16, 8);
   batch.Add(kBase + 2 * kPage + 16, 8);
   batch.Add(kBase + 3 * kPage + 16, 8);
-  EXPECT_TRUE(Read(batch).ok());
+  EXPECT_OK(Read(batch));
   EXPECT_EQ(batch.results[0], (ElementResult{8, 0}));
   EXPECT_EQ(batch.results[1], (ElementResult{0, EFAULT}));
   EXPECT_EQ(batch.results[2], (ElementResult{8, 0}));
@@ -79,7 +80,7 @@ TEST_P(StrategyTest, StraddlingIntoAHoleGivesAPrefix) {
   Batch batch;
   batch.Add(kBase + 2 * kPage - 100, 200);
   batch.Add(kBase + 16, 8);
-  EXPECT_TRUE(Read(batch).ok());
+  EXPECT_OK(Read(batch));
   EXPECT_EQ(batch.results[0], (ElementResult{100, EFAULT}));
   EXPECT_EQ(batch.results[1], (ElementResult{8, 0}));
   ExpectBytes(batch, 0);
@@ -89,7 +90,7 @@ TEST_P(StrategyTest, ProtNoneFailsUnlessForced) {
   Batch batch;
   batch.Add(kBase + 4 * kPage, 8);
   batch.Add(kBase + 5 * kPage, 8);
-  EXPECT_TRUE(Read(batch).ok());
+  EXPECT_OK(Read(batch));
   EXPECT_EQ(batch.results[0], forced() ? (ElementResult{8, 0}) : (ElementResult{0, EFAULT}));
   EXPECT_EQ(batch.results[1], (ElementResult{8, 0}));
   ExpectBytes(batch, 0);
@@ -99,7 +100,7 @@ TEST_P(StrategyTest, WritesToReadOnlyFailUnlessForced) {
   std::vector<uint8_t> data(8, 0x42);
   std::vector<Element> elements = {{kBase + 5 * kPage, data.data(), 8}, {kBase + 16, data.data(), 8}};
   std::vector<ElementResult> results(2);
-  EXPECT_TRUE(TransferBatch(*strategy_, memory_, Direction::kWrite, elements, results).ok());
+  EXPECT_OK(TransferBatch(*strategy_, memory_, Direction::kWrite, elements, results));
   EXPECT_EQ(results[0], forced() ? (ElementResult{8, 0}) : (ElementResult{0, EFAULT}));
   EXPECT_EQ(results[1], (ElementResult{8, 0}));
   EXPECT_EQ(memory_.Peek(kBase + 16), 0x42);
@@ -111,7 +112,7 @@ TEST_P(StrategyTest, ZeroLengthAndWrappingNeedNoSyscall) {
   batch.Add(0, 0);                       // zero-length at NULL: fine
   batch.Add(0xfffffffffffffff0ULL, 32);  // wraps
   const uint64_t before = memory_.syscalls();
-  EXPECT_TRUE(Read(batch).ok());
+  EXPECT_OK(Read(batch));
   EXPECT_EQ(memory_.syscalls(), before);
   EXPECT_EQ(batch.results[0], (ElementResult{0, 0}));
   EXPECT_EQ(batch.results[1], (ElementResult{0, EOVERFLOW}));
@@ -123,7 +124,7 @@ TEST_P(StrategyTest, DeadTargetFailsTheWholeBatch) {
   batch.Add(kBase, 8);
   batch.Add(kBase + 8, 8);
   Status status = Read(batch);
-  EXPECT_EQ(status.error_number(), ESRCH) << status.ToString();
+  EXPECT_THAT(status, StatusIs(ESRCH));
   EXPECT_EQ(batch.results[0], (ElementResult{0, ESRCH}));
   EXPECT_EQ(batch.results[1], (ElementResult{0, ESRCH}));
 }
@@ -132,7 +133,7 @@ TEST_P(StrategyTest, DeniedTargetIsEperm) {
   memory_.SetDenied(true);
   Batch batch;
   batch.Add(kBase, 8);
-  EXPECT_EQ(Read(batch).error_number(), EPERM);
+  EXPECT_THAT(Read(batch), StatusIs(EPERM));
   EXPECT_EQ(batch.results[0].error, EPERM);
 }
 
@@ -146,7 +147,7 @@ TEST_P(StrategyTest, ThousandsOfElementsWithScatteredHoles) {
   Batch batch;
   for (int i = 0; i < 3100; ++i) batch.Add(kBase + random() % (kPages * kPage - 64), 1 + random() % 64);
   std::span<const Element> elements = batch.Ready();
-  ASSERT_TRUE(TransferBatch(*strategy_, memory, Direction::kRead, elements, batch.results).ok());
+  ASSERT_OK(TransferBatch(*strategy_, memory, Direction::kRead, elements, batch.results));
   for (size_t i = 0; i < batch.elements.size(); ++i) {
     const Element& e = batch.elements[i];
     uint64_t readable = 0;
@@ -160,7 +161,7 @@ TEST_P(StrategyTest, ThousandsOfElementsWithScatteredHoles) {
 TEST_P(StrategyTest, ResultsMustMatchElements) {
   std::vector<Element> elements(2);
   std::vector<ElementResult> results(1);
-  EXPECT_EQ(TransferBatch(*strategy_, memory_, Direction::kRead, elements, results).error_number(), EINVAL);
+  EXPECT_THAT(TransferBatch(*strategy_, memory_, Direction::kRead, elements, results), StatusIs(EINVAL));
 }
 
 INSTANTIATE_TEST_SUITE_P(AllStrategies, StrategyTest, ::testing::ValuesIn(StrategyNames()),
@@ -185,7 +186,7 @@ TEST(StrategySyscallsTest, ValidHoleValidTimesAThousand) {
       {"procmem_force", 3000}};
   for (const auto& [name, calls] : expected) {
     const uint64_t before = memory.syscalls();
-    ASSERT_TRUE(TransferBatch(*MakeStrategy(name), memory, Direction::kRead, elements, results).ok());
+    ASSERT_OK(TransferBatch(*MakeStrategy(name), memory, Direction::kRead, elements, results));
     EXPECT_EQ(memory.syscalls() - before, calls) << name;
   }
 }
@@ -199,7 +200,7 @@ TEST(StrategySyscallsTest, DenseElementsCoalesceIntoOneCall) {
   for (uint64_t i = 0; i < 1024; ++i) elements.push_back({kBase + i * 16, buffers[i].data(), 8});
   std::vector<ElementResult> results(elements.size());
   const uint64_t before = memory.syscalls();
-  ASSERT_TRUE(TransferBatch(*MakeStrategy("coalesce"), memory, Direction::kRead, elements, results).ok());
+  ASSERT_OK(TransferBatch(*MakeStrategy("coalesce"), memory, Direction::kRead, elements, results));
   EXPECT_EQ(memory.syscalls() - before, 1u);
   for (size_t i = 0; i < elements.size(); ++i) {
     ASSERT_TRUE(results[i].ok());
@@ -219,7 +220,7 @@ TEST(StrategySyscallsTest, AHoleInsideASpanFailsOnlyTheElementsItCovers) {
                                    {kBase + 2 * kPage + 100, d.data(), 8}};
   for (const std::string name : {"coalesce", "adaptive_coalesce"}) {
     std::vector<ElementResult> results(elements.size());
-    ASSERT_TRUE(TransferBatch(*MakeStrategy(name), memory, Direction::kRead, elements, results).ok());
+    ASSERT_OK(TransferBatch(*MakeStrategy(name), memory, Direction::kRead, elements, results));
     EXPECT_EQ(results[0], (ElementResult{8, 0})) << name;
     EXPECT_EQ(results[1], (ElementResult{0, EFAULT})) << name;
     EXPECT_EQ(results[2], (ElementResult{0, EFAULT})) << name << ": starts in the hole";

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "backend/procfs/testdata_util.h"
+#include "backend/status_matchers.h"
 
 namespace procscope {
 namespace {
@@ -25,7 +26,7 @@ TEST(ParseElfArchTest, RealHeaders) {
   };
   for (const auto& c : kCases) {
     StatusOr<ElfIdentity> id = ParseElfArch(ReadTestdata(c.file));
-    ASSERT_TRUE(id.ok()) << c.file << ": " << id.status().ToString();
+    ASSERT_OK(id) << c.file;
     EXPECT_EQ(*id, (ElfIdentity{c.arch, c.is_64bit, c.machine})) << c.file;
   }
 }
@@ -35,14 +36,14 @@ TEST(ParseElfArchTest, UnknownMachinesAndBigEndianHeaders) {
   header[18] = 0x08;  // EM_MIPS
   header[19] = 0x00;
   StatusOr<ElfIdentity> mips = ParseElfArch(header);
-  ASSERT_TRUE(mips.ok());
+  ASSERT_OK(mips);
   EXPECT_EQ(mips->arch, Arch::kUnknown);
   EXPECT_EQ(mips->machine, 8);
   header[5] = 2;  // big-endian: e_machine bytes are read the other way round
   header[18] = 0x00;
   header[19] = 0xb7;
   StatusOr<ElfIdentity> be = ParseElfArch(header);
-  ASSERT_TRUE(be.ok());
+  ASSERT_OK(be);
   EXPECT_EQ(be->arch, Arch::kAarch64);
 }
 

@@ -7,13 +7,14 @@
 #include <vector>
 
 #include "backend/procfs/maps.h"
+#include "backend/status_matchers.h"
 
 namespace procscope {
 namespace {
 
 std::vector<MapsEntry> Maps(const std::string& text) {
   StatusOr<std::vector<MapsEntry>> maps = ParseMaps(text);
-  EXPECT_TRUE(maps.ok()) << maps.status().ToString();
+  EXPECT_OK(maps);
   return maps.ok() ? *maps : std::vector<MapsEntry>{};
 }
 

@@ -8,6 +8,7 @@
 #include "backend/procfs/auxv.h"
 #include "backend/procfs/maps.h"
 #include "backend/procfs/testdata_util.h"
+#include "backend/status_matchers.h"
 
 namespace procscope {
 namespace {
@@ -16,7 +17,7 @@ using testing::ReadTestdata;
 
 std::vector<MapsEntry> Maps(const std::string& text) {
   StatusOr<std::vector<MapsEntry>> maps = ParseMaps(text);
-  EXPECT_TRUE(maps.ok()) << maps.status().ToString();
+  EXPECT_OK(maps);
   return maps.ok() ? *maps : std::vector<MapsEntry>{};
 }
 
@@ -94,7 +95,8 @@ TEST(ModulesFromMapsTest, AuxvOfAnLdSoLaunchPointsIntoLoaderOrProgram) {
   const std::vector<Module> modules = ModulesFromMaps(Maps(ReadTestdata("maps_ldso_sleep.txt")));
   StatusOr<std::vector<AuxvEntry>> procfs = ParseAuxv(ReadTestdata("auxv_ldso_sleep.bin"));
   StatusOr<std::vector<AuxvEntry>> stack = ParseInitialStack(ReadTestdata("stack_ldso_sleep.bin"));
-  ASSERT_TRUE(procfs.ok() && stack.ok());
+  ASSERT_OK(procfs);
+  ASSERT_OK(stack);
   const Module* by_procfs = Containing(modules, AuxvValue(*procfs, 3).value_or(0));
   const Module* by_stack = Containing(modules, AuxvValue(*stack, 3).value_or(0));
   ASSERT_NE(by_procfs, nullptr);
@@ -108,7 +110,8 @@ TEST(ChoosePrimaryModuleTest, EachFallbackInTurn) {
   const std::vector<Module> modules = ModulesFromMaps(Maps(ReadTestdata("maps_ldso_sleep.txt")));
   StatusOr<std::vector<AuxvEntry>> stack = ParseInitialStack(ReadTestdata("stack_ldso_sleep.bin"));
   StatusOr<std::vector<AuxvEntry>> procfs = ParseAuxv(ReadTestdata("auxv_ldso_sleep.bin"));
-  ASSERT_TRUE(stack.ok() && procfs.ok());
+  ASSERT_OK(stack);
+  ASSERT_OK(procfs);
   const auto name = [&](const std::optional<PrimaryChoice>& c) {
     return c ? modules[c->index].name + " from " + c->source : std::string("none");
   };

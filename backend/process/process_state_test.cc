@@ -6,6 +6,7 @@
 
 #include "backend/procfs/stat.h"
 #include "backend/procfs/testdata_util.h"
+#include "backend/status_matchers.h"
 
 namespace procscope {
 namespace {
@@ -15,7 +16,7 @@ using Kind = ProcessState::Kind;
 
 ProcStat Stat(const std::string& capture) {
   StatusOr<ProcStat> stat = ParseStat(ReadTestdata(capture));
-  EXPECT_TRUE(stat.ok()) << stat.status().ToString();
+  EXPECT_OK(stat);
   return stat.ok() ? *stat : ProcStat{};
 }
 

@@ -7,9 +7,12 @@
 #include <vector>
 
 #include "backend/procfs/testdata_util.h"
+#include "backend/status_matchers.h"
 
 namespace procscope {
 namespace {
+
+using ::testing::Not;
 
 using testing::ReadTestdata;
 
@@ -24,7 +27,7 @@ std::string Words(const std::vector<uint64_t>& words) {
 TEST(ParseAuxvTest, RealCaptureOfAnLdSoLaunch) {
   // `ld-linux-x86-64.so.2 /bin/sleep 100`: the kernel's copy describes the loader, which the kernel ran.
   StatusOr<std::vector<AuxvEntry>> aux = ParseAuxv(ReadTestdata("auxv_ldso_sleep.bin"));
-  ASSERT_TRUE(aux.ok()) << aux.status().ToString();
+  ASSERT_OK(aux);
   EXPECT_EQ(aux->size(), 22u);  // 368 bytes = 23 pairs, the last is AT_NULL
   EXPECT_EQ(AuxvValue(*aux, kAtPagesz), 4096u);
   EXPECT_EQ(AuxvValue(*aux, kAtPhdr), 0x7f17a18ac040u);  // inside ld-linux-x86-64.so.2's first mapping
@@ -37,11 +40,11 @@ TEST(ParseAuxvTest, RejectsPartialPairsAndAMissingTerminator) {
   EXPECT_TRUE(testing::RejectedNaming(ParseAuxv(Words({6, 4096})), "no AT_NULL", "AT_NULL"));
   EXPECT_TRUE(testing::RejectedNaming(ParseAuxv(""), "empty", "AT_NULL"));
   StatusOr<std::vector<AuxvEntry>> only_null = ParseAuxv(Words({0, 0}));
-  ASSERT_TRUE(only_null.ok());
+  ASSERT_OK(only_null);
   EXPECT_TRUE(only_null->empty());
   // Pairs after AT_NULL are not entries.
   StatusOr<std::vector<AuxvEntry>> after = ParseAuxv(Words({6, 4096, 0, 0, 9, 1}));
-  ASSERT_TRUE(after.ok());
+  ASSERT_OK(after);
   EXPECT_EQ(*after, (std::vector<AuxvEntry>{{6, 4096}}));
 }
 
@@ -49,7 +52,7 @@ TEST(ParseInitialStackTest, RealStackOfAnLdSoLaunchNamesTheProgram) {
   // The same process as above, read from startstack: glibc's loader rewrote AT_PHDR and AT_ENTRY to the
   // program it loaded (/usr/bin/sleep at 0x7f17a1899000), unlike the kernel's copy.
   StatusOr<std::vector<AuxvEntry>> aux = ParseInitialStack(ReadTestdata("stack_ldso_sleep.bin"));
-  ASSERT_TRUE(aux.ok()) << aux.status().ToString();
+  ASSERT_OK(aux);
   EXPECT_EQ(AuxvValue(*aux, kAtPhdr), 0x7f17a1899040u);
   EXPECT_EQ(AuxvValue(*aux, kAtEntry), 0x7f17a189b600u);
   EXPECT_EQ(AuxvValue(*aux, kAtPagesz), 4096u);
@@ -58,11 +61,11 @@ TEST(ParseInitialStackTest, RealStackOfAnLdSoLaunchNamesTheProgram) {
 TEST(ParseInitialStackTest, WalksArgvAndEnvp) {
   // argc 2, argv {a, b}, NULL, envp {e}, NULL, auxv {AT_PAGESZ 4096}, AT_NULL.
   StatusOr<std::vector<AuxvEntry>> aux = ParseInitialStack(Words({2, 0x10, 0x20, 0, 0x30, 0, 6, 4096, 0, 0}));
-  ASSERT_TRUE(aux.ok()) << aux.status().ToString();
+  ASSERT_OK(aux);
   EXPECT_EQ(*aux, (std::vector<AuxvEntry>{{6, 4096}}));
   // No environment at all.
   aux = ParseInitialStack(Words({0, 0, 0, 9, 7, 0, 0}));
-  ASSERT_TRUE(aux.ok()) << aux.status().ToString();
+  ASSERT_OK(aux);
   EXPECT_EQ(*aux, (std::vector<AuxvEntry>{{9, 7}}));
 }
 
@@ -70,10 +73,10 @@ TEST(ParseInitialStackTest, TruncatedImagesAskForMoreBytes) {
   const std::string full = Words({1, 0x10, 0, 0x30, 0, 6, 4096, 0, 0});
   for (size_t cut = 0; cut < full.size(); cut += 8) {
     StatusOr<std::vector<AuxvEntry>> aux = ParseInitialStack(full.substr(0, cut));
-    ASSERT_FALSE(aux.ok()) << cut;
-    EXPECT_EQ(aux.status().error_number(), ENODATA) << cut << ": " << aux.status().ToString();
+    ASSERT_THAT(aux, Not(IsOk())) << cut;
+    EXPECT_THAT(aux, StatusIs(ENODATA)) << cut << ": ";
   }
-  EXPECT_TRUE(ParseInitialStack(full).ok());
+  EXPECT_OK(ParseInitialStack(full));
 }
 
 TEST(ParseInitialStackTest, RejectsImagesThatAreNotAStack) {

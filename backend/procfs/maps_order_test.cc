@@ -6,12 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "backend/status_matchers.h"
+
 namespace procscope {
 namespace {
 
 std::vector<MapsEntry> Maps(const std::string& text) {
   StatusOr<std::vector<MapsEntry>> maps = ParseMaps(text);
-  EXPECT_TRUE(maps.ok()) << maps.status().ToString();
+  EXPECT_OK(maps);
   return maps.ok() ? *maps : std::vector<MapsEntry>{};
 }
 
@@ -20,7 +22,7 @@ TEST(CheckMapsOrderTest, FlagsOverlapsAndBackwardSteps) {
       CheckMapsOrder(Maps("1000-2000 r--p 00000000 00:00 0 \n2000-3000 r--p 00000000 00:00 0 \n")).ok());
   const Status overlap =
       CheckMapsOrder(Maps("1000-3000 r--p 00000000 00:00 0 \n2000-4000 r--p 00000000 00:00 0 \n"));
-  EXPECT_EQ(overlap.error_number(), EAGAIN);
+  EXPECT_THAT(overlap, StatusIs(EAGAIN));
   EXPECT_NE(overlap.message().find("line 2"), std::string::npos) << overlap.message();
   EXPECT_EQ(CheckMapsOrder(Maps("5000-6000 r--p 00000000 00:00 0 \n1000-2000 r--p 00000000 00:00 0 \n"))
                 .error_number(),
@@ -37,22 +39,22 @@ TEST(ReadOrderedMapsTest, ReadsAgainUntilTheTextIsOrdered) {
   int reads = 0;
   StatusOr<std::vector<MapsEntry>> maps =
       ReadOrderedMaps([&]() -> StatusOr<std::string> { return texts[next++]; }, 5, &reads);
-  ASSERT_TRUE(maps.ok()) << maps.status().ToString();
+  ASSERT_OK(maps);
   EXPECT_EQ(reads, 3);
   EXPECT_EQ(maps->back().start, 0x5000u);
 
   next = 0;
   maps = ReadOrderedMaps([&]() -> StatusOr<std::string> { return texts[next++ % 2]; }, 4, &reads);
   ASSERT_FALSE(maps.ok());
-  EXPECT_EQ(maps.status().error_number(), EAGAIN);
+  EXPECT_THAT(maps, StatusIs(EAGAIN));
   EXPECT_EQ(reads, 4);
 
   // Read and parse errors end it at once.
   maps = ReadOrderedMaps([]() -> StatusOr<std::string> { return Status(EACCES, "no"); }, 5, &reads);
-  EXPECT_EQ(maps.status().error_number(), EACCES);
+  EXPECT_THAT(maps, StatusIs(EACCES));
   EXPECT_EQ(reads, 1);
   maps = ReadOrderedMaps([]() -> StatusOr<std::string> { return std::string("garbage\n"); }, 5, &reads);
-  EXPECT_EQ(maps.status().error_number(), EINVAL);
+  EXPECT_THAT(maps, StatusIs(EINVAL));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "backend/procfs/testdata_util.h"
+#include "backend/status_matchers.h"
 
 namespace procscope {
 namespace {
@@ -15,7 +16,7 @@ using testing::ReadTestdata;
 TEST(ParseMapsLineTest, FileMapping) {
   StatusOr<MapsEntry> e =
       ParseMapsLine("55b385529000-55b38552e000 r-xp 00002000 fe:00 247134                     /usr/bin/cat");
-  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  ASSERT_OK(e);
   EXPECT_EQ(e->start, 0x55b385529000u);
   EXPECT_EQ(e->end, 0x55b38552e000u);
   EXPECT_TRUE(e->read);
@@ -35,48 +36,48 @@ TEST(ParseMapsLineTest, FileMapping) {
 
 TEST(ParseMapsLineTest, AnonymousWithTheKernelsTrailingSpace) {
   StatusOr<MapsEntry> e = ParseMapsLine("7f6d015e4000-7f6d016a8000 rw-p 00000000 00:00 0 ");
-  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  ASSERT_OK(e);
   EXPECT_EQ(e->kind, MapsKind::kAnonymous);
   EXPECT_EQ(e->path(), "");
   // Older kernels end the line right after the inode.
   StatusOr<MapsEntry> bare = ParseMapsLine("7f6d015e4000-7f6d016a8000 rw-p 00000000 00:00 0");
-  ASSERT_TRUE(bare.ok()) << bare.status().ToString();
+  ASSERT_OK(bare);
   EXPECT_EQ(*bare, *e);
 }
 
 TEST(ParseMapsLineTest, SpacesInsideAndAtTheEndOfThePathAreKept) {
   StatusOr<MapsEntry> e = ParseMapsLine("1000-2000 r--s 00000000 fe:00 5      /tmp/a b  ");
-  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  ASSERT_OK(e);
   EXPECT_EQ(e->path(), "/tmp/a b  ");
   EXPECT_EQ(e->path_raw, "/tmp/a b  ");
 }
 
 TEST(ParseMapsLineTest, EscapedNewlineIsDecodedAndRawKept) {
   StatusOr<MapsEntry> e = ParseMapsLine("1000-2000 r--s 00000000 fe:00 5 /tmp/new\\012line\\012");
-  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  ASSERT_OK(e);
   EXPECT_EQ(e->path(), "/tmp/new\nline\n");
   EXPECT_EQ(e->path_raw, "/tmp/new\\012line\\012");
   // Other backslashes are not escapes.
   StatusOr<MapsEntry> b = ParseMapsLine("1000-2000 r--s 00000000 fe:00 5 /tmp/back\\slash\\01");
-  ASSERT_TRUE(b.ok());
+  ASSERT_OK(b);
   EXPECT_EQ(b->path(), "/tmp/back\\slash\\01");
 }
 
 TEST(ParseMapsLineTest, DeletedSuffix) {
   StatusOr<MapsEntry> e = ParseMapsLine("1000-2000 r--s 00000000 fe:00 5 /tmp/gone (deleted)");
-  ASSERT_TRUE(e.ok());
+  ASSERT_OK(e);
   EXPECT_TRUE(e->deleted);
   EXPECT_EQ(e->path(), "/tmp/gone");
   EXPECT_EQ(e->path_raw, "/tmp/gone (deleted)");
   EXPECT_EQ(e->kind, MapsKind::kFile);
   StatusOr<MapsEntry> memfd =
       ParseMapsLine("1000-2000 rw-s 00000000 00:01 1025 /memfd:procscope memfd (deleted)");
-  ASSERT_TRUE(memfd.ok());
+  ASSERT_OK(memfd);
   EXPECT_TRUE(memfd->deleted);
   EXPECT_EQ(memfd->path(), "/memfd:procscope memfd");
   // "(deleted)" without its leading space is part of the name.
   StatusOr<MapsEntry> odd = ParseMapsLine("1000-2000 r--s 00000000 fe:00 5 /tmp/x(deleted)");
-  ASSERT_TRUE(odd.ok());
+  ASSERT_OK(odd);
   EXPECT_FALSE(odd->deleted);
 }
 
@@ -92,7 +93,7 @@ TEST(ParseMapsLineTest, Kinds) {
         Case{"[stack:1234]", MapsKind::kSpecial}, Case{"[uprobes]", MapsKind::kSpecial},
         Case{"anon_inode:[perf_event]", MapsKind::kFile}, Case{"[heap", MapsKind::kFile}}) {
     StatusOr<MapsEntry> e = ParseMapsLine(std::string("1000-2000 rw-p 00000000 00:00 0 ") + c.path);
-    ASSERT_TRUE(e.ok()) << c.path;
+    ASSERT_OK(e) << c.path;
     EXPECT_EQ(e->kind, c.kind) << c.path;
   }
   EXPECT_EQ(MapsKindName(MapsKind::kAnonNamed), "anon_named");
@@ -101,7 +102,7 @@ TEST(ParseMapsLineTest, Kinds) {
 TEST(ParseMapsLineTest, WideDeviceNumbersAndSixtyFourBitValues) {
   StatusOr<MapsEntry> e = ParseMapsLine(
       "ffffffffff600000-ffffffffff601000 --xp ffffffffffffffff 103:fff02 18446744073709551615 [vsyscall]");
-  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  ASSERT_OK(e);
   EXPECT_EQ(e->end, 0xffffffffff601000u);
   EXPECT_EQ(e->offset, 0xffffffffffffffffu);
   EXPECT_EQ(e->dev_major, 0x103u);
@@ -146,7 +147,7 @@ TEST(ParseMapsTest, NamesTheLineOfAnError) {
 TEST(ParseMapsTest, RealCaptureWithOddNames) {
   const std::string text = ReadTestdata("maps_odd_names.txt");
   StatusOr<std::vector<MapsEntry>> maps = ParseMaps(text);
-  ASSERT_TRUE(maps.ok()) << maps.status().ToString();
+  ASSERT_OK(maps);
   auto find = [&](std::string_view suffix) -> const MapsEntry* {
     for (const MapsEntry& e : *maps)
       if (e.path().ends_with(suffix)) return &e;
@@ -185,7 +186,7 @@ TEST(ParseMapsTest, RealCaptureWithOddNames) {
 TEST(ParseMapsTest, ToStringReprintsTheKernelsTextExactly) {
   const std::string text = ReadTestdata("maps_odd_names.txt");
   StatusOr<std::vector<MapsEntry>> maps = ParseMaps(text);
-  ASSERT_TRUE(maps.ok());
+  ASSERT_OK(maps);
   std::string printed;
   for (const MapsEntry& e : *maps) printed += e.ToString() + "\n";
   EXPECT_EQ(printed, text);
@@ -195,9 +196,9 @@ TEST(ParseMapsTest, ReprintParsesToTheSameEntry) {
   for (const char* line : {"1000-2000 r--s 00000000 fe:00 5 /tmp/a b  ", "0-0 ---p 0 0:0 0",
                            "1000-2000 r--s 00000000 fe:00 5 /tmp/gone (deleted)"}) {
     StatusOr<MapsEntry> e = ParseMapsLine(line);
-    ASSERT_TRUE(e.ok()) << line;
+    ASSERT_OK(e) << line;
     StatusOr<MapsEntry> again = ParseMapsLine(e->ToString());
-    ASSERT_TRUE(again.ok()) << e->ToString();
+    ASSERT_OK(again) << e->ToString();
     EXPECT_EQ(*again, *e);
   }
 }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "backend/procfs/testdata_util.h"
+#include "backend/status_matchers.h"
 
 namespace procscope {
 namespace {
@@ -18,7 +19,7 @@ TEST(Fnv1a64Test, KnownVectors) {
 
 TEST(ParseModulesLineTest, LiveModuleWithDependants) {
   StatusOr<KernelModule> m = ParseModulesLine("nf_conntrack 172032 2 nf_nat,nft_ct, Live 0xffffffffc0a1b000");
-  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_OK(m);
   EXPECT_EQ(m->name, "nf_conntrack");
   EXPECT_EQ(m->size, 172032u);
   EXPECT_EQ(m->refcount, 2);
@@ -31,7 +32,7 @@ TEST(ParseModulesLineTest, LiveModuleWithDependants) {
 
 TEST(ParseModulesLineTest, HiddenAddressNoDepsAndTaint) {
   StatusOr<KernelModule> m = ParseModulesLine("vboxdrv 696320 0 - Live 0x0000000000000000 (OE)");
-  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_OK(m);
   EXPECT_TRUE(m->deps.empty());
   EXPECT_EQ(m->address, 0u);
   EXPECT_EQ(m->taint, "OE");
@@ -40,18 +41,18 @@ TEST(ParseModulesLineTest, HiddenAddressNoDepsAndTaint) {
 TEST(ParseModulesLineTest, NoUnloadSupportAndOtherStates) {
   // Without CONFIG_MODULE_UNLOAD the kernel prints " - -" for refcount and deps.
   StatusOr<KernelModule> m = ParseModulesLine("ext4 1052672 - - Loading 0xffffffffc0570000");
-  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_OK(m);
   EXPECT_EQ(m->refcount, std::nullopt);
   EXPECT_EQ(m->state, ModuleState::kLoading);
   StatusOr<KernelModule> going = ParseModulesLine("x 1 0 [permanent], Unloading 0x0");
-  ASSERT_TRUE(going.ok()) << going.status().ToString();
+  ASSERT_OK(going);
   EXPECT_EQ(going->state, ModuleState::kUnloading);
   EXPECT_EQ(going->deps, (std::vector<std::string>{"[permanent]"}));
 }
 
 TEST(ParseModulesLineTest, DepsWithoutTrailingCommaAreTolerated) {
   StatusOr<KernelModule> m = ParseModulesLine("a 1 0 b,c Live 0x0");
-  ASSERT_TRUE(m.ok());
+  ASSERT_OK(m);
   EXPECT_EQ(m->deps, (std::vector<std::string>{"b", "c"}));
 }
 
@@ -83,12 +84,12 @@ TEST(ParseModulesTest, FileWithLineNumbersAndRoundTrip) {
       "nf_conntrack 172032 2 nf_nat,nft_ct, Live 0xffffffffc0a1b000\n"
       "vboxdrv 696320 0 - Live 0x0000000000000000 (OE)\n";
   StatusOr<std::vector<KernelModule>> mods = ParseModules(text);
-  ASSERT_TRUE(mods.ok()) << mods.status().ToString();
+  ASSERT_OK(mods);
   ASSERT_EQ(mods->size(), 3u);
   EXPECT_EQ((*mods)[1].ToString(), "nf_conntrack 172032 2 nf_nat,nft_ct, Live 0xffffffffc0a1b000");
   for (const KernelModule& m : *mods) {
     StatusOr<KernelModule> again = ParseModulesLine(m.ToString());
-    ASSERT_TRUE(again.ok()) << m.ToString();
+    ASSERT_OK(again) << m.ToString();
     EXPECT_EQ(*again, m);
   }
   StatusOr<std::vector<KernelModule>> bad = ParseModules("a 1 0 - Live 0x0\nb 1 0 - Dead 0x0\n");
@@ -100,7 +101,8 @@ TEST(ParseModulesTest, FileWithLineNumbersAndRoundTrip) {
 TEST(ParseModulesTest, HandlesDoNotDependOnOrder) {
   StatusOr<std::vector<KernelModule>> one = ParseModules("a 1 0 - Live 0x0\nb 1 0 - Live 0x0\n");
   StatusOr<std::vector<KernelModule>> two = ParseModules("b 1 0 - Live 0x0\na 1 0 - Live 0x0\n");
-  ASSERT_TRUE(one.ok() && two.ok());
+  ASSERT_OK(one);
+  ASSERT_OK(two);
   EXPECT_EQ((*one)[0].handle, (*two)[1].handle);
   EXPECT_NE((*one)[0].handle, (*one)[1].handle);
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "backend/status_matchers.h"
+
 namespace procscope::procfs_internal {
 namespace {
 
@@ -90,10 +92,10 @@ TEST(ParseLinesTest, NamesTheLineOfAnError) {
     return OkStatus();
   };
   StatusOr<std::vector<int>> ok = ParseLines<int>("a\nbb\n", parse);
-  ASSERT_TRUE(ok.ok());
+  ASSERT_OK(ok);
   EXPECT_EQ(*ok, (std::vector<int>{1, 2}));
   StatusOr<std::vector<int>> no_final_newline = ParseLines<int>("a\nbb", parse);
-  ASSERT_TRUE(no_final_newline.ok());
+  ASSERT_OK(no_final_newline);
   EXPECT_EQ(no_final_newline->size(), 2u);
   EXPECT_EQ(ParseLines<int>("a\nbad\n", parse).status().message(), "line 2: nope");
   EXPECT_EQ(ParseLines<int>("a\n\nb", parse).status().message(), "line 2: empty line");

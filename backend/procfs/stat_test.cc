@@ -6,6 +6,7 @@
 #include <string>
 
 #include "backend/procfs/testdata_util.h"
+#include "backend/status_matchers.h"
 
 namespace procscope {
 namespace {
@@ -21,7 +22,7 @@ constexpr char kFullLine[] =
 
 TEST(ParseStatTest, FullLine) {
   StatusOr<ProcStat> st = ParseStat(kFullLine);
-  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  ASSERT_OK(st);
   EXPECT_EQ(st->pid, 2701);
   EXPECT_EQ(st->comm, "cat");
   EXPECT_EQ(st->state, 'R');
@@ -41,7 +42,7 @@ TEST(ParseStatTest, FullLine) {
 TEST(ParseStatTest, NameWithParenthesesSpacesAndFakeState) {
   // backend/KERNEL_FACTS.md: the name "a) (b) Z 1 2" must not be split at its first ')'.
   StatusOr<ProcStat> st = ParseStat("1234 (a) (b) Z 1 2) S 1233 1234 1234 0 -1\n");
-  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  ASSERT_OK(st);
   EXPECT_EQ(st->comm, "a) (b) Z 1 2");
   EXPECT_EQ(st->state, 'S');
   EXPECT_EQ(st->ppid, 1233);
@@ -51,7 +52,7 @@ TEST(ParseStatTest, NameWithParenthesesSpacesAndFakeState) {
 
 TEST(ParseStatTest, NameWithNewline) {
   StatusOr<ProcStat> st = ParseStat("7 (x\ny) S 1) T 3 4\n");
-  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  ASSERT_OK(st);
   EXPECT_EQ(st->comm, "x\ny) S 1");
   EXPECT_EQ(st->state, 'T');
   EXPECT_EQ(st->ppid, 3);
@@ -59,10 +60,10 @@ TEST(ParseStatTest, NameWithNewline) {
 
 TEST(ParseStatTest, EmptyNameAndNameOfOnlyParens) {
   StatusOr<ProcStat> empty = ParseStat("5 () S 1");
-  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  ASSERT_OK(empty);
   EXPECT_EQ(empty->comm, "");
   StatusOr<ProcStat> parens = ParseStat("5 ()()) S 1");
-  ASSERT_TRUE(parens.ok()) << parens.status().ToString();
+  ASSERT_OK(parens);
   EXPECT_EQ(parens->comm, ")()");
 }
 
@@ -73,7 +74,7 @@ TEST(ParseStatTest, OlderKernelFieldsAreAbsentNotZero) {
   for (int i = 0; i < 44; ++i) pos = line.find(' ', pos + 1);
   line = line.substr(0, pos) + "\n";
   StatusOr<ProcStat> st = ParseStat(line);
-  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  ASSERT_OK(st);
   EXPECT_EQ(st->field_count, 44);
   EXPECT_TRUE(st->cguest_time.has_value());
   EXPECT_FALSE(st->start_data.has_value());
@@ -83,7 +84,7 @@ TEST(ParseStatTest, OlderKernelFieldsAreAbsentNotZero) {
 
 TEST(ParseStatTest, ThreeFieldsOnly) {
   StatusOr<ProcStat> st = ParseStat("1 (init) S");
-  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  ASSERT_OK(st);
   EXPECT_EQ(st->field_count, 3);
   EXPECT_FALSE(st->ppid.has_value());
 }
@@ -92,7 +93,7 @@ TEST(ParseStatTest, ExtraFieldsOfAFutureKernelAreCountedAndIgnored) {
   std::string line = kFullLine;
   line.pop_back();
   StatusOr<ProcStat> st = ParseStat(line + " 77 88\n");
-  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  ASSERT_OK(st);
   EXPECT_EQ(st->field_count, 54);
   EXPECT_EQ(st->exit_code, 0);
 }
@@ -100,7 +101,7 @@ TEST(ParseStatTest, ExtraFieldsOfAFutureKernelAreCountedAndIgnored) {
 TEST(ParseStatTest, NegativeSignedFields) {
   StatusOr<ProcStat> st = ParseStat(
       "9 (rt) S 1 9 9 0 -1 0 0 0 0 0 0 0 -5 -6 -100 -20 1 0 5 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 17 1 99 1\n");
-  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  ASSERT_OK(st);
   EXPECT_EQ(st->cutime, -5);
   EXPECT_EQ(st->cstime, -6);
   EXPECT_EQ(st->priority, -100);
@@ -138,10 +139,10 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(ParseStatTest, ToStringRoundTrips) {
   for (const char* text : {kFullLine, "1234 (a) (b) Z 1 2) S 1233 1234 1234 0 -1\n", "1 (init) S\n"}) {
     StatusOr<ProcStat> st = ParseStat(text);
-    ASSERT_TRUE(st.ok());
+    ASSERT_OK(st);
     EXPECT_EQ(st->ToString(), text);
     StatusOr<ProcStat> again = ParseStat(st->ToString());
-    ASSERT_TRUE(again.ok());
+    ASSERT_OK(again);
     EXPECT_EQ(*again, *st);
   }
 }
@@ -158,7 +159,7 @@ TEST(ParseStatCaptureTest, RealCaptures) {
   for (const char* name : {"stat_cat.txt", "stat_init.txt"}) {
     const std::string text = ReadTestdata(name);
     StatusOr<ProcStat> st = ParseStat(text);
-    ASSERT_TRUE(st.ok()) << name << ": " << st.status().ToString();
+    ASSERT_OK(st) << name;
     EXPECT_EQ(st->field_count, 52) << name;
     EXPECT_EQ(st->ToString(), text) << name;
   }
@@ -166,30 +167,30 @@ TEST(ParseStatCaptureTest, RealCaptures) {
 
 TEST(ParseStatCaptureTest, OddNamesFromTheKernel) {
   StatusOr<ProcStat> paren = ParseStat(ReadTestdata("stat_paren_name.txt"));
-  ASSERT_TRUE(paren.ok()) << paren.status().ToString();
+  ASSERT_OK(paren);
   EXPECT_EQ(paren->comm, "a) (b) Z 1 2");
   EXPECT_EQ(paren->state, 'S');
   StatusOr<ProcStat> newline = ParseStat(ReadTestdata("stat_newline_name.txt"));
-  ASSERT_TRUE(newline.ok()) << newline.status().ToString();
+  ASSERT_OK(newline);
   EXPECT_EQ(newline->comm, "x\ny) S 1");
   EXPECT_EQ(newline->state, 'R');
 }
 
 TEST(ParseStatCaptureTest, ZombieAndStoppedExitCodes) {
   StatusOr<ProcStat> exited = ParseStat(ReadTestdata("stat_zombie_exit3.txt"));
-  ASSERT_TRUE(exited.ok());
+  ASSERT_OK(exited);
   EXPECT_EQ(exited->state, 'Z');
   EXPECT_EQ(exited->exit_code, 768);
   EXPECT_EQ(exited->env_start, 0u);  // zombies show 0 in 45..51
   EXPECT_EQ(ExitCodeFromWaitStatus(*exited->exit_code), 3);
 
   StatusOr<ProcStat> killed = ParseStat(ReadTestdata("stat_zombie_sigkill.txt"));
-  ASSERT_TRUE(killed.ok());
+  ASSERT_OK(killed);
   EXPECT_EQ(killed->state, 'Z');
   EXPECT_EQ(ExitCodeFromWaitStatus(*killed->exit_code), -9);
 
   StatusOr<ProcStat> stopped = ParseStat(ReadTestdata("stat_stopped.txt"));
-  ASSERT_TRUE(stopped.ok());
+  ASSERT_OK(stopped);
   EXPECT_EQ(stopped->state, 'T');
   EXPECT_EQ(stopped->exit_code, 19);  // SIGSTOP's number, not a wait status: do not decode for 'T'
 }

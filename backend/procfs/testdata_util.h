@@ -9,13 +9,14 @@
 #include <string_view>
 
 #include "backend/procfs/read_file.h"
+#include "backend/status_matchers.h"
 
 namespace procscope::testing {
 
 // Bazel runs tests in the runfiles root of this workspace, so the repository-relative path works.
 inline std::string ReadTestdata(const std::string& name) {
   StatusOr<std::string> text = ReadFileToString("backend/procfs/testdata/" + name);
-  EXPECT_TRUE(text.ok()) << text.status().ToString();
+  EXPECT_OK(text);
   return text.ok() ? *text : std::string();
 }
 

@@ -38,5 +38,6 @@ build engine_fuzzer "$SRC_ROOT/backend/memory/fake_memory.cc" "$SRC_ROOT/backend
   "$SRC_ROOT/backend/procfs/maps.cc"
 build auxv_fuzzer "$SRC_ROOT/backend/procfs/auxv.cc"
 build cmdline_fuzzer "$SRC_ROOT/backend/procfs/cmdline.cc"
-build module_map_fuzzer "$SRC_ROOT/backend/process/module_map.cc" "$SRC_ROOT/backend/procfs/maps.cc" \
-  "$SRC_ROOT/backend/procfs/auxv.cc"
+build module_map_fuzzer "$SRC_ROOT/backend/process/module_map.cc" "$SRC_ROOT/backend/process/mapped_ranges.cc" \
+  "$SRC_ROOT/backend/procfs/maps_order.cc" "$SRC_ROOT/backend/procfs/maps.cc" "$SRC_ROOT/backend/procfs/auxv.cc" \
+  "$SRC_ROOT/backend/hex.cc"

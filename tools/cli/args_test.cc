@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
+
+#include "backend/status_matchers.h"
+
 namespace procscope::cli {
 namespace {
 
@@ -9,25 +13,25 @@ TEST(ParsePidTest, RangeAndSyntax) {
   EXPECT_EQ(*ParsePid("1"), 1);
   EXPECT_EQ(*ParsePid("4194304"), 4194304);
   for (const char* bad : {"", "0", "-1", "4194305", "12a", "0x10", " 1"})
-    EXPECT_FALSE(ParsePid(bad).ok()) << bad;
+    EXPECT_THAT(ParsePid(bad), StatusIs(EINVAL)) << bad;
 }
 
 TEST(ParseRangeTest, HexOrDecimalAddressDecimalLength) {
   StatusOr<Range> r = ParseRange("0x7f00deadbeef:16");
-  ASSERT_TRUE(r.ok());
+  ASSERT_OK(r);
   EXPECT_EQ(r->address, 0x7f00deadbeefu);
   EXPECT_EQ(r->length, 16u);
   EXPECT_EQ(ParseRange("4096:0")->address, 4096u);
-  EXPECT_TRUE(ParseRange("0xffffffffffffffff:1").ok());  // the last byte, no wrap
+  EXPECT_OK(ParseRange("0xffffffffffffffff:1"));  // the last byte, no wrap
   for (const char* bad : {"", "0x10", "0x10:", ":8", "0xg:8", "0x10:0x8", "0x10:-1", "0xfffffffffffffff0:32",
                           "0x1000:1073741825", "0x10000000000000000:1"}) {
-    EXPECT_FALSE(ParseRange(bad).ok()) << bad;
+    EXPECT_THAT(ParseRange(bad), StatusIs(EINVAL)) << bad;
   }
 }
 
 TEST(ParseRangeListTest, SkipsBlankAndCommentLinesAndNamesBadLines) {
   StatusOr<std::vector<Range>> ranges = ParseRangeList("# header\n0x10:8\n\n  16:4 \n");
-  ASSERT_TRUE(ranges.ok());
+  ASSERT_OK(ranges);
   ASSERT_EQ(ranges->size(), 2u);
   EXPECT_EQ((*ranges)[1].address, 16u);
   StatusOr<std::vector<Range>> bad = ParseRangeList("0x10:8\nnope\n");
@@ -37,7 +41,7 @@ TEST(ParseRangeListTest, SkipsBlankAndCommentLinesAndNamesBadLines) {
 
 TEST(HexTest, RoundTripAndErrors) {
   StatusOr<std::vector<uint8_t>> bytes = ParseHex("00fFa5");
-  ASSERT_TRUE(bytes.ok());
+  ASSERT_OK(bytes);
   EXPECT_EQ(*bytes, (std::vector<uint8_t>{0x00, 0xff, 0xa5}));
   EXPECT_EQ(ToHex(bytes->data(), bytes->size()), "00ffa5");
   EXPECT_TRUE(ParseHex("")->empty());
