@@ -7,19 +7,16 @@
 #include <vector>
 
 #include "backend/procfs/maps.h"
+#include "backend/procfs/testdata_util.h"
 #include "backend/status_matchers.h"
 
 namespace procscope {
 namespace {
 
-std::vector<MapsEntry> Maps(const std::string& text) {
-  StatusOr<std::vector<MapsEntry>> maps = ParseMaps(text);
-  EXPECT_OK(maps);
-  return maps.ok() ? *maps : std::vector<MapsEntry>{};
-}
+using testing::ParsedMaps;
 
 TEST(MappedRangesTest, ClipsAtBothEndsAndMergesSmallGaps) {
-  const std::vector<MapsEntry> maps = Maps(
+  const std::vector<MapsEntry> maps = ParsedMaps(
       "1000-3000 r--p 00000000 00:00 0 \n"
       "3000-4000 ---p 00000000 00:00 0 \n"  // not readable
       "4000-5000 rw-p 00000000 00:00 0 \n"
@@ -38,14 +35,14 @@ TEST(MappedRangesTest, ClipsAtBothEndsAndMergesSmallGaps) {
   EXPECT_TRUE(MappedRanges(maps, 0x3000, 0x4000, 0).empty());
   EXPECT_TRUE(MappedRanges(maps, 0x5000, 0x1000, 0).empty());
   // Touching readable mappings merge even with max_gap 0.
-  EXPECT_EQ(MappedRanges(Maps("1000-2000 r--p 00000000 00:00 0 \n2000-3000 rw-p 00000000 00:00 0 \n"), 0,
-                         0x10000, 0),
+  EXPECT_EQ(MappedRanges(ParsedMaps("1000-2000 r--p 00000000 00:00 0 \n2000-3000 rw-p 00000000 00:00 0 \n"),
+                         0, 0x10000, 0),
             (std::vector<AddressRange>{{0x1000, 0x3000}}));
 }
 
 TEST(MappedRangesTest, EmptyMappingsCoverNothing) {
   // Found by module_map_fuzzer (fuzz/module_map_fuzzer_corpus/crash_empty_mapping): an empty range came out.
-  const std::vector<MapsEntry> maps = Maps(
+  const std::vector<MapsEntry> maps = ParsedMaps(
       "7f0000000000-7f0000000000 rw-p 00000000 00:00 0 \n"
       "7f0000001000-7f0000002000 rw-p 00000000 00:00 0 \n");
   EXPECT_EQ(MappedRanges(maps, 0, UINT64_MAX, 0),

@@ -13,13 +13,9 @@
 namespace procscope {
 namespace {
 
-using testing::ReadTestdata;
+using testing::ParsedMaps;
 
-std::vector<MapsEntry> Maps(const std::string& text) {
-  StatusOr<std::vector<MapsEntry>> maps = ParseMaps(text);
-  EXPECT_OK(maps);
-  return maps.ok() ? *maps : std::vector<MapsEntry>{};
-}
+using testing::ReadTestdata;
 
 const Module* Containing(const std::vector<Module>& modules, uint64_t address) {
   for (const Module& m : modules)
@@ -29,21 +25,21 @@ const Module* Containing(const std::vector<Module>& modules, uint64_t address) {
 
 TEST(ModulesFromMapsTest, GroupsALibraryAcrossItsMappingsAndItsBss) {
   const std::vector<Module> modules = ModulesFromMaps(
-      Maps("55d0a0000000-55d0a0002000 r--p 00000000 fe:00 100 /usr/bin/prog\n"
-           "55d0a0002000-55d0a0005000 r-xp 00002000 fe:00 100 /usr/bin/prog\n"
-           "55d0a0005000-55d0a0006000 rw-p 00005000 fe:00 100 /usr/bin/prog\n"
-           "55d0a0006000-55d0a0007000 rw-p 00000000 00:00 0 \n"
-           "55d0a0800000-55d0a0821000 rw-p 00000000 00:00 0                          [heap]\n"
-           "7f0000000000-7f0000028000 r--p 00000000 fe:00 200 /usr/lib/libc.so.6\n"
-           "7f0000028000-7f00001bd000 r-xp 00028000 fe:00 200 /usr/lib/libc.so.6\n"
-           "7f00001bd000-7f0000215000 r--p 001bd000 fe:00 200 /usr/lib/libc.so.6\n"
-           "7f0000215000-7f0000216000 ---p 00215000 fe:00 200 /usr/lib/libc.so.6\n"
-           "7f0000216000-7f000021a000 r--p 00214000 fe:00 200 /usr/lib/libc.so.6\n"
-           "7f000021a000-7f000021c000 rw-p 00218000 fe:00 200 /usr/lib/libc.so.6\n"
-           "7f000021c000-7f0000229000 rw-p 00000000 00:00 0 \n"
-           "7f0000229000-7f000022a000 r--s 00000000 00:01 7 /dev/zero (deleted)\n"
-           "7f000022a000-7f000022b000 rw-p 00000000 00:0e 0 anon_inode:[perf_event]\n"
-           "7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0                          [stack]\n"));
+      ParsedMaps("55d0a0000000-55d0a0002000 r--p 00000000 fe:00 100 /usr/bin/prog\n"
+                 "55d0a0002000-55d0a0005000 r-xp 00002000 fe:00 100 /usr/bin/prog\n"
+                 "55d0a0005000-55d0a0006000 rw-p 00005000 fe:00 100 /usr/bin/prog\n"
+                 "55d0a0006000-55d0a0007000 rw-p 00000000 00:00 0 \n"
+                 "55d0a0800000-55d0a0821000 rw-p 00000000 00:00 0                          [heap]\n"
+                 "7f0000000000-7f0000028000 r--p 00000000 fe:00 200 /usr/lib/libc.so.6\n"
+                 "7f0000028000-7f00001bd000 r-xp 00028000 fe:00 200 /usr/lib/libc.so.6\n"
+                 "7f00001bd000-7f0000215000 r--p 001bd000 fe:00 200 /usr/lib/libc.so.6\n"
+                 "7f0000215000-7f0000216000 ---p 00215000 fe:00 200 /usr/lib/libc.so.6\n"
+                 "7f0000216000-7f000021a000 r--p 00214000 fe:00 200 /usr/lib/libc.so.6\n"
+                 "7f000021a000-7f000021c000 rw-p 00218000 fe:00 200 /usr/lib/libc.so.6\n"
+                 "7f000021c000-7f0000229000 rw-p 00000000 00:00 0 \n"
+                 "7f0000229000-7f000022a000 r--s 00000000 00:01 7 /dev/zero (deleted)\n"
+                 "7f000022a000-7f000022b000 rw-p 00000000 00:0e 0 anon_inode:[perf_event]\n"
+                 "7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0                          [stack]\n"));
   ASSERT_EQ(modules.size(), 2u);
   EXPECT_EQ(modules[0].base, 0x55d0a0000000u);
   EXPECT_EQ(modules[0].size(), 0x5000u + 0x1000u);
@@ -58,10 +54,10 @@ TEST(ModulesFromMapsTest, GroupsALibraryAcrossItsMappingsAndItsBss) {
 
 TEST(ModulesFromMapsTest, TheSameFileMappedTwiceIsTwoModules) {
   const std::vector<Module> modules = ModulesFromMaps(
-      Maps("7f0000000000-7f0000001000 r--p 00000000 fe:00 5 /data/a\n"
-           "7f0000001000-7f0000002000 r--p 00000000 fe:00 5 /data/a\n"  // offset 0 again: a second load
-           "7f0000002000-7f0000003000 r--p 00000000 fe:00 6 /data/b\n"
-           "7f0000003000-7f0000004000 r--p 00001000 fe:00 5 /data/a\n"));  // another file in between
+      ParsedMaps("7f0000000000-7f0000001000 r--p 00000000 fe:00 5 /data/a\n"
+                 "7f0000001000-7f0000002000 r--p 00000000 fe:00 5 /data/a\n"  // offset 0 again: a second load
+                 "7f0000002000-7f0000003000 r--p 00000000 fe:00 6 /data/b\n"
+                 "7f0000003000-7f0000004000 r--p 00001000 fe:00 5 /data/a\n"));  // another file in between
   ASSERT_EQ(modules.size(), 4u);
   EXPECT_EQ(modules[0].base, 0x7f0000000000u);
   EXPECT_EQ(modules[1].base, 0x7f0000001000u);
@@ -72,7 +68,7 @@ TEST(ModulesFromMapsTest, TheSameFileMappedTwiceIsTwoModules) {
 TEST(ModulesFromMapsTest, OddNamesFromARealCapture) {
   // The maps text alone: " (deleted)" is removed and "\012" decoded even where the file was really named
   // so; Process::Modules corrects those from map_files (tests/process_test.cc checks it live).
-  const std::vector<Module> modules = ModulesFromMaps(Maps(ReadTestdata("maps_odd_names.txt")));
+  const std::vector<Module> modules = ModulesFromMaps(ParsedMaps(ReadTestdata("maps_odd_names.txt")));
   const auto find = [&](const std::string& path) -> const Module* {
     for (const Module& m : modules)
       if (m.path == path) return &m;
@@ -92,7 +88,7 @@ TEST(ModulesFromMapsTest, OddNamesFromARealCapture) {
 
 TEST(ModulesFromMapsTest, AuxvOfAnLdSoLaunchPointsIntoLoaderOrProgram) {
   // Pins the reason Process::Primary reads the stack: the kernel's auxv names the loader.
-  const std::vector<Module> modules = ModulesFromMaps(Maps(ReadTestdata("maps_ldso_sleep.txt")));
+  const std::vector<Module> modules = ModulesFromMaps(ParsedMaps(ReadTestdata("maps_ldso_sleep.txt")));
   StatusOr<std::vector<AuxvEntry>> procfs = ParseAuxv(ReadTestdata("auxv_ldso_sleep.bin"));
   StatusOr<std::vector<AuxvEntry>> stack = ParseInitialStack(ReadTestdata("stack_ldso_sleep.bin"));
   ASSERT_OK(procfs);
@@ -107,7 +103,7 @@ TEST(ModulesFromMapsTest, AuxvOfAnLdSoLaunchPointsIntoLoaderOrProgram) {
 
 TEST(ChoosePrimaryModuleTest, EachFallbackInTurn) {
   // The ld.so launch capture: sleep loaded by ld-linux-x86-64.so.2.
-  const std::vector<Module> modules = ModulesFromMaps(Maps(ReadTestdata("maps_ldso_sleep.txt")));
+  const std::vector<Module> modules = ModulesFromMaps(ParsedMaps(ReadTestdata("maps_ldso_sleep.txt")));
   StatusOr<std::vector<AuxvEntry>> stack = ParseInitialStack(ReadTestdata("stack_ldso_sleep.bin"));
   StatusOr<std::vector<AuxvEntry>> procfs = ParseAuxv(ReadTestdata("auxv_ldso_sleep.bin"));
   ASSERT_OK(stack);

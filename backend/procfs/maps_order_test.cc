@@ -6,25 +6,23 @@
 #include <string>
 #include <vector>
 
+#include "backend/procfs/testdata_util.h"
 #include "backend/status_matchers.h"
 
 namespace procscope {
 namespace {
 
-std::vector<MapsEntry> Maps(const std::string& text) {
-  StatusOr<std::vector<MapsEntry>> maps = ParseMaps(text);
-  EXPECT_OK(maps);
-  return maps.ok() ? *maps : std::vector<MapsEntry>{};
-}
+using testing::ParsedMaps;
 
 TEST(CheckMapsOrderTest, FlagsOverlapsAndBackwardSteps) {
   EXPECT_TRUE(
-      CheckMapsOrder(Maps("1000-2000 r--p 00000000 00:00 0 \n2000-3000 r--p 00000000 00:00 0 \n")).ok());
+      CheckMapsOrder(ParsedMaps("1000-2000 r--p 00000000 00:00 0 \n2000-3000 r--p 00000000 00:00 0 \n"))
+          .ok());
   const Status overlap =
-      CheckMapsOrder(Maps("1000-3000 r--p 00000000 00:00 0 \n2000-4000 r--p 00000000 00:00 0 \n"));
+      CheckMapsOrder(ParsedMaps("1000-3000 r--p 00000000 00:00 0 \n2000-4000 r--p 00000000 00:00 0 \n"));
   EXPECT_THAT(overlap, StatusIs(EAGAIN));
   EXPECT_NE(overlap.message().find("line 2"), std::string::npos) << overlap.message();
-  EXPECT_EQ(CheckMapsOrder(Maps("5000-6000 r--p 00000000 00:00 0 \n1000-2000 r--p 00000000 00:00 0 \n"))
+  EXPECT_EQ(CheckMapsOrder(ParsedMaps("5000-6000 r--p 00000000 00:00 0 \n1000-2000 r--p 00000000 00:00 0 \n"))
                 .error_number(),
             EAGAIN);
 }

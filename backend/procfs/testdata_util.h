@@ -1,4 +1,5 @@
-// Test-only: reads a file of backend/procfs/testdata from the test's runfiles.
+// Test-only: files of backend/procfs/testdata from the test's runfiles, and assertions shared by the parser
+// tests.
 #ifndef PROCSCOPE_BACKEND_PROCFS_TESTDATA_UTIL_H_
 #define PROCSCOPE_BACKEND_PROCFS_TESTDATA_UTIL_H_
 
@@ -7,7 +8,9 @@
 #include <cerrno>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "backend/procfs/maps.h"
 #include "backend/procfs/read_file.h"
 #include "backend/status_matchers.h"
 
@@ -18,6 +21,13 @@ inline std::string ReadTestdata(const std::string& name) {
   StatusOr<std::string> text = ReadFileToString("backend/procfs/testdata/" + name);
   EXPECT_OK(text);
   return text.ok() ? *text : std::string();
+}
+
+// The entries of a literal maps text; a parse error fails the test (and gives no entries).
+inline std::vector<MapsEntry> ParsedMaps(const std::string& text) {
+  StatusOr<std::vector<MapsEntry>> maps = ParseMaps(text);
+  EXPECT_OK(maps);
+  return maps.ok() ? *maps : std::vector<MapsEntry>{};
 }
 
 // A parse result that must be an EINVAL error whose message contains `part` (e.g. "field 'inode'").
