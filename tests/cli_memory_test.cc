@@ -222,10 +222,8 @@ TEST(CliProbeTest, AgreesWithKernelFacts) {
   EXPECT_EQ(j["readonly_writable_vm"], false);
   EXPECT_EQ(j["readonly_writable_procmem"], true);
   EXPECT_EQ(j["iov_max"], 1024);
-  if (j["max_rw_count"].is_null()) {
-    GTEST_SKIP() << "max_rw_count not measured: " << j["max_rw_count_skipped"];
-  }
-  EXPECT_EQ(j["max_rw_count"].get<uint64_t>(), 0x7ffff000u);
+  // Measured on 4 MiB in a fraction of a second, so it is never skipped.
+  EXPECT_EQ(j["max_rw_count"], 0x7ffff000u) << "skipped: " << j["max_rw_count_skipped"];
   EXPECT_EQ(j["procmem_eof_after_exit"], true);
 }
 

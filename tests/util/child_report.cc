@@ -65,6 +65,11 @@ ChildOutcome RunInChild(const std::function<void(ChildReport&)>& body, std::chro
   if (waitpid(pid, &status, WNOHANG) != pid) {
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
+    if (std::chrono::steady_clock::now() >= deadline) {
+      text += "\nFAIL finished in time: the child was still running after " +
+              std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) +
+              " s and was killed\n";
+    }
   }
   outcome.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
   size_t at = 0;

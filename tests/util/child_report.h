@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/util/time_limits.h"
+
 namespace procscope::testing {
 
 class ChildReport {
@@ -43,8 +45,9 @@ struct ChildOutcome {
   int exit_status = -1;                       // as RunCommand: exit code, or -signal
 };
 
+// `timeout` is a safety net (time_limits.h); a child killed by it reports a failed check "finished in time".
 ChildOutcome RunInChild(const std::function<void(ChildReport&)>& body,
-                        std::chrono::milliseconds timeout = std::chrono::seconds(30));
+                        std::chrono::milliseconds timeout = kStepTimeLimit);
 
 // Fails the test for every failed check and for every name in `expected` that was never reported (so a
 // child that died early cannot pass by saying nothing).

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "tests/util/subprocess.h"
+#include "tests/util/time_limits.h"
 
 extern char** environ;
 
@@ -113,7 +114,7 @@ Status FixtureProcess::Send(const std::string& line) {
 }
 
 ::testing::AssertionResult FixtureProcess::WaitUnreaped(bool stopped) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  const auto deadline = std::chrono::steady_clock::now() + kStepTimeLimit;
   while (std::chrono::steady_clock::now() < deadline) {
     siginfo_t info{};
     const int options = (stopped ? WSTOPPED : WEXITED) | WNOWAIT | WNOHANG;
@@ -123,8 +124,8 @@ Status FixtureProcess::Send(const std::string& line) {
     if (info.si_pid == pid_) return ::testing::AssertionSuccess();
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  return ::testing::AssertionFailure()
-         << "fixture " << pid_ << " did not " << (stopped ? "stop" : "end") << " within 10 s";
+  return ::testing::AssertionFailure() << "fixture " << pid_ << " did not " << (stopped ? "stop" : "end")
+                                       << " within " << kStepTimeLimit.count() << " s (WaitUnreaped)";
 }
 
 void FixtureProcess::ClosePipes() {
@@ -137,11 +138,13 @@ void FixtureProcess::ClosePipes() {
 ::testing::AssertionResult FixtureProcess::Stop() {
   ClosePipes();
   int status = 0;
-  if (!WaitFor(pid_, &status, std::chrono::seconds(10))) {
+  if (!WaitFor(pid_, &status, kStepTimeLimit)) {
     kill(pid_, SIGKILL);
     waitpid(pid_, &status, 0);
     reaped_ = true;
-    return ::testing::AssertionFailure() << "fixture " << pid_ << " did not end within 10 s; killed";
+    return ::testing::AssertionFailure()
+           << "fixture " << pid_ << " did not end within " << kStepTimeLimit.count()
+           << " s of closing its stdin (Stop); killed";
   }
   reaped_ = true;
   const bool by_signal = WIFSIGNALED(status);

@@ -67,12 +67,13 @@ class FixtureProcess {
   const std::string& first_line() const { return first_line_; }
   // Sends `line` and returns the next line of output (without '\n'); EPIPE/EIO when the fixture is gone.
   StatusOr<std::string> Command(const std::string& line);
-  // Closes the fixture's stdin and waits (up to 10 s) for it to end; success when it ended as expected.
+  // Closes the fixture's stdin and waits (up to kStepTimeLimit) for it to end; success when it ended as
+  // expected.
   ::testing::AssertionResult Stop();
   // Sends a line without waiting for a reply (e.g. the "go" of fixtures/exiter).
   Status Send(const std::string& line);
-  // Waits (up to 10 s) until the fixture has exited or was killed, WITHOUT reaping it: it stays a zombie
-  // until Stop(). With `stopped`, waits until it has stopped instead.
+  // Waits (up to kStepTimeLimit) until the fixture has exited or was killed, WITHOUT reaping it: it stays a
+  // zombie until Stop(). With `stopped`, waits until it has stopped instead.
   ::testing::AssertionResult WaitUnreaped(bool stopped = false);
 
  private:

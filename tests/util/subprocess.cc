@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -91,6 +92,13 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::string
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+  if (result.timed_out) {
+    std::string command;
+    for (const std::string& arg : argv) command += (command.empty() ? "" : " ") + arg;
+    char limit[32];
+    std::snprintf(limit, sizeof limit, "%g s", static_cast<double>(timeout.count()) / 1000);
+    result.err += "\n[test: `" + command + "` did not finish within " + limit + " and was killed]\n";
+  }
   return result;
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/util/time_limits.h"
+
 namespace procscope::testing {
 
 struct CommandResult {
@@ -16,10 +18,11 @@ struct CommandResult {
   std::string err;
 };
 
-// Runs argv[0] (a path; no PATH search) with `input` on its stdin. The child is killed after `timeout`,
-// so a hanging program fails the test instead of the whole run; it is always reaped before returning.
+// Runs argv[0] (a path; no PATH search) with `input` on its stdin. The child is killed after `timeout` (a
+// safety net, see time_limits.h), so a hanging program fails the test instead of the whole run, and a line
+// naming the command and the limit is appended to `err`; it is always reaped before returning.
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& input = "",
-                         std::chrono::milliseconds timeout = std::chrono::seconds(30));
+                         std::chrono::milliseconds timeout = kStepTimeLimit);
 
 // Path of a file in the runfiles tree of this workspace (tests run from the runfiles root); an absolute path
 // is returned as it is.
