@@ -86,6 +86,27 @@ Batch RandomBatch(const std::vector<Region>& regions, size_t count, uint64_t max
   return b;
 }
 
+// `count` short elements (at most 256 bytes, in the first 512 bytes of a page), each on its own page of the
+// layout, in random order: too far apart to be merged into one span, so a batch of more than kIovMax of
+// them needs several calls with every strategy.
+Batch SpreadBatch(const std::vector<Region>& regions, size_t count, std::mt19937_64& random) {
+  const uint64_t low = regions.front().start, pages = (regions.back().end - low) / kPage;
+  std::vector<uint64_t> order(pages);
+  for (uint64_t p = 0; p < pages; ++p) order[p] = p;
+  std::shuffle(order.begin(), order.end(), random);
+  Batch b;
+  count = std::min<size_t>(count, pages);
+  b.buffers.resize(count);
+  for (size_t i = 0; i < count; ++i) {
+    const uint64_t length = 1 + random() % 256;
+    const uint64_t address = low + order[i] * kPage + random() % 256;
+    b.buffers[i].assign(length, 0xa5);
+    b.elements.push_back({address, b.buffers[i].data(), length});
+  }
+  b.results.resize(count);
+  return b;
+}
+
 // Every transferred byte is the pattern at its address; a result is complete exactly when it has no error,
 // and its error is one of `allowed`. Returns a description of the first violation, or "".
 std::string Violation(const Batch& b, std::initializer_list<int> allowed) {
@@ -117,14 +138,28 @@ class FaultTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<Strategy> strategy_ = MakeStrategy(GetParam());
 };
 
+// The target is SIGKILLed while batches run. Each batch has more elements than one call takes (kIovMax), and
+// too far apart to merge, so every strategy needs several calls for it; the kill lands at a random moment
+// inside the first batch's measured duration, so most trials split a batch (some elements read, the rest
+// ESRCH), and the test requires that a few do: a strategy that loses finished results when a later call fails
+// cannot pass.
 TEST_P(FaultTest, TargetKilledDuringBatches) {
+  constexpr size_t kElements = 4 * kIovMax;
+  constexpr int kTrials = 12, kRequiredSplits = 3;
   std::mt19937_64 random(std::hash<std::string>()(GetParam()));
   int died_inside_a_batch = 0;
-  for (int trial = 0; trial < 12; ++trial) {
-    Target t = StartTarget("rw:64,hole:1,ro:16,none:1,rw:64,hole:2,rw:64", ExpectedEnd::Signal(SIGKILL));
+  for (int trial = 0; trial < kTrials; ++trial) {
+    Target t = StartTarget("rw:2048,hole:1,ro:16,none:1,rw:2048,hole:2,rw:256", ExpectedEnd::Signal(SIGKILL));
     ASSERT_TRUE(t.process);
     const pid_t pid = t.fixture->pid();
-    const auto delay = std::chrono::microseconds(random() % 2500);
+    // How long one batch takes here, now (ASan, load and the strategy all change it).
+    Batch probe = SpreadBatch(t.regions, kElements, random);
+    const auto probe_start = std::chrono::steady_clock::now();
+    ASSERT_OK(t.process->Transfer(*strategy_, Direction::kRead, probe.elements, probe.results));
+    const auto batch_time = std::chrono::steady_clock::now() - probe_start;
+    const auto delay = std::chrono::duration_cast<std::chrono::microseconds>(batch_time) *
+                       static_cast<int64_t>(random() % 1000) / 1000;
+    Batch b = SpreadBatch(t.regions, kElements, random);
     std::jthread killer([pid, delay] {
       std::this_thread::sleep_for(delay);
       kill(pid, SIGKILL);
@@ -133,9 +168,7 @@ TEST_P(FaultTest, TargetKilledDuringBatches) {
     const auto deadline = std::chrono::steady_clock::now() + testing::kStepTimeLimit;
     int batches = 0;
     while (status.ok() && std::chrono::steady_clock::now() < deadline) {
-      // Up to 8 pages per element: a batch moves megabytes and takes milliseconds with every strategy, so
-      // the kill (0-4 ms after the start) usually lands inside one.
-      Batch b = RandomBatch(t.regions, 1000, 8 * kPage, random);
+      if (batches > 0) b = SpreadBatch(t.regions, kElements, random);
       status = t.process->Transfer(*strategy_, Direction::kRead, b.elements, b.results);
       ++batches;
       ASSERT_EQ(Violation(b, {EFAULT, ESRCH}), "") << "trial " << trial << ", batch " << batches;
@@ -173,6 +206,8 @@ TEST_P(FaultTest, TargetKilledDuringBatches) {
     ASSERT_TRUE(t.fixture->Stop());
   }
   ::testing::Test::RecordProperty("trials_where_death_split_a_batch", died_inside_a_batch);
+  EXPECT_GE(died_inside_a_batch, kRequiredSplits)
+      << "the kill split a batch in only " << died_inside_a_batch << " of " << kTrials << " trials";
 }
 
 TEST_P(FaultTest, MappingsReplacedWhileReading) {

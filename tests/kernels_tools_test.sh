@@ -22,9 +22,9 @@ done
 while read -r lib; do
   grep -qx "${lib#/}" <<<"$names" || fail "missing shared library $lib"
 done < <(ldd /bin/true | grep -o '/[^ ]*' | sort -u)
-if command -v cpio >/dev/null; then  # the system's cpio reads the same archive
-  [ "$(gzip -dc "$out/i.cpio.gz" | cpio -t 2>/dev/null | sort)" = "$(sort <<<"$names")" ] || fail "cpio -t differs"
-fi
+# The system's cpio reads the same archive (tools/harness installs cpio with the rest).
+command -v cpio >/dev/null || fail "cpio is not installed: the archive cannot be checked against it"
+[ "$(gzip -dc "$out/i.cpio.gz" | cpio -t 2>/dev/null | sort)" = "$(sort <<<"$names")" ] || fail "cpio -t differs"
 python3 "$pack" pack "$out/x.gz" --file /bin/true:/x 2>/dev/null && fail "pack without --init accepted"
 
 {
@@ -49,15 +49,28 @@ echo 6.18.44 >"$out/host/kernel_release.txt"; echo host >"$out/host/accel.txt"
 echo 6.1.0-56 >"$out/guest/kernel_release.txt"; echo tcg >"$out/guest/accel.txt"
 echo '{"iov_max": 1024, "splits_elements": true}' >"$out/host/probe.json"
 echo '{"iov_max": 1024, "splits_elements": false}' >"$out/guest/probe.json"
-echo "x_test exit=0 seconds=2" >"$out/host/tests.txt"
-echo "x_test exit=1 seconds=9" >"$out/guest/tests.txt"
+{ echo "x_test exit=0 seconds=2"; echo "y_test exit=0 seconds=1"; echo "z_test exit=134 seconds=3"; } \
+  >"$out/host/tests.txt"
+{ echo "x_test exit=1 seconds=9"; echo "y_test exit=0 seconds=1"; echo "z_test exit=0 seconds=3"; } \
+  >"$out/guest/tests.txt"
 echo '{"tests": 2, "testsuites": [{"name": "S", "testsuite": [{"name": "a"}]}]}' >"$out/host/x_test.json"
 echo '{"tests": 2, "testsuites": [{"name": "S", "testsuite": [{"name": "b", "failures": [{}]}]}]}' >"$out/guest/x_test.json"
+# A skipped case: the reason comes from the text log, as GoogleTest prints it.
+y='{"tests": 2, "testsuites": [{"name": "T", "testsuite": [{"name": "a", "result": "COMPLETED"},
+  {"name": "i386", "result": "SKIPPED"}]}]}'
+for k in host guest; do echo "$y" >"$out/$k/y_test.json"; done
+printf '[ RUN      ] T.i386\ny_test.cc:9: Skipped\nno IA32 emulation in this kernel\n[  SKIPPED ] T.i386 (0 ms)\n' \
+  >"$out/host/y_test.log"
+# A binary that aborted (exit 134) after its cases passed: a failure, whatever its JSON says.
+for k in host guest; do echo '{"tests": 1, "testsuites": [{"name": "U", "testsuite": [{"name": "a"}]}]}' >"$out/$k/z_test.json"; done
 text=$(python3 "$report" "$out/report.md" "$out/host" "$out/guest")
 echo "$text"
 grep -q "| splits_elements | true | false | DIFFERS |" <<<"$text" || fail "probe difference not marked"
 grep -q "| iov_max | 1024 | 1024 |  |" <<<"$text" || fail "equal probe key marked"
-grep -q "| x_test | pass 2 (2 s) | FAIL 1/2: S.b |" <<<"$text" || fail "test cells"
+grep -q "| x_test | pass 2 (2 s) | FAIL (exit 1) 1/2: S.b |" <<<"$text" || fail "test cells"
+grep -q "| y_test | pass 1 (1 s), skip 1: T.i386 (no IA32 emulation in this kernel) | pass 1 (1 s), skip 1: T.i386 (no reason given) |" <<<"$text" ||
+  fail "skips not shown as skips with their reason"
+grep -q "| z_test | FAIL (exit 134), no failed case reported | pass 1 (3 s) |" <<<"$text" || fail "exit status ignored"
 grep -q "| timing | real | emulated, not comparable |" <<<"$text" || fail "emulated not marked"
 cmp -s <(echo "$text") "$out/report.md" || fail "report.md differs from what was printed"
 echo PASS

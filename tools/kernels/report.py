@@ -34,20 +34,50 @@ def _label(d):
     return f"{_read(os.path.join(d, 'kernel_release.txt'), '?')} ({accel})"
 
 
-def _test_cell(d, name, seconds):
+def _skip_reasons(log):
+    """{"Suite.Name": "reason"} from a GoogleTest text log: the lines between "Skipped" and "[  SKIPPED ]"."""
+    reasons, current, lines = {}, None, None
+    for line in log.splitlines():
+        if line.startswith("[ RUN      ] "):
+            current, lines = line[13:].strip(), None
+        elif current and line.endswith(": Skipped"):
+            lines = []
+        elif current and line.startswith("[  SKIPPED ] "):
+            reasons[current] = " ".join(lines or []).strip()
+            current, lines = None, None
+        elif lines is not None:
+            lines.append(line.strip())
+    return reasons
+
+
+def _test_cell(d, name, exit_status, seconds):
+    """One test binary's result on one kernel: pass/FAIL with the exit status, and every skip with its reason."""
     data = _json(os.path.join(d, name + ".json"))
+    status = "" if exit_status in ("", "0") else f" (exit {exit_status})"
     if data is None:
-        return "no result (crashed or not run)"
-    failed = []
+        return f"FAIL{status}: no result (crashed or not run)"
+    failed, skipped = [], []
     for suite in data.get("testsuites", []):
         for case in suite.get("testsuite", []):
+            full = f"{suite.get('name')}.{case.get('name')}"
             if case.get("failures"):
-                failed.append(f"{suite.get('name')}.{case.get('name')}")
+                failed.append(full)
+            elif case.get("result") == "SKIPPED":
+                skipped.append(full)
     total = data.get("tests", 0)
+    if skipped:
+        reasons = _skip_reasons(_read(os.path.join(d, name + ".log")))
+        shown = ", ".join(f"{n} ({reasons.get(n) or 'no reason given'})" for n in skipped[:3])
+        skip_text = f", skip {len(skipped)}: {shown}" + (" ..." if len(skipped) > 3 else "")
+    else:
+        skip_text = ""
     if failed:
         shown = ", ".join(failed[:3]) + (" ..." if len(failed) > 3 else "")
-        return f"FAIL {len(failed)}/{total}: {shown}"
-    return f"pass {total} ({seconds} s)" if seconds else f"pass {total}"
+        return f"FAIL{status} {len(failed)}/{total}: {shown}{skip_text}"
+    if status:
+        return f"FAIL{status}, no failed case reported{skip_text}"
+    passed = total - len(skipped)
+    return (f"pass {passed} ({seconds} s)" if seconds else f"pass {passed}") + skip_text
 
 
 def report(out, dirs):
@@ -72,14 +102,14 @@ def report(out, dirs):
         run = {}
         for line in _read(os.path.join(d, "tests.txt")).splitlines():
             parts = dict(p.split("=", 1) for p in line.split()[1:] if "=" in p)
-            run[line.split()[0]] = parts.get("seconds", "")
+            run[line.split()[0]] = (parts.get("exit", ""), parts.get("seconds", ""))
         runs.append(run)
     names = []
     for run in runs:
         names += [n for n in run if n not in names]
     lines += ["| test | " + " | ".join(labels) + " |", "|---" * (len(dirs) + 1) + "|"]
     for n in names:
-        cells = [_test_cell(d, n, run.get(n, "")) if n in run else "not run" for d, run in zip(dirs, runs)]
+        cells = [_test_cell(d, n, *run[n]) if n in run else "not run" for d, run in zip(dirs, runs)]
         lines.append(f"| {n} | " + " | ".join(cells) + " |")
     benches = [os.path.join(d, "bench.json") for d in dirs if os.path.exists(os.path.join(d, "bench.json"))]
     lines += ["", "## Benchmarks", ""]
