@@ -240,12 +240,8 @@ INSTANTIATE_TEST_SUITE_P(AllStrategies, LargeBatchTest,
                            return std::get<0>(info.param) + "_" + std::get<1>(info.param);
                          });
 
-// The same layout in FakeMemory and in a real child gives identical per-element results and bytes, for every
-// strategy: the fake is only worth its use in unit tests and fuzzing if this holds.
-TEST(FakeVersusKernelTest, IdenticalResultsOnRandomBatches) {
-  StatusOr<std::unique_ptr<MemoryTarget>> child = MakeMemoryTarget("child", kLayout);
-  ASSERT_OK(child);
-  const std::vector<Region>& regions = (*child)->regions();
+// The fake of a layout, page for page.
+FakeMemory FakeOf(const std::vector<Region>& regions) {
   FakeMemory fake;
   for (const Region& r : regions) {
     if (r.kind == RegionKind::kHole) continue;
@@ -254,6 +250,16 @@ TEST(FakeVersusKernelTest, IdenticalResultsOnRandomBatches) {
                                                        : kProtNone;
     fake.Map(r.start, (r.end - r.start) / kFakePageSize, prot);
   }
+  return fake;
+}
+
+// The same layout in FakeMemory and in a real child gives identical per-element results and bytes, for every
+// strategy: the fake is only worth its use in unit tests and fuzzing if this holds.
+TEST(FakeVersusKernelTest, IdenticalResultsOnRandomBatches) {
+  StatusOr<std::unique_ptr<MemoryTarget>> child = MakeMemoryTarget("child", kLayout);
+  ASSERT_OK(child);
+  const std::vector<Region>& regions = (*child)->regions();
+  FakeMemory fake = FakeOf(regions);
   LinuxMemoryBackend real((*child)->pid());
   std::mt19937_64 random(42);
   // Inside the layout only: around it the child has other mappings that the fake does not imitate.
@@ -279,6 +285,73 @@ TEST(FakeVersusKernelTest, IdenticalResultsOnRandomBatches) {
       ASSERT_OK(TransferBatch(*strategy, real, Direction::kRead, real_elements, real_results));
       ASSERT_EQ(fake_results, real_results) << name << " round " << round;
       ASSERT_EQ(fake_buffers, real_buffers) << name << " round " << round;
+    }
+  }
+}
+
+// Writes too: the same random write batches give the same results in the fake and in a real child, and leave
+// the same bytes behind (every mapped region compared through the child's own `dump`, and Peek).
+TEST(FakeVersusKernelTest, IdenticalWrites) {
+  StatusOr<std::unique_ptr<MemoryTarget>> child = MakeMemoryTarget("child", kLayout);
+  ASSERT_OK(child);
+  const std::vector<Region>& regions = (*child)->regions();
+  LinuxMemoryBackend real((*child)->pid());
+  std::mt19937_64 random(43);
+  const uint64_t start = regions.front().start, span = regions.back().end - start;
+  for (const std::string& name : StrategyNames()) {
+    FakeMemory fake = FakeOf(regions);
+    std::unique_ptr<Strategy> strategy = MakeStrategy(name);
+    for (int round = 0; round < 40; ++round) {
+      std::vector<Element> elements(1 + random() % 20);
+      std::vector<std::vector<uint8_t>> data;
+      for (Element& e : elements) {
+        e.address = start + random() % span;
+        e.length = random() % std::min<uint64_t>(3000, start + span - e.address);
+        data.emplace_back(e.length);
+        for (uint8_t& byte : data.back()) byte = static_cast<uint8_t>(random());
+        e.buffer = data.back().data();
+      }
+      std::vector<ElementResult> fake_results(elements.size()), real_results(elements.size());
+      ASSERT_OK(TransferBatch(*strategy, fake, Direction::kWrite, elements, fake_results));
+      ASSERT_OK(TransferBatch(*strategy, real, Direction::kWrite, elements, real_results));
+      ASSERT_EQ(fake_results, real_results) << name << " round " << round;
+    }
+    for (const Region& r : regions) {
+      if (r.kind == RegionKind::kHole) continue;
+      ASSERT_OK_AND_ASSIGN(std::vector<uint8_t> real_bytes, (*child)->ReadBack(r.start, r.end - r.start));
+      for (uint64_t a = r.start; a < r.end; ++a) {
+        ASSERT_EQ(fake.Peek(a), real_bytes[a - r.start]) << name << ": byte at " << a;
+      }
+    }
+    ASSERT_OK((*child)->Reset());
+  }
+}
+
+// A dead target: the fake's SetDead and a reaped child answer every strategy alike.
+TEST(FakeVersusKernelTest, IdenticalOnADeadTarget) {
+  StatusOr<std::unique_ptr<MemoryTarget>> child = MakeMemoryTarget("child", kLayout);
+  ASSERT_OK(child);
+  const std::vector<Region> regions = (*child)->regions();
+  std::vector<std::unique_ptr<LinuxMemoryBackend>> real;
+  for (size_t i = 0; i < StrategyNames().size(); ++i)
+    real.push_back(std::make_unique<LinuxMemoryBackend>((*child)->pid()));
+  std::vector<uint8_t> byte(1);
+  for (auto& b : real) ASSERT_EQ(b->MemPread(byte.data(), 1, regions[0].start), 1);  // mem open while alive
+  child->reset();  // closes its stdin and reaps it
+  FakeMemory fake = FakeOf(regions);
+  fake.SetDead(true);
+  std::vector<uint8_t> a(8), b(8);
+  for (size_t s = 0; s < StrategyNames().size(); ++s) {
+    const std::string name = StrategyNames()[s];
+    for (Direction direction : {Direction::kRead, Direction::kWrite}) {
+      const std::vector<Element> elements = {{regions[0].start, a.data(), 8},
+                                             {regions[1].start, b.data(), 8}};
+      std::vector<ElementResult> fake_results(2), real_results(2);
+      const Status fake_status = TransferBatch(*MakeStrategy(name), fake, direction, elements, fake_results);
+      const Status real_status =
+          TransferBatch(*MakeStrategy(name), *real[s], direction, elements, real_results);
+      EXPECT_EQ(fake_status.error_number(), real_status.error_number()) << name;
+      EXPECT_EQ(fake_results, real_results) << name;
     }
   }
 }

@@ -121,7 +121,7 @@ TEST(PidReuseTest, AHandleRefusesTheProcessThatGotItsPid) {
     report.Check("namespace init ended normally", WIFEXITED(status) && WEXITSTATUS(status) == 0,
                  "status " + std::to_string(status));
   });
-  if (!outcome.skip.empty()) GTEST_SKIP() << outcome.skip;
+  if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;
   std::vector<std::string> expected = {"open first", "pidfd in use",     "exited is ESRCH",
                                        "PID reused", "new handle works", "namespace init ended normally"};
   for (const char* tag : {"pidfd", "starttime"}) {

@@ -96,7 +96,7 @@ TEST(UnprivilegedTest, PermissionErrorsAndUnknownExitCodes) {
     report.Check("memory read is EPERM", read.error_number() == EPERM && result.error == EPERM,
                  read.ToString());
   });
-  if (!outcome.skip.empty()) GTEST_SKIP() << outcome.skip;
+  if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;
   testing::ExpectAllChecksPassed(
       outcome, {"dropped", "exit0 is dead with unknown exit code", "exit3 is dead with unknown exit code",
                 "exit0 info has the same state", "alive is alive", "info works", "path hidden with EACCES",
@@ -139,7 +139,7 @@ TEST(UnprivilegedTest, StatThatCannotBeReadIsUnknownState) {
     report.Check("open of a hidden process is EACCES, not ESRCH", reopen.error_number() == EACCES,
                  reopen.ToString());
   });
-  if (!outcome.skip.empty()) GTEST_SKIP() << outcome.skip;
+  if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;
   testing::ExpectAllChecksPassed(
       outcome, {"opens as root", "state is unknown", "detail names the permission error",
                 "info fails with a permission error", "open of a hidden process is EACCES, not ESRCH"});

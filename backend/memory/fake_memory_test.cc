@@ -1,6 +1,7 @@
-// FakeMemory must follow the rules measured on the real kernel (backend/KERNEL_FACTS.md); the same rules are
-// checked against the real kernel by tests/kernel_facts_test.cc, so fake and kernel cannot drift apart
-// unnoticed.
+// FakeMemory must follow the rules measured on the real kernel (backend/KERNEL_FACTS.md). The same rules are
+// measured on the real kernel by `procscope probe` (pinned by tests/cli_memory_test.cc, CliProbeTest), and
+// tests/memory_engine_test.cc (FakeVersusKernelTest) runs the same batches through the fake and a real
+// child, so fake and kernel cannot drift apart unnoticed.
 #include "backend/memory/fake_memory.h"
 
 #include <gtest/gtest.h>

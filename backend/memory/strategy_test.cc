@@ -183,7 +183,13 @@ TEST(StrategySyscallsTest, ValidHoleValidTimesAThousand) {
       {"per_element", 3000},
       {"retry", 1001},
       {"procmem", 1 + 2000},
-      {"procmem_force", 3000}};
+      {"procmem_force", 3000},
+      // adaptive: the first call stops at the first hole, one maps read fails every hole element, and the
+      // 2000 valid ones go in two calls of at most kIovMax. coalesce reads [V H] as one span up to the hole,
+      // so it pays a call per hole like retry. adaptive_coalesce: as adaptive.
+      {"adaptive", 4},
+      {"coalesce", 1001},
+      {"adaptive_coalesce", 4}};
   for (const auto& [name, calls] : expected) {
     const uint64_t before = memory.syscalls();
     ASSERT_OK(TransferBatch(*MakeStrategy(name), memory, Direction::kRead, elements, results));

@@ -19,6 +19,7 @@ std::vector<Module> ModulesFromMaps(std::span<const MapsEntry> entries) {
   bool open = false;  // the last file-backed mapping belongs to modules.back()
   for (const MapsEntry& e : entries) {
     if (e.kind != MapsKind::kFile) continue;  // anonymous mappings between a module's parts do not end it
+    if (e.start >= e.end) continue;  // maps nothing (the kernel never prints one; the parser accepts it)
     // No inode: anon_inode:... . Shared anonymous memory shows as a deleted /dev/zero on the internal shmem
     // mount (device 0:1); it is memory, not a loaded file.
     if (e.inode == 0 || (e.dev_major == 0 && e.deleted && e.path_raw == "/dev/zero (deleted)")) {

@@ -93,6 +93,13 @@ ChildOutcome RunInChild(const std::function<void(ChildReport&)>& body, std::chro
   return outcome;
 }
 
+bool SkipRequested(const ChildOutcome& outcome) {
+  if (outcome.skip.empty()) return false;
+  for (const auto& [name, detail] : outcome.checks)
+    if (!detail.empty()) return false;
+  return true;
+}
+
 void ExpectAllChecksPassed(const ChildOutcome& outcome, const std::vector<std::string>& expected) {
   EXPECT_EQ(outcome.exit_status, 0) << "the child did not finish normally";
   for (const std::string& name : outcome.order) {

@@ -49,6 +49,10 @@ struct ChildOutcome {
 ChildOutcome RunInChild(const std::function<void(ChildReport&)>& body,
                         std::chrono::milliseconds timeout = kStepTimeLimit);
 
+// True when the child asked to skip and no check it reported before that failed: a failure is never hidden
+// behind a skip. Use as `if (SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;`.
+bool SkipRequested(const ChildOutcome& outcome);
+
 // Fails the test for every failed check and for every name in `expected` that was never reported (so a
 // child that died early cannot pass by saying nothing).
 void ExpectAllChecksPassed(const ChildOutcome& outcome, const std::vector<std::string>& expected);
