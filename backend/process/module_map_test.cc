@@ -54,9 +54,9 @@ TEST(ModulesFromMapsTest, GroupsALibraryAcrossItsMappingsAndItsBss) {
 
 TEST(ModulesFromMapsTest, EmptyMappingsAreNoModules) {
   // Found by module_map_fuzzer (fuzz/module_map_fuzzer_corpus/empty_file_mapping): an empty module came out.
-  const std::vector<Module> modules = ModulesFromMaps(ParsedMaps(
-      "7f0000000000-7f0000000000 r--p 00000000 08:01 5 /lib/x.so\n"
-      "7f0000001000-7f0000002000 r--p 00000000 08:01 6 /lib/y.so\n"));
+  const std::vector<Module> modules =
+      ModulesFromMaps(ParsedMaps("7f0000000000-7f0000000000 r--p 00000000 08:01 5 /lib/x.so\n"
+                                 "7f0000001000-7f0000002000 r--p 00000000 08:01 6 /lib/y.so\n"));
   ASSERT_EQ(modules.size(), 1u);
   EXPECT_EQ(modules[0].name, "y.so");
   EXPECT_EQ(modules[0].size(), 0x1000u);
