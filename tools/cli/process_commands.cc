@@ -1,4 +1,6 @@
 // procscope ps | info PID | maps PID | modules PID | env PID | kmods  (each with --json)
+#include <unistd.h>
+
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
@@ -23,6 +25,7 @@ namespace {
 struct ProcessOptions {
   std::string pid;
   bool json = false;
+  std::string from;  // kmods: a saved /proc/modules instead of the live one
 };
 
 Json StateToJson(const ProcessState& state) {
@@ -201,7 +204,11 @@ int RunEnv(const ProcessOptions& o) {
 }
 
 int RunKmods(const ProcessOptions& o) {
-  StatusOr<std::vector<KernelModule>> modules = ListKernelModules();
+  if (!o.from.empty() && access(o.from.c_str(), R_OK) != 0) {
+    return Usage("kmods: cannot read '" + Printable(o.from) + "'");
+  }
+  StatusOr<std::vector<KernelModule>> modules =
+      o.from.empty() ? ListKernelModules() : ListKernelModules(o.from);
   if (!modules.ok()) return Fail(kExitFailure, "kmods: " + modules.status().message());
   if (o.json) {
     Json out = Json::array();
@@ -256,6 +263,10 @@ void AddProcessCommands(CLI::App& app, Runner& run) {
     CLI::App* sub = app.add_subcommand(spec.name, spec.help);
     if (spec.takes_pid) sub->add_option("PID", options->pid, "process ID")->required();
     sub->add_flag("--json", options->json, "print JSON instead of a table");
+    if (spec.body == RunKmods) {
+      sub->add_option("--from", options->from,
+                      "read a saved /proc/modules (e.g. from another machine) instead of this kernel's");
+    }
     int (*body)(const ProcessOptions&) = spec.body;
     sub->callback([options, body, &run] { run = [options, body] { return body(*options); }; });
   }
