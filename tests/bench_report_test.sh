@@ -26,6 +26,26 @@ grep -q "BM_Dense1024In4Pages *1.000 (noise 0.00)$" <<<"$compare" || fail "uncha
 grep -q "splits_elements *true *false" <<<"$compare" || fail "probe difference not shown"
 grep -q "<svg" "$out/c.svg" || fail "no compare chart"
 
+# The noise threshold: a difference is flagged only above both runs' repetition spread and above 5%.
+python3 - "$out" <<'PY'
+import json, sys
+def run(name, reps):
+    rows = [{"name": name, "run_name": name, "run_type": "iteration", "real_time": t, "time_unit": "ns"} for t in reps]
+    rows.append({"name": name + "_median", "run_name": name, "run_type": "aggregate", "aggregate_name": "median",
+                 "real_time": sorted(reps)[len(reps) // 2], "time_unit": "ns"})
+    return rows
+def write(path, release, cells):
+    benchmarks = [row for name, reps in cells.items() for row in run(name, reps)]
+    json.dump({"context": {"kernel_release": release}, "benchmarks": benchmarks}, open(path, "w"))
+write(sys.argv[1] + "/n1.json", "base", {"BM_Steady": [100, 100, 100], "BM_Noisy": [80, 100, 120], "BM_Small": [100, 100, 100]})
+write(sys.argv[1] + "/n2.json", "other", {"BM_Steady": [110, 110, 110], "BM_Noisy": [110, 110, 110], "BM_Small": [103, 103, 103]})
+PY
+noise=$(python3 "$report" compare "$out/n1.json" "$out/n2.json" --chart "$out/n.svg")
+echo "$noise"
+grep -q "BM_Steady *1.100 (noise 0.00) \*" <<<"$noise" || fail "a 10% difference with no spread is not flagged"
+grep -q "BM_Noisy *1.100 (noise 0.40)$" <<<"$noise" || fail "a 10% difference inside a 40% spread is flagged"
+grep -q "BM_Small *1.030 (noise 0.00)$" <<<"$noise" || fail "a 3% difference (under 5%) is flagged"
+
 set +e
 refusal=$(python3 "$report" compare "$data/a.json" "$data/disjoint.json" 2>&1)
 status=$?

@@ -7,6 +7,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -201,6 +202,23 @@ TEST(CliReproTest, EngineMatchesTruthAndLegacyDoesNot) {
   EXPECT_EQ(first["elements"][1]["legacy"]["reports"], Json::array({"ok"}));
   EXPECT_EQ(first["elements"][1]["engine"]["error"], "EFAULT");
   EXPECT_EQ(first["elements"][2]["legacy"]["reports"], Json::array({"failed"}));
+  // The engine's answers checked here, not through the flags the binary computes about itself: the child's
+  // layout is rw:1,hole:1,rw:1, and each scenario's name says what each 8-byte element is ("straddle"
+  // starts 4 bytes before the hole).
+  ASSERT_EQ(j["scenarios"].size(), 4u);
+  for (const Json& scenario : j["scenarios"]) {
+    std::vector<std::string> kinds;
+    std::stringstream names(scenario["name"].get<std::string>());
+    for (std::string kind; std::getline(names, kind, ',');) kinds.push_back(kind);
+    ASSERT_EQ(scenario["elements"].size(), kinds.size()) << scenario["name"];
+    for (size_t i = 0; i < kinds.size(); ++i) {
+      const Json& engine = scenario["elements"][i]["engine"];
+      const uint64_t ok_bytes = kinds[i] == "ok" ? 8 : kinds[i] == "straddle" ? 4 : 0;
+      EXPECT_EQ(engine["ok_bytes"], ok_bytes) << scenario["name"] << " element " << i;
+      EXPECT_EQ(engine["error"], ok_bytes == 8 ? Json(nullptr) : Json("EFAULT"))
+          << scenario["name"] << " element " << i;
+    }
+  }
   const CommandResult table = RunProcscope({"repro", "partial-transfer"});
   EXPECT_EQ(table.exit_code, 0);
   EXPECT_NE(table.out.find("stale bytes"), std::string::npos);
