@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "backend/memory/memory_backend.h"
 #include "backend/memory/strategy.h"
 #include "backend/process/process.h"
 #include "gtest/gtest.h"
@@ -72,6 +73,50 @@ void CheckReplaced(ChildReport& report, const std::string& tag, const Process& o
                state.kind == ProcessState::Kind::kDead && !state.exit_code, state.detail);
 }
 
+// A strategy that, once Process::Transfer has checked identity and handed it the memory, lets the target
+// die, makes a successor take its PID and only then reads: the reap and the reuse land between the check
+// before the syscall and the syscall itself, the window that only the check after it can catch.
+class ReplaceThenRead final : public Strategy {
+ public:
+  explicit ReplaceThenRead(pid_t target) : target_(target) {}
+  std::string_view name() const override { return "replace_then_read"; }
+  Status Transfer(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
+                  std::span<const size_t> pending, std::span<ElementResult> results) const override {
+    kill(target_, SIGKILL);
+    waitpid(target_, nullptr, 0);
+    if (!SetNextPid(target_)) return Status(EPERM, ErrnoText("ns_last_pid"));
+    successor_ = SpawnSleeper();
+    return MakeStrategy("retry")->Transfer(memory, direction, elements, pending, results);
+  }
+  pid_t successor() const { return successor_; }
+
+ private:
+  pid_t target_;
+  mutable pid_t successor_ = -1;
+};
+
+void CheckReplacedDuringTransfer(ChildReport& report, const std::string& tag, bool use_pidfd) {
+  const pid_t target = SpawnSleeper();
+  StatusOr<Process> handle = Process::Open(target, use_pidfd);
+  report.Check(tag + " open", handle.ok(), handle.status().ToString());
+  if (!handle.ok()) return;
+  ReplaceThenRead strategy(target);
+  uint64_t word = 0;
+  const Element element{reinterpret_cast<uintptr_t>(&g_marker), &word, sizeof word};
+  ElementResult result;
+  const Status status = handle->Transfer(strategy, Direction::kRead, {&element, 1}, {&result, 1});
+  report.Check(tag + " replaced mid-transfer, PID reused", strategy.successor() == target,
+               std::to_string(strategy.successor()) + " != " + std::to_string(target));
+  // The successor's bytes may be in the buffer (the syscall read them), but nothing reports them as read.
+  report.Check(tag + " replaced mid-transfer, ESTALE", status.error_number() == ESTALE, status.ToString());
+  report.Check(tag + " replaced mid-transfer, element failed", result == (ElementResult{0, ESTALE}),
+               "transferred " + std::to_string(result.transferred) + ", error " + ErrnoName(result.error));
+  if (strategy.successor() > 0) {
+    kill(strategy.successor(), SIGKILL);
+    waitpid(strategy.successor(), nullptr, 0);
+  }
+}
+
 // Runs as PID 1 of the new namespace, with its own /proc.
 void InsideNamespace(ChildReport& report) {
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
@@ -104,6 +149,8 @@ void InsideNamespace(ChildReport& report) {
   }
   kill(second, SIGKILL);
   waitpid(second, nullptr, 0);
+  CheckReplacedDuringTransfer(report, "pidfd", /*use_pidfd=*/true);
+  CheckReplacedDuringTransfer(report, "starttime", /*use_pidfd=*/false);
 }
 
 TEST(PidReuseTest, AHandleRefusesTheProcessThatGotItsPid) {
@@ -130,6 +177,10 @@ TEST(PidReuseTest, AHandleRefusesTheProcessThatGotItsPid) {
     }
     expected.push_back(std::string(tag) + " State is dead with unknown code");
     expected.push_back(std::string(tag) + " Transfer element failed");
+    for (const char* what : {"open", "replaced mid-transfer, PID reused", "replaced mid-transfer, ESTALE",
+                             "replaced mid-transfer, element failed"}) {
+      expected.push_back(std::string(tag) + " " + what);
+    }
   }
   testing::ExpectAllChecksPassed(outcome, expected);
 }

@@ -24,6 +24,11 @@ void ChildReport::Line(const std::string& line) {
 }
 
 void ChildReport::Check(const std::string& name, bool passed, const std::string& detail) {
+  // The parent splits a FAIL line at its first ": ", so a name must not hold one.
+  if (name.find(": ") != std::string::npos) {
+    Line("FAIL " + name.substr(0, name.find(": ")) + ": check names may not contain ': ' (" + name + ")");
+    return;
+  }
   Line(passed ? "ok " + name : "FAIL " + name + ": " + detail);
 }
 
