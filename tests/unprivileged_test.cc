@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "backend/memory/fake_memory.h"
+#include "backend/memory/linux_memory_backend.h"
 #include "backend/memory/strategy.h"
 #include "backend/process/process.h"
 #include "backend/status_matchers.h"
@@ -106,6 +108,49 @@ TEST(UnprivilegedTest, PermissionErrorsAndUnknownExitCodes) {
   EXPECT_TRUE(alive->Stop());
   EXPECT_TRUE(exit0->Stop());
   EXPECT_TRUE(exit3->Stop());
+}
+
+// A target this reader may not ptrace: the fake's SetDenied and the kernel answer every strategy alike
+// (FakeVersusKernelTest in memory_engine_test.cc covers readable, written and dead targets).
+TEST(UnprivilegedTest, FakeAndKernelAgreeOnADeniedTarget) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root to start a root-owned target and drop to uid 65534";
+  auto alive = Start({}, ExpectedEnd::Exit(0));
+  ASSERT_TRUE(alive);
+  const pid_t pid = alive->pid();
+  const testing::ChildOutcome outcome = testing::RunInChild([&](ChildReport& report) {
+    if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0) {
+      return report.Skip("cannot drop to uid/gid 65534");
+    }
+    FakeMemory fake;
+    fake.Map(0x10000, 1, kProtRead | kProtWrite);
+    fake.SetDenied(true);
+    std::vector<uint8_t> buffer(8);
+    for (const std::string& name : StrategyNames()) {
+      for (Direction direction : {Direction::kRead, Direction::kWrite}) {
+        LinuxMemoryBackend real(pid);
+        std::vector<ElementResult> fake_results(2), real_results(2);
+        // Any address: the permission check comes before the address is looked at.
+        const std::vector<Element> elements = {{0x10000, buffer.data(), 8}, {0x10008, buffer.data(), 8}};
+        const Status f = TransferBatch(*MakeStrategy(name), fake, direction, elements, fake_results);
+        const Status r = TransferBatch(*MakeStrategy(name), real, direction, elements, real_results);
+        const std::string what = name + (direction == Direction::kRead ? " read" : " write");
+        report.Check(what + " status", f.error_number() == r.error_number() && r.error_number() == EPERM,
+                     "fake " + f.ToString() + ", kernel " + r.ToString());
+        report.Check(what + " results", fake_results == real_results,
+                     "fake error " + ErrnoName(fake_results[0].error) + ", kernel error " +
+                         ErrnoName(real_results[0].error));
+      }
+    }
+  });
+  if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;
+  std::vector<std::string> expected;
+  for (const std::string& name : StrategyNames()) {
+    for (const char* what : {" read status", " read results", " write status", " write results"}) {
+      expected.push_back(name + what);
+    }
+  }
+  testing::ExpectAllChecksPassed(outcome, expected);
+  ASSERT_TRUE(alive->Stop());
 }
 
 TEST(UnprivilegedTest, StatThatCannotBeReadIsUnknownState) {
