@@ -54,7 +54,8 @@ StatusOr<std::unique_ptr<Strategy>> ChooseStrategy(const MemoryOptions& o) {
 
 int RunBatch(const MemoryOptions& o, Direction direction, std::vector<Element>& elements) {
   const std::string command = direction == Direction::kRead ? "read" : "write";
-  if (StatusOr<pid_t> pid = ParsePid(o.pid); !pid.ok()) return Usage(command + ": " + pid.status().message());
+  // Bad options before the process is looked at: a wrong --strategy is a usage error (2) even for a PID
+  // that does not exist.
   StatusOr<std::unique_ptr<Strategy>> strategy = ChooseStrategy(o);
   if (!strategy.ok()) return Usage(strategy.status().message());
   int exit_code = kExitOk;
