@@ -324,16 +324,17 @@ TEST_P(FaultTest, HugeLengthsWrapsAndHundredThousandElements) {
     ASSERT_EQ(static_cast<uint8_t*>(big)[k], PatternByte(first.start + k));
   munmap(big, huge);
   // A wrapping range alone costs no syscall.
-  uint64_t syscalls = 99;
+  TransferReport report{.syscalls = 99};
   ElementResult wrap;
-  const Element wrapping{UINT64_MAX - 10, &syscalls, 100};
-  ASSERT_TRUE(t.process->Transfer(*strategy_, Direction::kRead, {&wrapping, 1}, {&wrap, 1}, &syscalls).ok());
+  char unused[100];
+  const Element wrapping{UINT64_MAX - 10, unused, sizeof unused};
+  ASSERT_TRUE(t.process->Transfer(*strategy_, Direction::kRead, {&wrapping, 1}, {&wrap, 1}, &report).ok());
   EXPECT_EQ(wrap, (ElementResult{0, EOVERFLOW}));
-  EXPECT_EQ(syscalls, 0u);
+  EXPECT_EQ(report.syscalls, 0u);
   // 100,000 elements, checked one by one against the ground truth computed from the layout.
   std::mt19937_64 random(3);
   Batch b = RandomBatch(t.regions, 100000, 64, random);
-  ASSERT_OK(t.process->Transfer(*strategy_, Direction::kRead, b.elements, b.results, &syscalls));
+  ASSERT_OK(t.process->Transfer(*strategy_, Direction::kRead, b.elements, b.results, &report));
   const bool forced = GetParam() == "procmem_force";
   for (size_t i = 0; i < b.elements.size(); ++i) {
     ASSERT_EQ(b.results[i], fixtures::ExpectedResult(t.regions, b.elements[i].address, b.elements[i].length,
@@ -341,7 +342,7 @@ TEST_P(FaultTest, HugeLengthsWrapsAndHundredThousandElements) {
         << i;
   }
   ASSERT_EQ(Violation(b, {EFAULT}), "");
-  ::testing::Test::RecordProperty("syscalls_for_100k", std::to_string(syscalls));
+  ::testing::Test::RecordProperty("syscalls_for_100k", std::to_string(report.syscalls));
   ASSERT_TRUE(t.fixture->Stop());
 }
 

@@ -80,13 +80,15 @@ class ReplaceThenRead final : public Strategy {
  public:
   explicit ReplaceThenRead(pid_t target) : target_(target) {}
   std::string_view name() const override { return "replace_then_read"; }
+  Transport transport() const override { return Transport::kProcessVm; }
   Status Transfer(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
-                  std::span<const size_t> pending, std::span<ElementResult> results) const override {
+                  std::span<const size_t> pending, std::span<ElementResult> results,
+                  TransferReport& transfer_report) const override {
     kill(target_, SIGKILL);
     waitpid(target_, nullptr, 0);
     if (!SetNextPid(target_)) return Status(EPERM, ErrnoText("ns_last_pid"));
     successor_ = SpawnSleeper();
-    return MakeStrategy("retry")->Transfer(memory, direction, elements, pending, results);
+    return MakeStrategy("retry")->Transfer(memory, direction, elements, pending, results, transfer_report);
   }
   pid_t successor() const { return successor_; }
 

@@ -21,8 +21,10 @@ class VmStrategy final : public Strategy {
  public:
   VmStrategy(std::string_view name, VmOptions options) : name_(name), options_(options) {}
   std::string_view name() const override { return name_; }
+  Transport transport() const override { return Transport::kProcessVm; }
   Status Transfer(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
-                  std::span<const size_t> pending, std::span<ElementResult> results) const override {
+                  std::span<const size_t> pending, std::span<ElementResult> results,
+                  TransferReport&) const override {
     return memory_internal::RunVmCalls(memory, direction, elements, pending, results, options_);
   }
 
@@ -35,10 +37,12 @@ class ProcMemStrategy final : public Strategy {
  public:
   explicit ProcMemStrategy(bool force) : force_(force) {}
   std::string_view name() const override { return force_ ? kForcedName : kName; }
+  Transport transport() const override { return Transport::kProcMem; }
   static constexpr std::string_view kName = "procmem", kForcedName = "procmem_force";
 
   Status Transfer(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
-                  std::span<const size_t> pending, std::span<ElementResult> results) const override {
+                  std::span<const size_t> pending, std::span<ElementResult> results,
+                  TransferReport&) const override {
     std::vector<AccessibleRange> allowed;
     if (!force_) {
       // The kernel forces access through /proc/<pid>/mem; without force we answer like process_vm_readv
@@ -83,6 +87,41 @@ class ProcMemStrategy final : public Strategy {
   bool force_;
 };
 
+// A process_vm strategy that hands the batch to procmem when process_vm_readv/writev are refused outright
+// (see strategy.h). The name is the primary's: the fallback is reported in TransferReport, not hidden in it.
+class FallbackStrategy final : public Strategy {
+ public:
+  explicit FallbackStrategy(std::unique_ptr<Strategy> primary)
+      : primary_(std::move(primary)), fallback_(/*force=*/false) {}
+  std::string_view name() const override { return primary_->name(); }
+  Transport transport() const override { return primary_->transport(); }
+
+  Status Transfer(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
+                  std::span<const size_t> pending, std::span<ElementResult> results,
+                  TransferReport& report) const override {
+    Status status = primary_->Transfer(memory, direction, elements, pending, results, report);
+    const int refused = status.error_number();
+    if (refused != EPERM && refused != ENOSYS) return status;
+    // The refused call failed every element it had not finished with its errno; those start over.
+    std::vector<size_t> left;
+    for (size_t i : pending) {
+      if (results[i].error != refused) continue;
+      results[i] = ElementResult{};
+      left.push_back(i);
+    }
+    report.transport = Transport::kProcMem;
+    report.fallback_reason = refused;
+    Status fallback = fallback_.Transfer(memory, direction, elements, left, results, report);
+    if (fallback.ok()) return fallback;
+    return Status(fallback.error_number(),
+                  fallback.message() + " (after " + RefusedText(direction, refused) + ")");
+  }
+
+ private:
+  std::unique_ptr<Strategy> primary_;
+  ProcMemStrategy fallback_;
+};
+
 // Every strategy, once: its name and how to build it, baseline first (the order StrategyNames() lists).
 struct StrategyEntry {
   std::string_view name;
@@ -113,7 +152,7 @@ constexpr StrategyEntry kStrategies[] = {
 std::unique_ptr<Strategy> MakeStrategy(std::string_view name) {
   if (name == "default") {
     const std::string chosen = DefaultStrategyName();  // keep it alive: `name` is only a view
-    return MakeStrategy(chosen);
+    return std::make_unique<FallbackStrategy>(MakeStrategy(chosen));
   }
   for (const StrategyEntry& entry : kStrategies)
     if (entry.name == name) return entry.make(entry.name);  // the table's name outlives the strategy
@@ -128,8 +167,21 @@ std::vector<std::string> StrategyNames() {
 
 std::string DefaultStrategyName() { return "adaptive_coalesce"; }
 
+std::string RefusedText(Direction direction, int error) {
+  return std::string(direction == Direction::kRead ? "process_vm_readv" : "process_vm_writev") +
+         " was refused with " + ErrnoName(error);
+}
+
+std::string_view TransportName(Transport transport) {
+  return transport == Transport::kProcMem ? "procmem" : "process_vm";
+}
+
 Status TransferBatch(const Strategy& strategy, MemoryBackend& memory, Direction direction,
-                     std::span<const Element> elements, std::span<ElementResult> results) {
+                     std::span<const Element> elements, std::span<ElementResult> results,
+                     TransferReport* report) {
+  TransferReport local;
+  TransferReport& out = report != nullptr ? *report : local;
+  out = TransferReport{.transport = strategy.transport()};
   if (results.size() != elements.size()) {
     return Status(EINVAL, "TransferBatch: " + std::to_string(results.size()) + " results for " +
                               std::to_string(elements.size()) + " elements");
@@ -150,7 +202,10 @@ Status TransferBatch(const Strategy& strategy, MemoryBackend& memory, Direction 
     pending.push_back(i);
   }
   if (pending.empty()) return OkStatus();
-  return strategy.Transfer(memory, direction, elements, pending, results);
+  const uint64_t syscalls_before = memory.syscalls();
+  Status status = strategy.Transfer(memory, direction, elements, pending, results, out);
+  out.syscalls = memory.syscalls() - syscalls_before;
+  return status;
 }
 
 }  // namespace procscope

@@ -20,6 +20,12 @@
 //                  and are scattered (a hole inside a span fails only the elements it covers); writes are
 //                  never merged.
 //   adaptive_coalesce  both; the default (see DefaultStrategyName).
+//
+// "default" is adaptive_coalesce with a fallback: when process_vm_readv/writev are refused for a whole call
+// with EPERM (a seccomp filter, ...) or ENOSYS (a kernel without CROSS_MEMORY_ATTACH, or a filter that
+// imitates one), the elements that call left go through procmem instead, which gives the same per-element
+// answers. If procmem fails too, its error is the one returned. The named strategies never fall back: they
+// are what the benchmarks and reproductions measure.
 #ifndef PROCSCOPE_BACKEND_MEMORY_STRATEGY_H_
 #define PROCSCOPE_BACKEND_MEMORY_STRATEGY_H_
 
@@ -35,20 +41,43 @@
 
 namespace procscope {
 
+// The two ways into another process's memory.
+enum class Transport { kProcessVm, kProcMem };
+// "process_vm" or "procmem".
+std::string_view TransportName(Transport transport);
+
+// How a batch was served (filled by TransferBatch and Process::Transfer).
+struct TransferReport {
+  // The transport that served the batch; after a fallback, the one that served the elements left.
+  Transport transport = Transport::kProcessVm;
+  // 0, or the errno (EPERM, ENOSYS) process_vm_readv/writev answered when the batch fell back to procmem.
+  int fallback_reason = 0;
+  // Kernel calls the strategy made through the MemoryBackend for this batch.
+  uint64_t syscalls = 0;
+};
+
+// "process_vm_readv was refused with EPERM" (process_vm_writev for writes): why a batch fell back.
+std::string RefusedText(Direction direction, int error);
+
 class Strategy {
  public:
   virtual ~Strategy() = default;
   virtual std::string_view name() const = 0;
+  // The transport the strategy uses (first: see "default" above).
+  virtual Transport transport() const = 0;
 
   // Transfers the elements whose indices are in `pending` (each with length > 0 and a range that does not
   // wrap; results[i] zero-initialised). Fills results[i] for every pending i. Returns OK, or the error of a
   // whole-call failure (ESRCH, EPERM, ...): then the elements finished before it keep their results and every
-  // other pending element carries that errno.
+  // other pending element carries that errno. `report` comes in with transport() set; a strategy that
+  // falls back changes transport and sets fallback_reason.
   virtual Status Transfer(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
-                          std::span<const size_t> pending, std::span<ElementResult> results) const = 0;
+                          std::span<const size_t> pending, std::span<ElementResult> results,
+                          TransferReport& report) const = 0;
 };
 
-// One of StrategyNames(), or "default" (the strategy DefaultStrategyName names); nullptr for another name.
+// One of StrategyNames(), or "default" (the strategy DefaultStrategyName names, with the procmem fallback
+// described above); nullptr for another name.
 std::unique_ptr<Strategy> MakeStrategy(std::string_view name);
 // Every concrete strategy name, baseline first.
 std::vector<std::string> StrategyNames();
@@ -58,8 +87,10 @@ std::string DefaultStrategyName();
 // The entry point: validates the batch, then runs `strategy` on what needs a syscall. Zero-length elements
 // succeed without a syscall; an element whose address + length wraps past 2^64 fails with EOVERFLOW without
 // one. `results` must have one entry per element; it is overwritten. Returns what the strategy returns.
+// `report` (if not null) is overwritten with how the batch was served.
 Status TransferBatch(const Strategy& strategy, MemoryBackend& memory, Direction direction,
-                     std::span<const Element> elements, std::span<ElementResult> results);
+                     std::span<const Element> elements, std::span<ElementResult> results,
+                     TransferReport* report = nullptr);
 
 }  // namespace procscope
 

@@ -147,9 +147,10 @@ class Process {
   // before its death keep their results. Not covered: a write that lands in a successor that took the PID
   // between the first check and the syscall (the process must be reaped and its PID recycled in that
   // window); a read in that window is caught by the second check.
-  // `syscalls` (if not null) gets the number of memory syscalls the strategy made (identity checks excluded).
+  // `report` (if not null) says which transport served the batch, whether it fell back from process_vm
+  // (see MakeStrategy("default")) and how many memory syscalls the strategy made (identity checks excluded).
   Status Transfer(const Strategy& strategy, Direction direction, std::span<const Element> elements,
-                  std::span<ElementResult> results, uint64_t* syscalls = nullptr) const;
+                  std::span<ElementResult> results, TransferReport* report = nullptr) const;
 
  private:
   Process() = default;

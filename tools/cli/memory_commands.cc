@@ -63,14 +63,19 @@ int RunBatch(const MemoryOptions& o, Direction direction, std::vector<Element>& 
   if (!process) return exit_code;
   const pid_t pid = process->pid();
   std::vector<ElementResult> results(elements.size());
-  uint64_t syscalls = 0;
-  Status status = process->Transfer(**strategy, direction, elements, results, &syscalls);
+  TransferReport report;
+  Status status = process->Transfer(**strategy, direction, elements, results, &report);
   if (status.error_number() == ESRCH && process->CheckIdentity().ok() && process->IsKernelThread()) {
     return Fail(kExitFailure, command + " PID " + o.pid + ": a kernel thread has no user memory");
   }
   if (!status.ok()) return FailOnProcess(command, pid, status);
   if (o.json) {
-    Json out = {{"pid", pid}, {"strategy", std::string((*strategy)->name())}, {"syscalls", syscalls}};
+    Json out = {{"pid", pid},
+                {"strategy", std::string((*strategy)->name())},
+                {"transport", std::string(TransportName(report.transport))},
+                {"fallback_reason",
+                 report.fallback_reason == 0 ? Json(nullptr) : Json(ErrnoName(report.fallback_reason))},
+                {"syscalls", report.syscalls}};
     Json list = Json::array();
     for (size_t i = 0; i < elements.size(); ++i) {
       Json e = {{"address", elements[i].address},
@@ -85,7 +90,13 @@ int RunBatch(const MemoryOptions& o, Direction direction, std::vector<Element>& 
     out["elements"] = std::move(list);
     PrintJson(out, std::cout);
   } else {
-    std::cout << "PID " << pid << ", strategy " << (*strategy)->name() << ", " << syscalls << " syscalls\n";
+    std::cout << "PID " << pid << ", strategy " << (*strategy)->name() << ", " << report.syscalls
+              << " syscalls\n";
+    std::cout << "transport: " << TransportName(report.transport);
+    if (report.fallback_reason != 0) {
+      std::cout << " (" << RefusedText(direction, report.fallback_reason) << ")";
+    }
+    std::cout << '\n';
     std::vector<std::vector<std::string>> rows = {{"ADDRESS", "LENGTH", "OK_BYTES", "ERROR"}};
     if (direction == Direction::kRead) rows[0].push_back("DATA");
     for (size_t i = 0; i < elements.size(); ++i) {
