@@ -39,6 +39,16 @@ std::string PatternHex(uint64_t address, uint64_t length) {
   return out;
 }
 
+std::string ToHexForTest(const std::vector<uint8_t>& bytes) {
+  std::string out;
+  char byte[3];
+  for (uint8_t b : bytes) {
+    std::snprintf(byte, sizeof byte, "%02x", b);
+    out += byte;
+  }
+  return out;
+}
+
 // A PID that no process has: a child that was started and reaped.
 pid_t VanishedPid() {
   const pid_t pid = fork();
@@ -149,6 +159,63 @@ TEST_F(CliMemoryTest, WriteIsVerifiedByTheFixtureItself) {
   ro = child_->ReadBack(ro_, 2);
   ASSERT_OK(ro);
   EXPECT_EQ(*ro, (std::vector<uint8_t>{0x01, 0x02}));
+}
+
+// procscope run under a seccomp filter that refuses process_vm_readv/writev with `refused` (a container).
+CommandResult RunProcscopeDenied(const std::string& refused, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {testing::RunfilesPath("tests/util/deny_process_vm"), refused,
+                                   testing::RunfilesPath("tools/procscope")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return testing::RunCommand(argv);
+}
+
+TEST_F(CliMemoryTest, UnderASeccompFilterReadAndWriteFallBackWithTheSameAnswers) {
+  const std::vector<std::string> read = {
+      "read",          pid_,    Hex(rw_ + 16) + ":8", Hex(hole_) + ":8", Hex(rw2_) + ":4", Hex(none_) + ":2",
+      Hex(ro_) + ":3", "--json"};
+  const CommandResult plain = RunProcscope(read);
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  const Json p = Json::parse(plain.out);
+  EXPECT_EQ(p["transport"], "process_vm");
+  EXPECT_TRUE(p["fallback_reason"].is_null());
+  for (const std::string refused : {"EPERM", "ENOSYS"}) {
+    const CommandResult r = RunProcscopeDenied(refused, read);
+    ASSERT_EQ(r.exit_code, 0) << refused << ": " << r.err;
+    const Json j = Json::parse(r.out);
+    EXPECT_EQ(j["transport"], "procmem") << refused;
+    EXPECT_EQ(j["fallback_reason"], refused);
+    EXPECT_EQ(j["elements"], p["elements"]) << refused;  // every ok_bytes, error and byte
+    EXPECT_EQ(j["elements"][0]["data"], PatternHex(rw_ + 16, 8));
+
+    const CommandResult table = RunProcscopeDenied(refused, {"read", pid_, Hex(rw_) + ":4"});
+    ASSERT_EQ(table.exit_code, 0) << table.err;
+    EXPECT_NE(table.out.find("transport: procmem (process_vm_readv was refused with " + refused + ")"),
+              std::string::npos)
+        << table.out;
+
+    // --strategy retry asks for process_vm_readv itself: no fallback, and the error says why.
+    const CommandResult named =
+        RunProcscopeDenied(refused, {"read", pid_, Hex(rw_) + ":4", "--strategy", "retry"});
+    EXPECT_EQ(named.exit_code, 1) << named.out;
+    EXPECT_NE(named.err.find(refused), std::string::npos) << named.err;
+
+    const std::string data = refused == "EPERM" ? "a1a2a3" : "b1b2b3";
+    const CommandResult w = RunProcscopeDenied(
+        refused, {"write", pid_, Hex(rw2_ + 8), data, Hex(ro_), "0102", Hex(hole_), "ff", "--json"});
+    ASSERT_EQ(w.exit_code, 0) << w.err;
+    const Json wj = Json::parse(w.out);
+    EXPECT_EQ(wj["transport"], "procmem");
+    EXPECT_EQ(wj["fallback_reason"], refused);
+    EXPECT_EQ(wj["elements"][0]["ok_bytes"], 3);
+    EXPECT_EQ(wj["elements"][1]["error"], "EFAULT");  // read-only stays read-only without --force
+    EXPECT_EQ(wj["elements"][2]["error"], "EFAULT");
+    StatusOr<std::vector<uint8_t>> back = child_->ReadBack(rw2_ + 8, 3);
+    ASSERT_OK(back);
+    EXPECT_EQ(ToHexForTest(*back), data);
+    StatusOr<std::vector<uint8_t>> ro = child_->ReadBack(ro_, 2);
+    ASSERT_OK(ro);
+    EXPECT_EQ((*ro)[0], PatternByte(ro_));
+  }
 }
 
 TEST_F(CliMemoryTest, BadInputExitsTwo) {
