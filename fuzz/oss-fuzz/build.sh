@@ -33,6 +33,8 @@ build stat_fuzzer "$SRC_ROOT/backend/procfs/stat.cc"
 build maps_fuzzer "$SRC_ROOT/backend/procfs/maps.cc"
 build environ_fuzzer "$SRC_ROOT/backend/procfs/environ.cc"
 build modules_fuzzer "$SRC_ROOT/backend/procfs/modules.cc"
+build status_fuzzer "$SRC_ROOT/backend/procfs/status.cc"
+build mounts_fuzzer "$SRC_ROOT/backend/procfs/mounts.cc"
 build engine_fuzzer "$SRC_ROOT/backend/memory/fake_memory.cc" "$SRC_ROOT/backend/memory/strategies.cc" \
   "$SRC_ROOT/backend/memory/vm_batch.cc" "$SRC_ROOT/backend/memory/accessible_ranges.cc" \
   "$SRC_ROOT/backend/procfs/maps.cc"

@@ -34,6 +34,8 @@ void AddMemoryCommands(CLI::App& app, Runner& run);
 void AddReproCommand(CLI::App& app, Runner& run);
 // `procscope probe [--json]`.
 void AddProbeCommand(CLI::App& app, Runner& run);
+// `procscope doctor [PID] [--json]`.
+void AddDoctorCommand(CLI::App& app, Runner& run);
 // `procscope ps`, `info PID`, `maps PID`, `modules PID`, `env PID`, `kmods`, each with --json.
 void AddProcessCommands(CLI::App& app, Runner& run);
 

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <utility>
 
+#include "backend/access/access.h"
 #include "tools/cli/args.h"
 #include "tools/cli/command.h"
 
@@ -24,9 +25,25 @@ std::string Meaning(int error_number) {
   }
 }
 
-std::string Why(const Status& status) {
-  const std::string meaning = Meaning(status.error_number());
-  const std::string errno_name = " (" + ErrnoName(status.error_number()) + ")";
+// The reasons backend/access finds for a permission error about `pid`, joined; "" when it finds none.
+std::string DenialText(pid_t pid) {
+  const ReaderFacts reader = GatherReaderFacts(/*measure_force_override=*/false);
+  std::string text;
+  for (const std::string& reason : DenialReasons(reader, GatherTargetFacts(pid, reader)))
+    text += (text.empty() ? "" : "; ") + reason;
+  return text;
+}
+
+std::string Why(pid_t pid, const Status& status) {
+  const int error = status.error_number();
+  const std::string errno_name = " (" + ErrnoName(error) + ")";
+  if (error == EPERM || error == EACCES) {
+    // Name the real cause (uid, Yama, dumpable, hidepid, seccomp) rather than a generic "permission denied".
+    if (const std::string reasons = DenialText(pid); !reasons.empty()) {
+      return "permission denied" + errno_name + ": " + reasons + " [" + status.message() + "]";
+    }
+  }
+  const std::string meaning = Meaning(error);
   if (meaning.empty()) return status.message() + errno_name;
   return meaning + errno_name + ": " + status.message();
 }
@@ -45,14 +62,14 @@ std::optional<Process> OpenProcessArg(const std::string& command, const std::str
     const Status& s = process.status();
     *exit_code =
         Fail(kExitFailure,
-             command + ": " + (s.error_number() == ESRCH ? "no process with PID " + pid_text : Why(s)));
+             command + ": " + (s.error_number() == ESRCH ? "no process with PID " + pid_text : Why(*pid, s)));
     return std::nullopt;
   }
   return *std::move(process);
 }
 
 int FailOnProcess(const std::string& command, pid_t pid, const Status& status) {
-  return Fail(kExitFailure, command + " PID " + std::to_string(pid) + ": " + Why(status));
+  return Fail(kExitFailure, command + " PID " + std::to_string(pid) + ": " + Why(pid, status));
 }
 
 }  // namespace procscope::cli
