@@ -68,8 +68,8 @@ struct TargetFacts {
   char state = 0;        // stat's state letter; 0 when unknown
   std::optional<std::array<uint32_t, 4>> uids, gids;
   std::optional<uint64_t> cap_prm;
-  // False when /proc/<pid> is owned by root while the target's effective uid is not (the kernel's sign of a
-  // non-dumpable process); nullopt when that cannot be told (a root target).
+  // False when /proc/<pid>/stat is owned by root while the target's effective uid is not (the kernel's sign
+  // of a non-dumpable process); nullopt when that cannot be told (a root target).
   std::optional<bool> dumpable;
   std::optional<bool> descendant;  // of this reader (what ptrace_scope=1 allows)
   Verdict maps, memory_read, memory_write, exit_code_visible;

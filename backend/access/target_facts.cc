@@ -118,7 +118,11 @@ TargetFacts GatherTargetFacts(pid_t pid, const ReaderFacts& reader) {
       t.cap_prm = status->cap_prm;
     }
   }
-  if (t.visible && t.uids && (*t.uids)[1] != 0) t.dumpable = dir.st_uid == (*t.uids)[1];
+  // The kernel gives a non-dumpable process's files to root; not its directory (0555 directories keep the
+  // effective uid, for ps). Measured: /proc/<pid> stays the owner's, /proc/<pid>/stat turns root's.
+  struct stat file {};
+  if (t.visible && t.uids && (*t.uids)[1] != 0 && stat(ProcPath(pid, "stat").c_str(), &file) == 0)
+    t.dumpable = file.st_uid == (*t.uids)[1];
   if (t.visible) t.descendant = IsDescendant(pid, reader.pid);
 
   StatusOr<Process> process = Process::Open(pid);

@@ -29,7 +29,8 @@ void ChildReport::Check(const std::string& name, bool passed, const std::string&
     Line("FAIL " + name.substr(0, name.find(": ")) + ": check names may not contain ': ' (" + name + ")");
     return;
   }
-  Line(passed ? "ok " + name : "FAIL " + name + ": " + detail);
+  // A failure always carries a detail: the parent takes an empty one for a pass.
+  Line(passed ? "ok " + name : "FAIL " + name + ": " + (detail.empty() ? "failed" : detail));
 }
 
 void ChildReport::Skip(const std::string& why) { Line("SKIP " + why); }

@@ -21,6 +21,12 @@ TEST(ChildReportTest, ChecksComeBackByName) {
   EXPECT_NONFATAL_FAILURE(ExpectAllChecksPassed(RunInChild([](ChildReport&) {}), {"one"}), "one");
 }
 
+TEST(ChildReportTest, AFailedCheckWithoutDetailStillFails) {
+  const ChildOutcome outcome = RunInChild([](ChildReport& report) { report.Check("silent", false); });
+  EXPECT_EQ(outcome.checks.at("silent"), "failed");
+  EXPECT_NONFATAL_FAILURE(ExpectAllChecksPassed(outcome, {"silent"}), "silent: failed");
+}
+
 TEST(ChildReportTest, ASkipAfterAFailedCheckDoesNotHideIt) {
   const ChildOutcome failed_then_skipped = RunInChild([](ChildReport& report) {
     report.Check("before", false, "broken");

@@ -1,0 +1,291 @@
+// `procscope doctor` and backend/access against what the operations really do: as root, as an unprivileged
+// user against a root process and against a non-dumpable process of its own uid, under a seccomp filter
+// that refuses process_vm_readv/writev, and with /proc mounted hidepid=invisible. Each verdict is checked by
+// trying the operation itself afterwards. The unusual readers are forked children (credentials, filters and
+// mount namespaces cannot be undone).
+#include <fcntl.h>
+#include <grp.h>
+#include <gtest/gtest.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "backend/access/access.h"
+#include "backend/memory/strategy.h"
+#include "backend/process/process.h"
+#include "backend/status_matchers.h"
+#include "tests/util/child_report.h"
+#include "tests/util/fixture_process.h"
+#include "tests/util/holes_fixture.h"
+#include "tests/util/seccomp.h"
+#include "tests/util/subprocess.h"
+
+namespace procscope {
+namespace {
+
+using Json = nlohmann::ordered_json;
+using testing::ChildOutcome;
+using testing::ChildReport;
+
+std::string Text(const Verdict& v) {
+  return std::string(!v.allowed ? "?" : *v.allowed ? "allowed" : "denied") + " (" + v.detail + ")";
+}
+
+bool Contains(const std::vector<std::string>& lines, std::string_view part) {
+  for (const std::string& line : lines)
+    if (line.find(part) != std::string::npos) return true;
+  return false;
+}
+
+// Checks every verdict against the operation itself, from this process, on `holes` (region 0 is rw, region
+// 1 PROT_NONE). Reports under `tag`.
+void CheckVerdictsAgainstReality(ChildReport& report, const TargetFacts& t, pid_t pid, uint64_t rw,
+                                 const std::string& tag) {
+  StatusOr<Process> p = Process::Open(pid);
+  StatusOr<std::vector<MapsEntry>> maps = p.ok() ? p->Maps() : StatusOr<std::vector<MapsEntry>>(p.status());
+  report.Check(tag + " maps verdict is what reading maps does", t.maps.allowed == maps.ok(),
+               Text(t.maps) + " vs " + maps.status().ToString());
+  uint8_t byte[8];
+  const Element element{rw, byte, sizeof byte};
+  ElementResult result;
+  const Status read =
+      p.ok() ? p->Transfer(*MakeStrategy("default"), Direction::kRead, {&element, 1}, {&result, 1})
+             : p.status();
+  report.Check(tag + " read verdict is what reading does",
+               t.memory_read.allowed == (read.ok() && result.ok()),
+               Text(t.memory_read) + " vs " + read.ToString());
+  const Status write =
+      p.ok() ? p->Transfer(*MakeStrategy("default"), Direction::kWrite, {&element, 1}, {&result, 1})
+             : p.status();
+  report.Check(tag + " write verdict is what writing does",
+               t.memory_write.allowed == (write.ok() && result.ok()),
+               Text(t.memory_write) + " vs " + write.ToString());
+}
+
+class DoctorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    StatusOr<testing::HolesFixture> holes = testing::StartHoles("rw:1,none:1");
+    ASSERT_OK(holes);
+    holes_ = *std::move(holes);
+  }
+  pid_t pid() const { return holes_.process->pid(); }
+  uint64_t rw() const { return holes_.regions[0].start; }
+  uint64_t none() const { return holes_.regions[1].start; }
+  testing::HolesFixture holes_;
+};
+
+TEST_F(DoctorTest, RootMayDoEverythingAndTheForceVerdictHolds) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root";
+  const ReaderFacts reader = GatherReaderFacts();
+  EXPECT_TRUE(reader.cap_sys_ptrace);
+  EXPECT_FALSE(reader.kernel_release.empty());
+  EXPECT_TRUE(reader.process_vm_readv.available) << ErrnoName(reader.process_vm_readv.error);
+  const TargetFacts t = GatherTargetFacts(pid(), reader);
+  EXPECT_TRUE(t.exists && t.visible);
+  EXPECT_EQ(t.maps.allowed, true) << Text(t.maps);
+  EXPECT_TRUE(t.maps.measured);
+  EXPECT_EQ(t.memory_read.allowed, true) << Text(t.memory_read);
+  EXPECT_EQ(t.read_transport, Transport::kProcessVm);
+  EXPECT_EQ(t.memory_write.allowed, true) << Text(t.memory_write);
+  EXPECT_FALSE(t.memory_write.measured);  // nothing was written
+  EXPECT_EQ(t.exit_code_visible.allowed, true) << Text(t.exit_code_visible);
+  EXPECT_EQ(t.descendant, true);
+  EXPECT_TRUE(DenialReasons(reader, t).empty());
+  const ChildOutcome outcome = testing::RunInChild(
+      [&](ChildReport& report) { CheckVerdictsAgainstReality(report, t, pid(), rw(), "root"); });
+  testing::ExpectAllChecksPassed(
+      outcome, {"root maps verdict is what reading maps does", "root read verdict is what reading does",
+                "root write verdict is what writing does"});
+
+  // The force verdict against a forced read of the PROT_NONE page: "always" must read it, "never" must not
+  // ("ptrace" needs an attached tracer, which procscope is not, so it must not either).
+  ASSERT_NE(reader.force_override, ForceOverride::kUnknown) << reader.force_override_how;
+  StatusOr<Process> p = Process::Open(pid());
+  ASSERT_OK(p);
+  uint8_t byte[4];
+  const Element element{none(), byte, sizeof byte};
+  ElementResult result;
+  ASSERT_OK(p->Transfer(*MakeStrategy("procmem_force"), Direction::kRead, {&element, 1}, {&result, 1}));
+  EXPECT_EQ(result.ok(), reader.force_override == ForceOverride::kAlways)
+      << ForceOverrideName(reader.force_override) << " (" << reader.force_override_how << ")";
+  ::testing::Test::RecordProperty("proc_mem_force_override",
+                                  std::string(ForceOverrideName(reader.force_override)));
+}
+
+TEST_F(DoctorTest, AnUnprivilegedReaderIsToldTheUidStandsInTheWay) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root to start a root-owned target and drop to uid 65534";
+  const pid_t target = pid();
+  const uint64_t address = rw();
+  const ChildOutcome outcome = testing::RunInChild([&](ChildReport& report) {
+    if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+      return report.Skip("cannot drop to uid 65534");
+    const ReaderFacts reader = GatherReaderFacts();
+    report.Check("no CAP_SYS_PTRACE", !reader.cap_sys_ptrace);
+    const TargetFacts t = GatherTargetFacts(target, reader);
+    report.Check("maps denied", t.maps.allowed == false, Text(t.maps));
+    report.Check("read denied", t.memory_read.allowed == false, Text(t.memory_read));
+    report.Check("exit code hidden", t.exit_code_visible.allowed == false && t.exit_code_visible.measured,
+                 Text(t.exit_code_visible));
+    const std::vector<std::string> reasons = DenialReasons(reader, t);
+    report.Check("the uid is named", Contains(reasons, "runs as uid 0, this reader as uid 65534"),
+                 reasons.empty() ? "no reasons" : reasons[0]);
+    CheckVerdictsAgainstReality(report, t, target, address, "uid 65534");
+  });
+  if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;
+  testing::ExpectAllChecksPassed(
+      outcome,
+      {"no CAP_SYS_PTRACE", "maps denied", "read denied", "exit code hidden", "the uid is named",
+       "uid 65534 maps verdict is what reading maps does", "uid 65534 read verdict is what reading does",
+       "uid 65534 write verdict is what writing does"});
+}
+
+TEST(DoctorSameUidTest, ANonDumpableTargetIsNamedAsSuch) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root to make two uid-65534 processes";
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  const pid_t target = fork();
+  ASSERT_GE(target, 0);
+  if (target == 0) {
+    if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0) _exit(1);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    (void)!write(ready[1], "r", 1);
+    pause();
+    _exit(0);
+  }
+  close(ready[1]);
+  char c;
+  ASSERT_EQ(read(ready[0], &c, 1), 1);
+  close(ready[0]);
+  const ChildOutcome outcome = testing::RunInChild([&](ChildReport& report) {
+    if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+      return report.Skip("cannot drop to uid 65534");
+    const ReaderFacts reader = GatherReaderFacts(false);
+    const TargetFacts t = GatherTargetFacts(target, reader);
+    report.Check("seen as not dumpable", t.dumpable == false);
+    report.Check("maps denied", t.maps.allowed == false, Text(t.maps));
+    report.Check("maps really denied", !Process::Open(target).ok() || !Process::Open(target)->Maps().ok());
+    const std::vector<std::string> reasons = DenialReasons(reader, t);
+    report.Check("named as not dumpable", Contains(reasons, "not dumpable"),
+                 reasons.empty() ? "none; cap_sys_ptrace=" + std::to_string(reader.cap_sys_ptrace) +
+                                       " dumpable=" + std::to_string(t.dumpable.value_or(true))
+                                 : reasons[0]);
+    report.Check("not blamed on the uid", !Contains(reasons, "runs as uid"));
+  });
+  kill(target, SIGKILL);
+  waitpid(target, nullptr, 0);
+  if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;
+  testing::ExpectAllChecksPassed(outcome, {"seen as not dumpable", "maps denied", "maps really denied",
+                                           "named as not dumpable", "not blamed on the uid"});
+}
+
+TEST_F(DoctorTest, UnderASeccompFilterReadsAreMeasuredThroughTheFallback) {
+  const pid_t target = pid();
+  const uint64_t address = rw();
+  const ChildOutcome outcome = testing::RunInChild([&](ChildReport& report) {
+    if (Status s = testing::DenyProcessVm(EPERM); !s.ok()) return report.Skip(s.ToString());
+    const ReaderFacts reader = GatherReaderFacts();
+    report.Check("seccomp mode 2", reader.seccomp_mode == 2);
+    report.Check("process_vm_readv refused with EPERM",
+                 !reader.process_vm_readv.available && reader.process_vm_readv.error == EPERM);
+    report.Check("process_vm_writev refused", !reader.process_vm_writev.available);
+    report.Check("the note names the filter", Contains(ReaderNotes(reader), "seccomp filter"));
+    const TargetFacts t = GatherTargetFacts(target, reader);
+    report.Check("read allowed through procmem",
+                 t.memory_read.allowed == true && t.read_transport == Transport::kProcMem &&
+                     t.read_fallback_reason == EPERM,
+                 Text(t.memory_read));
+    report.Check("nothing stands in the way", DenialReasons(reader, t).empty());
+    CheckVerdictsAgainstReality(report, t, target, address, "seccomp");
+  });
+  if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;
+  testing::ExpectAllChecksPassed(
+      outcome, {"seccomp mode 2", "process_vm_readv refused with EPERM", "process_vm_writev refused",
+                "the note names the filter", "read allowed through procmem", "nothing stands in the way",
+                "seccomp maps verdict is what reading maps does", "seccomp read verdict is what reading does",
+                "seccomp write verdict is what writing does"});
+}
+
+TEST_F(DoctorTest, HidepidHidesTheTargetAndSaysSo) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root to mount proc";
+  const pid_t target = pid();
+  const uint64_t address = rw();
+  const ChildOutcome outcome = testing::RunInChild([&](ChildReport& report) {
+    if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+      return report.Skip("no mount namespace: " + ErrnoStatus("unshare").ToString());
+    if (mount("proc", "/proc", "proc", 0, "hidepid=invisible") != 0)
+      return report.Skip("cannot mount proc with hidepid: " + ErrnoStatus("mount").ToString());
+    if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+      return report.Skip("cannot drop to uid 65534");
+    const ReaderFacts reader = GatherReaderFacts(false);
+    report.Check("hidepid read from the mount", reader.hidepid == "invisible",
+                 reader.hidepid.value_or("none"));
+    const TargetFacts t = GatherTargetFacts(target, reader);
+    report.Check("exists but is not visible", t.exists && !t.visible);
+    const std::vector<std::string> reasons = DenialReasons(reader, t);
+    report.Check("the reason names hidepid", Contains(reasons, "hidepid=invisible"),
+                 reasons.empty() ? "none" : reasons[0]);
+    StatusOr<Process> p = Process::Open(target);
+    report.Check("opening really fails with EACCES", p.status().error_number() == EACCES,
+                 p.status().ToString());
+    CheckVerdictsAgainstReality(report, t, target, address, "hidepid");
+  });
+  if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;
+  testing::ExpectAllChecksPassed(
+      outcome, {"hidepid read from the mount", "exists but is not visible", "the reason names hidepid",
+                "opening really fails with EACCES", "hidepid maps verdict is what reading maps does",
+                "hidepid read verdict is what reading does", "hidepid write verdict is what writing does"});
+}
+
+// The CLI: JSON keys, as root and under the filter; the table reads as a checklist; bad input.
+TEST_F(DoctorTest, CliJsonAndChecklist) {
+  const testing::CommandResult r = testing::RunProcscope({"doctor", std::to_string(pid()), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  for (const char* key : {"kernel_release", "ptrace_scope", "proc_mem_force_override", "seccomp_mode",
+                          "cap_sys_ptrace", "process_vm_readv", "hidepid", "target"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  EXPECT_EQ(j["process_vm_readv"]["available"], true);
+  EXPECT_EQ(j["target"]["pid"], pid());
+  EXPECT_EQ(j["target"]["verdict"]["maps"]["how"], "measured");
+  EXPECT_EQ(j["target"]["verdict"]["memory_read"]["allowed"], true);
+  EXPECT_EQ(j["target"]["verdict"]["memory_read"]["transport"], "process_vm");
+  EXPECT_EQ(j["target"]["verdict"]["memory_write"]["how"], "derived");
+
+  const testing::CommandResult denied = testing::RunCommand(
+      {testing::RunfilesPath("tests/util/deny_process_vm"), "ENOSYS",
+       testing::RunfilesPath("tools/procscope"), "doctor", std::to_string(pid()), "--json"});
+  ASSERT_EQ(denied.exit_code, 0) << denied.err;
+  const Json d = Json::parse(denied.out);
+  EXPECT_EQ(d["seccomp_mode"], 2);
+  EXPECT_EQ(d["process_vm_readv"]["error"], "ENOSYS");
+  EXPECT_EQ(d["target"]["verdict"]["memory_read"]["transport"], "procmem");
+  EXPECT_EQ(d["target"]["verdict"]["memory_read"]["fallback_reason"], "ENOSYS");
+
+  const testing::CommandResult table = testing::RunProcscope({"doctor", std::to_string(pid())});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("[ok ] memory read"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("process_vm_readv"), std::string::npos);
+
+  EXPECT_EQ(testing::RunProcscope({"doctor", "abc"}).exit_code, 2);
+  const pid_t gone = [] {
+    const pid_t p = fork();
+    if (p == 0) _exit(0);
+    waitpid(p, nullptr, 0);
+    return p;
+  }();
+  const testing::CommandResult none = testing::RunProcscope({"doctor", std::to_string(gone)});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.err.find("no process"), std::string::npos) << none.err;
+}
+
+}  // namespace
+}  // namespace procscope
