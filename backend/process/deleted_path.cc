@@ -25,12 +25,12 @@ StatusOr<std::string> ReadLinkAt(int dir_fd, const std::string& name, const std:
   }
 }
 
-std::string ResolveDeleted(std::string target, const struct stat* want, bool* deleted) {
+std::string ResolveDeleted(std::string target, const std::optional<FileIdentity>& want, bool* deleted) {
   *deleted = false;
   if (!target.ends_with(kDeletedSuffix)) return target;
   struct stat st;
-  if (want != nullptr && stat(target.c_str(), &st) == 0 && st.st_ino == want->st_ino &&
-      st.st_dev == want->st_dev) {
+  if (want && stat(target.c_str(), &st) == 0 && st.st_ino == want->inode &&
+      (!want->device || st.st_dev == *want->device)) {
     return target;
   }
   *deleted = true;

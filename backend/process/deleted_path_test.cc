@@ -32,20 +32,25 @@ TEST(ResolveDeletedTest, StripsTheSuffixOnlyFromFilesThatAreGone) {
   struct stat live_stat;
   ASSERT_EQ(stat(live.c_str(), &live_stat), 0);
   bool deleted = true;
-  EXPECT_EQ(ResolveDeleted(live, &live_stat, &deleted), live);
+  const FileIdentity identity{live_stat.st_ino, live_stat.st_dev};
+  EXPECT_EQ(ResolveDeleted(live, identity, &deleted), live);
   EXPECT_FALSE(deleted);
+  // An identity from maps has no comparable device (overlayfs, btrfs): the inode decides.
+  EXPECT_EQ(ResolveDeleted(live, FileIdentity{live_stat.st_ino, std::nullopt}, &deleted), live);
+  EXPECT_FALSE(deleted);
+  // A device that disagrees counts when it came from stat() too.
+  EXPECT_EQ(ResolveDeleted(live, FileIdentity{live_stat.st_ino, live_stat.st_dev + 1}, &deleted), dir + "/x");
+  EXPECT_TRUE(deleted);
   // The same name with another file's identity (the original was unlinked and the name reused): gone.
-  struct stat other = live_stat;
-  other.st_ino += 1;
-  EXPECT_EQ(ResolveDeleted(live, &other, &deleted), dir + "/x");
+  EXPECT_EQ(ResolveDeleted(live, FileIdentity{live_stat.st_ino + 1, std::nullopt}, &deleted), dir + "/x");
   EXPECT_TRUE(deleted);
   // Nothing at that path any more, or nothing known to compare with: gone.
-  EXPECT_EQ(ResolveDeleted(dir + "/y (deleted)", &live_stat, &deleted), dir + "/y");
+  EXPECT_EQ(ResolveDeleted(dir + "/y (deleted)", identity, &deleted), dir + "/y");
   EXPECT_TRUE(deleted);
-  EXPECT_EQ(ResolveDeleted(live, nullptr, &deleted), dir + "/x");
+  EXPECT_EQ(ResolveDeleted(live, std::nullopt, &deleted), dir + "/x");
   EXPECT_TRUE(deleted);
   // No suffix: untouched.
-  EXPECT_EQ(ResolveDeleted(dir + "/z", nullptr, &deleted), dir + "/z");
+  EXPECT_EQ(ResolveDeleted(dir + "/z", std::nullopt, &deleted), dir + "/z");
   EXPECT_FALSE(deleted);
 }
 

@@ -65,8 +65,8 @@ std::optional<PrimaryChoice> ChoosePrimaryModule(std::span<const Module> modules
   if (std::optional<size_t> i = by_auxv(evidence.procfs_auxv)) return PrimaryChoice{*i, "procfs auxv"};
   for (size_t i = 0; evidence.exe && i < modules.size(); ++i) {
     const Module& m = modules[i];
-    if (m.inode == evidence.exe->inode && m.dev_major == evidence.exe->dev_major &&
-        m.dev_minor == evidence.exe->dev_minor) {
+    const bool same_device = m.dev_major == evidence.exe->dev_major && m.dev_minor == evidence.exe->dev_minor;
+    if (m.inode == evidence.exe->inode && (same_device || m.path == evidence.exe->path)) {
       return PrimaryChoice{i, "exe"};
     }
   }

@@ -55,8 +55,9 @@ struct PrimaryEvidence {
   std::optional<std::vector<AuxvEntry>> stack_auxv;   // the auxv on the initial stack (ParseInitialStack)
   std::optional<std::vector<AuxvEntry>> procfs_auxv;  // /proc/<pid>/auxv (ParseAuxv)
   struct FileId {
-    uint32_t dev_major = 0, dev_minor = 0;
+    uint32_t dev_major = 0, dev_minor = 0;  // from stat(): on overlayfs and btrfs not what maps prints
     uint64_t inode = 0;
+    std::string path;  // the link's target, " (deleted)" resolved
   };
   std::optional<FileId> exe;  // what /proc/<pid>/exe points at
 };
@@ -65,7 +66,8 @@ struct PrimaryChoice {
   const char* source;  // "stack auxv", "procfs auxv", "exe" or "first mapping"
 };
 // The main program among `modules`, from the best evidence that names one: the module containing AT_PHDR
-// (else AT_ENTRY) of the stack's auxv, then of the procfs auxv, then the module of the executable's file,
+// (else AT_ENTRY) of the stack's auxv, then of the procfs auxv, then the module of the executable's file
+// (same inode, and same device or same path: maps and stat() disagree on devices on overlayfs and btrfs),
 // then the first module. nullopt when there are no modules.
 std::optional<PrimaryChoice> ChoosePrimaryModule(std::span<const Module> modules,
                                                  const PrimaryEvidence& evidence);

@@ -124,7 +124,8 @@ TEST(ChoosePrimaryModuleTest, EachFallbackInTurn) {
   PrimaryEvidence evidence;
   evidence.stack_auxv = *stack;
   evidence.procfs_auxv = *procfs;
-  evidence.exe = PrimaryEvidence::FileId{0xfe, 0, 332383};  // ld.so is the executable under `ld.so prog`
+  // ld.so is the executable under `ld.so prog`.
+  evidence.exe = PrimaryEvidence::FileId{0xfe, 0, 332383, "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"};
   EXPECT_EQ(name(ChoosePrimaryModule(modules, evidence)), "sleep from stack auxv");
   evidence.stack_auxv.reset();  // the stack could not be read: the kernel's copy names the loader
   EXPECT_EQ(name(ChoosePrimaryModule(modules, evidence)), "ld-linux-x86-64.so.2 from procfs auxv");
@@ -132,6 +133,14 @@ TEST(ChoosePrimaryModuleTest, EachFallbackInTurn) {
   EXPECT_EQ(name(ChoosePrimaryModule(modules, evidence)), "ld-linux-x86-64.so.2 from exe");
   evidence.exe->inode = 248056;  // /usr/bin/sleep's inode
   EXPECT_EQ(name(ChoosePrimaryModule(modules, evidence)), "sleep from exe");
+  // On overlayfs stat() reports another device than maps does for the same file (0:2a vs 0:28, measured):
+  // the path, with the inode, still finds it; a bare inode match on another device does not.
+  evidence.exe->dev_major = 0;
+  evidence.exe->dev_minor = 0x2a;
+  evidence.exe->path = "/usr/bin/sleep";
+  EXPECT_EQ(name(ChoosePrimaryModule(modules, evidence)), "sleep from exe");
+  evidence.exe->path = "/elsewhere/sleep";
+  EXPECT_EQ(name(ChoosePrimaryModule(modules, evidence)), modules.front().name + " from first mapping");
   evidence.exe.reset();
   EXPECT_EQ(name(ChoosePrimaryModule(modules, evidence)), modules.front().name + " from first mapping");
   // Auxv values that point into no module fall through; AT_ENTRY is used when AT_PHDR misses.

@@ -28,7 +28,9 @@ StatusOr<ProcessInfo> Process::Info() const {
   if (exe.ok()) {
     struct stat st;
     const bool known = fstatat(dir_fd_.get(), "exe", &st, 0) == 0;
-    info.path = ResolveDeleted(std::move(*exe), known ? &st : nullptr, &info.path_deleted);
+    info.path = ResolveDeleted(std::move(*exe),
+                               known ? std::optional(FileIdentity{st.st_ino, st.st_dev}) : std::nullopt,
+                               &info.path_deleted);
   } else {
     info.path_status = exe.status();
   }

@@ -43,10 +43,8 @@ std::vector<Module> Process::ExactModules(const std::vector<MapsEntry>& maps) co
     const std::string link = "map_files/" + HexDigits(first->start) + "-" + HexDigits(first->end);
     StatusOr<std::string> target = ReadLinkAt(dir_fd_.get(), link, Label(link));
     if (!target.ok()) continue;  // no access to map_files: keep what maps says
-    struct stat want {};
-    want.st_ino = m.inode;
-    want.st_dev = makedev(m.dev_major, m.dev_minor);
-    m.path = ResolveDeleted(std::move(*target), &want, &m.deleted);
+    // Inode only: maps's device is not stat()'s on overlayfs and btrfs (see FileIdentity).
+    m.path = ResolveDeleted(std::move(*target), FileIdentity{m.inode, std::nullopt}, &m.deleted);
     m.name = BaseName(m.path);
   }
   return modules;
@@ -102,7 +100,11 @@ StatusOr<PrimaryModule> Process::Primary() const {
   }
   struct stat exe;
   if (fstatat(dir_fd_.get(), "exe", &exe, 0) == 0) {
-    evidence.exe = PrimaryEvidence::FileId{major(exe.st_dev), minor(exe.st_dev), exe.st_ino};
+    evidence.exe = PrimaryEvidence::FileId{major(exe.st_dev), minor(exe.st_dev), exe.st_ino, ""};
+    if (StatusOr<std::string> link = ReadLinkAt(dir_fd_.get(), "exe", Label("exe")); link.ok()) {
+      bool deleted;
+      evidence.exe->path = ResolveDeleted(*std::move(link), FileIdentity{exe.st_ino, exe.st_dev}, &deleted);
+    }
   }
   const std::optional<PrimaryChoice> choice = ChoosePrimaryModule(modules, evidence);
   if (!choice) return Status(ENOENT, "process " + std::to_string(pid_) + " maps no file");
