@@ -96,6 +96,28 @@ TEST(CliParseTest, EnvironJsonReplacesEachInvalidByteAndKeepsByteOffsets) {
   EXPECT_EQ(j["entries"][4]["offset"], 19);
 }
 
+TEST(CliParseTest, StatusAndMountsCaptures) {
+  Json status =
+      ParseJsonOutput(RunProcscope({"parse", "status", "--json", kTestdata + "status_seccomp.txt"}));
+  EXPECT_EQ(status["seccomp"], 2);
+  EXPECT_EQ(status["no_new_privs"], true);
+  EXPECT_EQ(status["uids"], Json::array({0, 0, 0, 0}));
+  EXPECT_EQ(status["cap_eff"].get<uint64_t>(), 0x1fffeffffffULL);
+  Json mounts =
+      ParseJsonOutput(RunProcscope({"parse", "mounts", "--json", kTestdata + "mounts_hidepid.txt"}));
+  ASSERT_FALSE(mounts.empty());
+  EXPECT_EQ(mounts.back()["options"], "rw,relatime,hidepid=invisible");
+  bool decoded = false;
+  for (const Json& m : mounts) decoded = decoded || m["target"] == "/tmp/with space";
+  EXPECT_TRUE(decoded) << "\\040 decoded to a space";
+  const CommandResult bad = RunProcscope({"parse", "status", "-"}, "Seccomp:\t7\n");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("line 1: field 'Seccomp'"), std::string::npos) << bad.err;
+  const CommandResult table = RunProcscope({"parse", "status", kTestdata + "status_root.txt"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("cap_eff"), std::string::npos);
+}
+
 TEST(CliParseTest, ModulesJsonFromStdin) {
   const CommandResult r =
       RunProcscope({"parse", "modules", "--json", "-"},

@@ -9,8 +9,10 @@
 #include "backend/procfs/environ.h"
 #include "backend/procfs/maps.h"
 #include "backend/procfs/modules.h"
+#include "backend/procfs/mounts.h"
 #include "backend/procfs/read_file.h"
 #include "backend/procfs/stat.h"
+#include "backend/procfs/status.h"
 #include "tools/cli/command.h"
 #include "tools/cli/procfs_output.h"
 
@@ -46,6 +48,14 @@ int RunParse(const ParseOptions& options) {
   } else if (options.format == "environ") {
     const Environ env = ParseEnviron(*text);
     options.json ? PrintJson(EnvironToJson(env), std::cout) : PrintEnvironTable(env, std::cout);
+  } else if (options.format == "status") {
+    StatusOr<ProcStatus> status = ParseStatus(*text);
+    if (!status.ok()) return malformed(status.status());
+    options.json ? PrintJson(StatusToJson(*status), std::cout) : PrintStatusTable(*status, std::cout);
+  } else if (options.format == "mounts") {
+    StatusOr<std::vector<MountEntry>> mounts = ParseMounts(*text);
+    if (!mounts.ok()) return malformed(mounts.status());
+    options.json ? PrintJson(MountsToJson(*mounts), std::cout) : PrintMountsTable(*mounts, std::cout);
   } else {
     StatusOr<std::vector<KernelModule>> modules = ParseModules(*text);
     if (!modules.ok()) return malformed(modules.status());
@@ -69,7 +79,9 @@ void AddParseCommand(CLI::App& app, Runner& run) {
        {Format{"stat", "/proc/<pid>/stat: the 52 fields of proc(5), null when the text lacks them"},
         Format{"maps", "/proc/<pid>/maps: one object per mapping"},
         Format{"environ", "/proc/<pid>/environ: NUL-separated entries with byte offsets (never malformed)"},
-        Format{"modules", "/proc/modules: loaded kernel modules with FNV-1a handles"}}) {
+        Format{"modules", "/proc/modules: loaded kernel modules with FNV-1a handles"},
+        Format{"status", "/proc/<pid>/status: ids, capabilities, tracer, seccomp (what doctor reads)"},
+        Format{"mounts", "/proc/<pid>/mounts: one object per mount, escapes decoded"}}) {
     CLI::App* sub = parse->add_subcommand(format.name, format.help);
     sub->add_option("FILE", options->file, "file to parse, or - for stdin")->required();
     sub->add_flag("--json", options->json, "print JSON instead of a table");

@@ -77,6 +77,31 @@ Json ModulesToJson(const std::vector<KernelModule>& modules) {
   return array;
 }
 
+Json StatusToJson(const ProcStatus& s) {
+  const auto ids = [](const std::optional<std::array<uint32_t, 4>>& v) {
+    return v ? Json(*v) : Json(nullptr);
+  };
+  return {{"name", s.name ? Json(ToValidUtf8(*s.name)) : Json(nullptr)},
+          {"uids", ids(s.uids)},
+          {"gids", ids(s.gids)},
+          {"cap_prm", OptionalToJson(s.cap_prm)},
+          {"cap_eff", OptionalToJson(s.cap_eff)},
+          {"tracer_pid", OptionalToJson(s.tracer_pid)},
+          {"no_new_privs", OptionalToJson(s.no_new_privs)},
+          {"seccomp", OptionalToJson(s.seccomp)}};
+}
+
+Json MountsToJson(const std::vector<MountEntry>& mounts) {
+  Json array = Json::array();
+  for (const MountEntry& m : mounts) {
+    array.push_back({{"source", ToValidUtf8(m.source)},
+                     {"target", ToValidUtf8(m.target)},
+                     {"fstype", ToValidUtf8(m.fstype)},
+                     {"options", ToValidUtf8(m.options)}});
+  }
+  return array;
+}
+
 void PrintColumns(const std::vector<std::vector<std::string>>& rows, std::ostream& out) {
   std::vector<size_t> widths;
   for (const auto& row : rows) {
@@ -147,6 +172,27 @@ void PrintModulesTable(const std::vector<KernelModule>& modules, std::ostream& o
                     std::string(ModuleStateName(m.state)), m.address == 0 ? "(hidden)" : Hex(m.address),
                     Hex(m.handle), m.taint ? Printable(*m.taint) : "-", deps.empty() ? "-" : deps});
   }
+  PrintColumns(rows, out);
+}
+
+void PrintStatusTable(const ProcStatus& status, std::ostream& out) {
+  // The JSON's fields, one per row: the names and their order are written once, in StatusToJson.
+  std::vector<std::vector<std::string>> rows = {{"FIELD", "VALUE"}};
+  const Json json = StatusToJson(status);
+  for (auto it = json.begin(); it != json.end(); ++it) {
+    std::string value = it->is_null()     ? "-"
+                        : it->is_string() ? Printable(it->get<std::string>())
+                                          : it->dump();
+    if ((it.key() == "cap_prm" || it.key() == "cap_eff") && it->is_number()) value = Hex(it->get<uint64_t>());
+    rows.push_back({it.key(), value});
+  }
+  PrintColumns(rows, out);
+}
+
+void PrintMountsTable(const std::vector<MountEntry>& mounts, std::ostream& out) {
+  std::vector<std::vector<std::string>> rows = {{"SOURCE", "TARGET", "FSTYPE", "OPTIONS"}};
+  for (const MountEntry& m : mounts)
+    rows.push_back({Printable(m.source), Printable(m.target), Printable(m.fstype), Printable(m.options)});
   PrintColumns(rows, out);
 }
 

@@ -13,7 +13,9 @@
 #include "backend/procfs/environ.h"
 #include "backend/procfs/maps.h"
 #include "backend/procfs/modules.h"
+#include "backend/procfs/mounts.h"
 #include "backend/procfs/stat.h"
+#include "backend/procfs/status.h"
 
 namespace procscope::cli {
 
@@ -28,6 +30,12 @@ Json EnvironToJson(const Environ& env);
 // [{name, size, refcount, deps, state, address, taint, handle}]
 Json ModulesToJson(const std::vector<KernelModule>& modules);
 
+// {name, uids: [real, effective, saved, fs], gids, cap_prm, cap_eff, tracer_pid, no_new_privs, seccomp}; a
+// field the text lacks is null.
+Json StatusToJson(const ProcStatus& status);
+// [{source, target, fstype, options}]
+Json MountsToJson(const std::vector<MountEntry>& mounts);
+
 // Rows of cells as left-aligned columns separated by two spaces (the last column is not padded).
 void PrintColumns(const std::vector<std::vector<std::string>>& rows, std::ostream& out);
 
@@ -39,6 +47,8 @@ void PrintStatTable(const ProcStat& stat, std::ostream& out);
 void PrintMapsTable(const std::vector<MapsEntry>& maps, std::ostream& out);
 void PrintEnvironTable(const Environ& env, std::ostream& out);
 void PrintModulesTable(const std::vector<KernelModule>& modules, std::ostream& out);
+void PrintStatusTable(const ProcStatus& status, std::ostream& out);
+void PrintMountsTable(const std::vector<MountEntry>& mounts, std::ostream& out);
 
 }  // namespace procscope::cli
 
