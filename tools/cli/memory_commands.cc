@@ -161,12 +161,16 @@ int RunWrite(const MemoryOptions& o) {
 }
 
 void AddCommonOptions(CLI::App* sub, MemoryOptions& o) {
-  sub->add_option("--strategy", o.strategy, "default (= " + DefaultStrategyName() + "), " + StrategyList());
+  sub->add_option(
+      "--strategy", o.strategy,
+      "default (= " + DefaultStrategyName() +
+          ", falling back to procmem when process_vm_readv/writev are refused with EPERM or ENOSYS), " +
+          StrategyList());
   sub->add_flag(
       "--force", o.force,
       "force access through /proc/PID/mem (implies --strategy procmem): read PROT_NONE pages and write "
       "read-only pages, like a debugger");
-  sub->add_flag("--json", o.json, "print JSON instead of a table");
+  sub->add_flag("--json", o.json, "print JSON instead of a table (with transport and fallback_reason)");
 }
 
 }  // namespace
