@@ -10,9 +10,13 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -285,6 +289,46 @@ TEST_F(DoctorTest, CliJsonAndChecklist) {
   const testing::CommandResult none = testing::RunProcscope({"doctor", std::to_string(gone)});
   EXPECT_EQ(none.exit_code, 1);
   EXPECT_NE(none.err.find("no process"), std::string::npos) << none.err;
+}
+
+// The other commands' permission errors carry the same reasons: procscope run as uid 65534 (a copy outside
+// /root, which that uid cannot enter) against the root-owned target.
+TEST_F(DoctorTest, CliPermissionErrorsNameTheCause) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root to run procscope as uid 65534";
+  char dir_template[] = "/tmp/procscope_doctor_XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  const std::string dir = dir_template, copy = dir + "/procscope";
+  std::filesystem::copy_file(testing::RunfilesPath("tools/procscope"), copy);
+  ASSERT_EQ(chmod(dir.c_str(), 0755), 0);
+  const auto as_nobody = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                     copy};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return testing::RunCommand(argv);
+  };
+  char address[32];
+  std::snprintf(address, sizeof address, "0x%llx:8", static_cast<unsigned long long>(rw()));
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"read", std::to_string(pid()), address},
+                                             {"env", std::to_string(pid())},
+                                             {"maps", std::to_string(pid())}}) {
+    const testing::CommandResult r = as_nobody(args);
+    EXPECT_EQ(r.exit_code, 1) << args[0] << ": " << r.out;
+    EXPECT_NE(r.err.find("permission denied"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("the target runs as uid 0, this reader as uid 65534 without CAP_SYS_PTRACE"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
+  }
+  const testing::CommandResult doctor = as_nobody({"doctor", std::to_string(pid()), "--json"});
+  ASSERT_EQ(doctor.exit_code, 0) << doctor.err;
+  const Json j = Json::parse(doctor.out);
+  EXPECT_EQ(j["cap_sys_ptrace"], false);
+  EXPECT_EQ(j["uid"], 65534);
+  EXPECT_EQ(j["target"]["verdict"]["maps"]["allowed"], false);
+  EXPECT_EQ(j["target"]["verdict"]["exit_code_visible"]["allowed"], false);
+  EXPECT_FALSE(j["target"]["reasons"].empty());
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
