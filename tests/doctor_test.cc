@@ -28,6 +28,7 @@
 #include "tests/util/child_report.h"
 #include "tests/util/fixture_process.h"
 #include "tests/util/holes_fixture.h"
+#include "tests/util/open_fds.h"
 #include "tests/util/seccomp.h"
 #include "tests/util/subprocess.h"
 
@@ -195,7 +196,10 @@ TEST_F(DoctorTest, UnderASeccompFilterReadsAreMeasuredThroughTheFallback) {
   const uint64_t address = rw();
   const ChildOutcome outcome = testing::RunInChild([&](ChildReport& report) {
     if (Status s = testing::DenyProcessVm(EPERM); !s.ok()) return report.Skip(s.ToString());
+    const int fds_before = testing::OpenFds();
     const ReaderFacts reader = GatherReaderFacts();
+    report.Check("gathering leaks no descriptor",
+                 (void(GatherTargetFacts(target, reader)), testing::OpenFds() == fds_before));
     report.Check("seccomp mode 2", reader.seccomp_mode == 2);
     report.Check("process_vm_readv refused with EPERM",
                  !reader.process_vm_readv.available && reader.process_vm_readv.error == EPERM);
@@ -211,10 +215,10 @@ TEST_F(DoctorTest, UnderASeccompFilterReadsAreMeasuredThroughTheFallback) {
   });
   if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;
   testing::ExpectAllChecksPassed(
-      outcome, {"seccomp mode 2", "process_vm_readv refused with EPERM", "process_vm_writev refused",
-                "the note names the filter", "read allowed through procmem", "nothing stands in the way",
-                "seccomp maps verdict is what reading maps does", "seccomp read verdict is what reading does",
-                "seccomp write verdict is what writing does"});
+      outcome, {"gathering leaks no descriptor", "seccomp mode 2", "process_vm_readv refused with EPERM",
+                "process_vm_writev refused", "the note names the filter", "read allowed through procmem",
+                "nothing stands in the way", "seccomp maps verdict is what reading maps does",
+                "seccomp read verdict is what reading does", "seccomp write verdict is what writing does"});
 }
 
 TEST_F(DoctorTest, HidepidHidesTheTargetAndSaysSo) {

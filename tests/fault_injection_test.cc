@@ -30,6 +30,7 @@
 #include "tests/util/child_report.h"
 #include "tests/util/fixture_process.h"
 #include "tests/util/holes_fixture.h"
+#include "tests/util/open_fds.h"
 #include "tests/util/time_limits.h"
 
 namespace procscope {
@@ -359,12 +360,6 @@ constexpr bool kSanitized = false;
 constexpr bool kSanitized = false;
 #endif
 
-int OpenFds() {
-  int n = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
-  return n - 1;  // the iterator's own descriptor
-}
-
 TEST(FdLimitTest, ExhaustedDescriptorsGiveEmfileAndLeakNothing) {
   Target t = StartTarget("rw:2,hole:1,rw:1", ExpectedEnd::Exit(0));
   ASSERT_TRUE(t.process);
@@ -374,7 +369,7 @@ TEST(FdLimitTest, ExhaustedDescriptorsGiveEmfileAndLeakNothing) {
     StatusOr<Process> handle = Process::Open(pid);  // opened while descriptors are available
     report.Check("open before the limit", handle.ok(), handle.status().ToString());
     if (!handle.ok()) return;
-    const int before = OpenFds();
+    const int before = testing::OpenFds();
     // Take every free descriptor number under the limit, so that nothing more can be opened.
     const rlimit tight = {static_cast<rlim_t>(before + 16), static_cast<rlim_t>(before + 64)};
     if (setrlimit(RLIMIT_NOFILE, &tight) != 0) return report.Skip("setrlimit failed");
@@ -413,8 +408,8 @@ TEST(FdLimitTest, ExhaustedDescriptorsGiveEmfileAndLeakNothing) {
                  half_open.ToString());
     report.Check("Maps with one descriptor free works", handle->Maps().ok());
     for (int fd : fillers) close(fd);
-    report.Check("no descriptor leaked", OpenFds() == before,
-                 std::to_string(OpenFds()) + " open now, " + std::to_string(before) + " before");
+    report.Check("no descriptor leaked", testing::OpenFds() == before,
+                 std::to_string(testing::OpenFds()) + " open now, " + std::to_string(before) + " before");
     report.Check("open after the limit", Process::Open(pid).ok());
   });
   if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;

@@ -18,6 +18,7 @@
 #include "tests/util/child_report.h"
 #include "tests/util/fixture_process.h"
 #include "tests/util/memory_target.h"
+#include "tests/util/open_fds.h"
 #include "tests/util/seccomp.h"
 
 namespace procscope {
@@ -118,8 +119,10 @@ TEST_P(SeccompFallbackTest, ReadsFallBackToProcMemWithIdenticalResultsAndBytes) 
   const ChildOutcome outcome = UnderFilter([&](ChildReport& report, const Process& p) {
     Batch b = MakeBatch(target_->regions());
     TransferReport r;
+    const int fds_before = testing::OpenFds();
     const Status s = p.Transfer(*MakeStrategy("default"), Direction::kRead, b.elements, b.results, &r);
     report.Check("default succeeds", s.ok(), s.ToString());
+    report.Check("no descriptor leaked", testing::OpenFds() == fds_before);
     report.Check("served by procmem", r.transport == Transport::kProcMem,
                  std::string(TransportName(r.transport)));
     report.Check("fallback reason", r.fallback_reason == refused(), ErrnoName(r.fallback_reason));
