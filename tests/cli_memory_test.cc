@@ -193,6 +193,12 @@ TEST_F(CliMemoryTest, UnderASeccompFilterReadAndWriteFallBackWithTheSameAnswers)
               std::string::npos)
         << table.out;
 
+    // probe measures process_vm_readv itself: refused, it says so instead of reporting false semantics.
+    const CommandResult probe = RunProcscopeDenied(refused, {"probe", "--json", "--skip-max-rw-count"});
+    EXPECT_EQ(probe.exit_code, 1) << probe.out;
+    EXPECT_NE(probe.err.find("process_vm_readv fails"), std::string::npos) << probe.err;
+    EXPECT_NE(probe.err.find(refused), std::string::npos) << probe.err;
+
     // --strategy retry asks for process_vm_readv itself: no fallback, and the error says why.
     const CommandResult named =
         RunProcscopeDenied(refused, {"read", pid_, Hex(rw_) + ":4", "--strategy", "retry"});

@@ -145,6 +145,14 @@ StatusOr<KernelProbe> ProbeKernel(const ProbeOptions& options) {
   ProbePages pages;
   if (!pages.ok()) return ErrnoStatus("probe: cannot build its pages");
   std::vector<char> buffer(3 * kPage);
+  // Every answer below reads a short or failed call as a kernel property: a refused call (a seccomp filter,
+  // a kernel without CROSS_MEMORY_ATTACH) would turn into false facts, so it ends the probe instead.
+  iovec first = Iov(pages.page(0), 1);
+  if (ReadSelf({&first, 1}, buffer.data(), 1) != 1) {
+    return ErrnoStatus(
+        "probe: process_vm_readv fails on this process's own memory, so its semantics cannot be "
+        "measured here (see `procscope doctor`)");
+  }
 
   iovec spanning = Iov(pages.page(0), 3 * kPage);
   probe.splits_elements = ReadSelf({&spanning, 1}, buffer.data(), 3 * kPage) == static_cast<ssize_t>(kPage);

@@ -36,6 +36,8 @@ struct ProbeOptions {
   bool measure_max_rw_count = true;
 };
 
+// The errno of process_vm_readv when it fails on this process's own memory (EPERM under a seccomp filter,
+// ENOSYS without CROSS_MEMORY_ATTACH): then nothing can be measured.
 [[nodiscard]] StatusOr<KernelProbe> ProbeKernel(const ProbeOptions& options);
 
 }  // namespace procscope
