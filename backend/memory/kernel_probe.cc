@@ -150,7 +150,7 @@ StatusOr<KernelProbe> ProbeKernel(const ProbeOptions& options) {
   iovec first = Iov(pages.page(0), 1);
   if (ReadSelf({&first, 1}, buffer.data(), 1) != 1) {
     return ErrnoStatus(
-        "probe: process_vm_readv fails on this process's own memory, so its semantics cannot be "
+        "process_vm_readv fails on this process's own memory, so its semantics cannot be "
         "measured here (see `procscope doctor`)");
   }
 
