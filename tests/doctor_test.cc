@@ -296,7 +296,8 @@ TEST_F(DoctorTest, CliJsonAndChecklist) {
 }
 
 // The other commands' permission errors carry the same reasons: procscope run as uid 65534 (a copy outside
-// /root, which that uid cannot enter) against the root-owned target.
+// the runfiles, which that uid may not be able to enter) against the root-owned target. The child drops its
+// credentials and runs the CLI from there.
 TEST_F(DoctorTest, CliPermissionErrorsNameTheCause) {
   if (getuid() != 0) GTEST_SKIP() << "needs root to run procscope as uid 65534";
   char dir_template[] = "/tmp/procscope_doctor_XXXXXX";
@@ -304,35 +305,43 @@ TEST_F(DoctorTest, CliPermissionErrorsNameTheCause) {
   const std::string dir = dir_template, copy = dir + "/procscope";
   std::filesystem::copy_file(testing::RunfilesPath("tools/procscope"), copy);
   ASSERT_EQ(chmod(dir.c_str(), 0755), 0);
-  const auto as_nobody = [&](std::vector<std::string> args) {
-    std::vector<std::string> argv = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                                     copy};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return testing::RunCommand(argv);
-  };
   char address[32];
   std::snprintf(address, sizeof address, "0x%llx:8", static_cast<unsigned long long>(rw()));
-  for (const std::vector<std::string>& args :
-       std::vector<std::vector<std::string>>{{"read", std::to_string(pid()), address},
-                                             {"env", std::to_string(pid())},
-                                             {"maps", std::to_string(pid())}}) {
-    const testing::CommandResult r = as_nobody(args);
-    EXPECT_EQ(r.exit_code, 1) << args[0] << ": " << r.out;
-    EXPECT_NE(r.err.find("permission denied"), std::string::npos) << r.err;
-    EXPECT_NE(r.err.find("the target runs as uid 0, this reader as uid 65534 without CAP_SYS_PTRACE"),
-              std::string::npos)
-        << r.err;
-    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
-  }
-  const testing::CommandResult doctor = as_nobody({"doctor", std::to_string(pid()), "--json"});
-  ASSERT_EQ(doctor.exit_code, 0) << doctor.err;
-  const Json j = Json::parse(doctor.out);
-  EXPECT_EQ(j["cap_sys_ptrace"], false);
-  EXPECT_EQ(j["uid"], 65534);
-  EXPECT_EQ(j["target"]["verdict"]["maps"]["allowed"], false);
-  EXPECT_EQ(j["target"]["verdict"]["exit_code_visible"]["allowed"], false);
-  EXPECT_FALSE(j["target"]["reasons"].empty());
+  const std::string target = std::to_string(pid());
+  const ChildOutcome outcome = testing::RunInChild([&](ChildReport& report) {
+    if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+      return report.Skip("cannot drop to uid 65534");
+    for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+             {copy, "read", target, address}, {copy, "env", target}, {copy, "maps", target}}) {
+      const testing::CommandResult r = testing::RunCommand(args);
+      report.Check(args[1] + " exits 1", r.exit_code == 1, std::to_string(r.exit_code) + " " + r.err);
+      report.Check(
+          args[1] + " names the uid",
+          r.err.find("permission denied") != std::string::npos &&
+              r.err.find("the target runs as uid 0, this reader as uid 65534 without CAP_SYS_PTRACE") !=
+                  std::string::npos,
+          r.err);
+      report.Check(args[1] + " says it in one line", std::count(r.err.begin(), r.err.end(), '\n') == 1,
+                   r.err);
+    }
+    const testing::CommandResult doctor = testing::RunCommand({copy, "doctor", target, "--json"});
+    report.Check("doctor runs", doctor.exit_code == 0, doctor.err);
+    if (doctor.exit_code != 0) return;
+    const Json j = Json::parse(doctor.out);
+    report.Check("doctor sees no capability and uid 65534",
+                 j["cap_sys_ptrace"] == false && j["uid"] == 65534);
+    report.Check("doctor says maps and exit codes are hidden",
+                 j["target"]["verdict"]["maps"]["allowed"] == false &&
+                     j["target"]["verdict"]["exit_code_visible"]["allowed"] == false &&
+                     !j["target"]["reasons"].empty(),
+                 j["target"].dump());
+  });
   std::filesystem::remove_all(dir);
+  if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;
+  testing::ExpectAllChecksPassed(
+      outcome, {"read exits 1", "read names the uid", "read says it in one line", "env exits 1",
+                "env names the uid", "maps exits 1", "maps names the uid", "doctor runs",
+                "doctor sees no capability and uid 65534", "doctor says maps and exit codes are hidden"});
 }
 
 }  // namespace
