@@ -160,6 +160,8 @@ class Process {
   bool PidfdSaysAlive() const;
   // ModulesFromMaps with the exact paths from map_files (see Modules).
   std::vector<Module> ExactModules(const std::vector<MapsEntry>& maps) const;
+  // The ELF identity of /proc/<pid>/exe (class, machine).
+  StatusOr<ElfIdentity> ExeElf() const;
   // A read through the held directory found nothing: EACCES when the process still runs but /proc hides it
   // (hidepid), else GoneStatus.
   Status LostStatus() const;

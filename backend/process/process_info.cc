@@ -34,25 +34,24 @@ StatusOr<ProcessInfo> Process::Info() const {
   } else {
     info.path_status = exe.status();
   }
-  const ScopedFd fd(RetryOnEintr([&] { return openat(dir_fd_.get(), "exe", O_RDONLY | O_CLOEXEC); }));
-  if (!fd.is_valid()) {
-    info.arch_status = ErrnoStatus("open " + Label("exe"));
+  if (StatusOr<ElfIdentity> elf = ExeElf(); elf.ok()) {
+    info.arch = elf->arch;
   } else {
-    char header[64];
-    const ssize_t n = RetryOnEintr([&] { return pread(fd.get(), header, sizeof header, 0); });
-    if (n < 0) {
-      info.arch_status = ErrnoStatus("read " + Label("exe"));
-    } else if (StatusOr<ElfIdentity> elf = ParseElfArch(std::string_view(header, static_cast<size_t>(n)));
-               elf.ok()) {
-      info.arch = elf->arch;
-    } else {
-      info.arch_status = elf.status();
-    }
+    info.arch_status = elf.status();
   }
   // The reads above went through the directory of this very process; one last check turns a process that
   // was reaped meanwhile (cmdline of a reaped process reads as empty) into the right error.
   if (Status identity = CheckIdentity(); !identity.ok()) return identity;
   return info;
+}
+
+StatusOr<ElfIdentity> Process::ExeElf() const {
+  const ScopedFd fd(RetryOnEintr([&] { return openat(dir_fd_.get(), "exe", O_RDONLY | O_CLOEXEC); }));
+  if (!fd.is_valid()) return ErrnoStatus("open " + Label("exe"));
+  char header[64];
+  const ssize_t n = RetryOnEintr([&] { return pread(fd.get(), header, sizeof header, 0); });
+  if (n < 0) return ErrnoStatus("read " + Label("exe"));
+  return ParseElfArch(std::string_view(header, static_cast<size_t>(n)));
 }
 
 }  // namespace procscope

@@ -79,6 +79,9 @@ StatusOr<PrimaryModule> Process::Primary() const {
   if (!maps.ok()) return maps.status();
   const std::vector<Module> modules = ExactModules(*maps);
   PrimaryEvidence evidence;
+  // A 32-bit program (i386 on x86_64) has 4-byte words on its stack and in its auxv; unknown: this build's.
+  StatusOr<ElfIdentity> elf = ExeElf();
+  const WordSize word = (elf.ok() ? elf->is_64bit : sizeof(void*) == 8) ? WordSize::k64 : WordSize::k32;
   // The initial stack's auxv: what the loader says the program is.
   StatusOr<ProcStat> stat = Stat();
   const uint64_t sp = stat.ok() ? stat->startstack.value_or(0) : 0;
@@ -88,14 +91,14 @@ StatusOr<PrimaryModule> Process::Primary() const {
     const Element element{sp, image.data(), image.size()};
     ElementResult result;
     if (Transfer(*MakeStrategy("default"), Direction::kRead, {&element, 1}, {&result, 1}).ok()) {
-      if (StatusOr<std::vector<AuxvEntry>> auxv = ParseInitialStack(image); auxv.ok()) {
+      if (StatusOr<std::vector<AuxvEntry>> auxv = ParseInitialStack(image, word); auxv.ok()) {
         evidence.stack_auxv = *std::move(auxv);
       }
     }
     break;
   }
   if (StatusOr<std::string> text = ReadProcFile("auxv"); text.ok()) {
-    if (StatusOr<std::vector<AuxvEntry>> auxv = ParseAuxv(*text); auxv.ok())
+    if (StatusOr<std::vector<AuxvEntry>> auxv = ParseAuxv(*text, word); auxv.ok())
       evidence.procfs_auxv = *std::move(auxv);
   }
   struct stat exe;

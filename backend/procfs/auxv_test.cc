@@ -24,6 +24,12 @@ std::string Words(const std::vector<uint64_t>& words) {
   return bytes;
 }
 
+std::string Words32(const std::vector<uint32_t>& words) {
+  std::string bytes(words.size() * 4, '\0');
+  std::memcpy(bytes.data(), words.data(), bytes.size());
+  return bytes;
+}
+
 TEST(ParseAuxvTest, RealCaptureOfAnLdSoLaunch) {
   // `ld-linux-x86-64.so.2 /bin/sleep 100`: the kernel's copy describes the loader, which the kernel ran.
   StatusOr<std::vector<AuxvEntry>> aux = ParseAuxv(ReadTestdata("auxv_ldso_sleep.bin"));
@@ -82,6 +88,28 @@ TEST(ParseInitialStackTest, TruncatedImagesAskForMoreBytes) {
 TEST(ParseInitialStackTest, RejectsImagesThatAreNotAStack) {
   EXPECT_TRUE(testing::RejectedNaming(ParseInitialStack(Words({uint64_t{1} << 40, 0})), "argc", "argc"));
   EXPECT_TRUE(testing::RejectedNaming(ParseInitialStack(Words({1, 0x10, 0x20, 0, 0})), "argv", "argv[argc]"));
+}
+
+// An i386 process on x86_64: the same layouts in 4-byte words.
+TEST(WordSize32Test, AuxvAndInitialStack) {
+  StatusOr<std::vector<AuxvEntry>> aux = ParseAuxv(Words32({6, 4096, 3, 0x8048034, 0, 0}), WordSize::k32);
+  ASSERT_OK(aux);
+  EXPECT_EQ(*aux, (std::vector<AuxvEntry>{{6, 4096}, {3, 0x8048034}}));
+  EXPECT_TRUE(
+      testing::RejectedNaming(ParseAuxv(std::string(12, '\0'), WordSize::k32), "12 bytes", "8-byte pairs"));
+  // The same bytes read as 64-bit words are one pair (6 | 4096 << 32, 3 | ...) and no AT_NULL before the end.
+  EXPECT_FALSE(ParseAuxv(Words32({6, 4096, 3, 0x8048034}), WordSize::k64).ok());
+  // argc 1, argv {a}, NULL, envp {e, f}, NULL, auxv {AT_PHDR, AT_ENTRY}, AT_NULL.
+  StatusOr<std::vector<AuxvEntry>> stack = ParseInitialStack(
+      Words32({1, 0xffffd000, 0, 0xffffd010, 0xffffd020, 0, 3, 0x56555034, 9, 0x56556000, 0, 0}),
+      WordSize::k32);
+  ASSERT_OK(stack);
+  EXPECT_EQ(AuxvValue(*stack, kAtPhdr), 0x56555034u);
+  EXPECT_EQ(AuxvValue(*stack, kAtEntry), 0x56556000u);
+  const std::string full = Words32({1, 0x10, 0, 0x30, 0, 6, 4096, 0, 0});
+  for (size_t cut = 0; cut < full.size(); cut += 4) {
+    EXPECT_THAT(ParseInitialStack(full.substr(0, cut), WordSize::k32), StatusIs(ENODATA)) << cut;
+  }
 }
 
 }  // namespace

@@ -25,8 +25,12 @@ struct HolesFixture {
   std::vector<fixtures::Region> regions;
 };
 
+// `program`: another build of the fixture (fixtures/holes_i386); `launcher`: a loader to start it through
+// (e.g. /lib/ld-linux.so.2), as FixtureOptions::launcher.
 [[nodiscard]] StatusOr<HolesFixture> StartHoles(const std::string& spec,
-                                                ExpectedEnd end = ExpectedEnd::Exit(0));
+                                                ExpectedEnd end = ExpectedEnd::Exit(0),
+                                                const std::string& program = "fixtures/holes",
+                                                const std::string& launcher = "");
 
 }  // namespace procscope::testing
 
