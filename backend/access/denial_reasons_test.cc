@@ -76,6 +76,7 @@ TEST(DenialReasonsTest, UidsGidsDumpableAndCapabilities) {
 TEST(DenialReasonsTest, YamaScopes) {
   ReaderFacts reader = Reader(1000, false);
   TargetFacts target = Target(1000);
+  target.memory_read = {false, true, "EPERM"};
   reader.ptrace_scope = 0;
   EXPECT_EQ(Joined(DenialReasons(reader, target)), "");
   reader.ptrace_scope = 1;
@@ -84,6 +85,13 @@ TEST(DenialReasonsTest, YamaScopes) {
   EXPECT_NE(Joined(DenialReasons(reader, target)).find("PR_SET_PTRACER"), std::string::npos);
   target.descendant = true;
   EXPECT_EQ(Joined(DenialReasons(reader, target)), "");
+  // Not a descendant, but the read worked (the target named this reader with PR_SET_PTRACER): Yama is not
+  // in the way.
+  target.descendant = false;
+  target.memory_read = {true, true, "1 byte read"};
+  EXPECT_EQ(Joined(DenialReasons(reader, target)), "");
+  target.memory_read = {false, true, "EPERM"};
+  target.descendant = true;
   reader.ptrace_scope = 2;
   EXPECT_NE(Joined(DenialReasons(reader, target)).find("ptrace_scope=2"), std::string::npos);
   EXPECT_EQ(Joined(DenialReasons(Reader(0, true), target)), "");
