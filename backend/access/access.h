@@ -21,14 +21,10 @@
 #include <string_view>
 #include <vector>
 
+#include "backend/memory/force_override.h"
 #include "backend/memory/strategy.h"
 
 namespace procscope {
-
-// Whether /proc/<pid>/mem may write read-only pages and read PROT_NONE ones (FOLL_FORCE): the kernel's
-// proc_mem.force_override (6.12 and backports; kernels before it behave as "always").
-enum class ForceOverride { kAlways, kPtrace, kNever, kUnknown };
-std::string_view ForceOverrideName(ForceOverride value);  // "always", "ptrace", "never", "unknown"
 
 // The outcome of one real call: error 0 when it worked.
 struct CallOutcome {

@@ -142,12 +142,5 @@ TEST(ReaderNotesTest, RefusedCallsAndForcing) {
   EXPECT_NE(Joined(DenialReasons(reader, target)).find("seccomp"), std::string::npos);
 }
 
-TEST(ForceOverrideNameTest, TheKernelsWords) {
-  EXPECT_EQ(ForceOverrideName(ForceOverride::kAlways), "always");
-  EXPECT_EQ(ForceOverrideName(ForceOverride::kPtrace), "ptrace");
-  EXPECT_EQ(ForceOverrideName(ForceOverride::kNever), "never");
-  EXPECT_EQ(ForceOverrideName(ForceOverride::kUnknown), "unknown");
-}
-
 }  // namespace
 }  // namespace procscope
