@@ -18,6 +18,7 @@
 #include "fixtures/ground_truth.h"
 #include "fixtures/pattern.h"
 #include "tests/util/fixture_process.h"
+#include "tests/util/force.h"
 #include "tests/util/holes_fixture.h"
 #include "tests/util/subprocess.h"
 
@@ -99,7 +100,7 @@ TEST(Compat32Test, MemoryEngineWithExactAttribution) {
   ASSERT_OK(p);
   for (const std::string& name : StrategyNames()) {
     SCOPED_TRACE(name);
-    const bool forced = name == "procmem_force";
+    const bool forced = name == "procmem_force" && testing::ProcMemForces();
     const std::vector<std::pair<uint64_t, uint64_t>> spans = {
         {r[0].start + 10, 100}, {r[0].end - 50, 100}, {r[1].start, 8},
         {r[2].start + 7, 64},   {r[3].start, 16},     {r[4].start + 3, 9},

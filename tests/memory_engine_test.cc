@@ -17,6 +17,7 @@
 #include "backend/memory/strategy.h"
 #include "backend/status_matchers.h"
 #include "fixtures/ground_truth.h"
+#include "tests/util/force.h"
 #include "tests/util/memory_target.h"
 
 namespace procscope {
@@ -73,7 +74,8 @@ class MemoryEngineTest : public ::testing::TestWithParam<std::tuple<std::string,
     target_ = *std::move(target);
     memory_ = std::make_unique<LinuxMemoryBackend>(target_->pid());
   }
-  bool forced() const { return std::get<0>(GetParam()) == "procmem_force"; }
+  // procmem_force forces access only where the kernel lets it (not with proc_mem.force_override=never).
+  bool forced() const { return std::get<0>(GetParam()) == "procmem_force" && testing::ProcMemForces(); }
   const std::vector<Region>& regions() const { return target_->regions(); }
 
   // Reads the batch and checks every element's result and bytes against the ground truth.
@@ -148,7 +150,8 @@ TEST_P(MemoryEngineTest, WritesInEveryArrangementOfThree) {
       ASSERT_EQ(results[i], ExpectedResult(regions(), e.address, e.length, Direction::kWrite, forced()))
           << Describe(kinds) << " element " << i;
       for (uint64_t b = 0; b < e.length; ++b) {
-        if (ExpectedResult(regions(), e.address + b, 1, Direction::kRead, /*forced=*/true).ok()) {
+        // Read back where the check can read (PROT_NONE pages only where the kernel forces access).
+        if (ExpectedResult(regions(), e.address + b, 1, Direction::kRead, testing::ProcMemForces()).ok()) {
           expected.emplace(e.address + b, PatternByte(e.address + b));
         }
       }
@@ -220,8 +223,8 @@ TEST_P(LargeBatchTest, ThousandsOfElementsAgainstGroundTruth) {
   size_t failed = 0;
   for (size_t i = 0; i < elements.size(); ++i) {
     const Element& e = elements[i];
-    ASSERT_EQ(results[i],
-              ExpectedResult(regions, e.address, e.length, Direction::kRead, name == "procmem_force"))
+    ASSERT_EQ(results[i], ExpectedResult(regions, e.address, e.length, Direction::kRead,
+                                         name == "procmem_force" && testing::ProcMemForces()))
         << "element " << i;
     failed += !results[i].ok();
     for (uint64_t b = 0; b < e.length; ++b) {
@@ -250,6 +253,7 @@ FakeMemory FakeOf(const std::vector<Region>& regions) {
                                                        : kProtNone;
     fake.Map(r.start, (r.end - r.start) / kFakePageSize, prot);
   }
+  fake.SetForces(testing::ProcMemForces());  // the kernel's proc_mem.force_override, as measured here
   return fake;
 }
 

@@ -114,7 +114,9 @@ ssize_t FakeMemory::MemTransfer(uint8_t* buffer, size_t length, uint64_t address
   while (done < length && done < kMaxRwCount) {
     const uint64_t at = address + done;
     auto it = at < address ? pages_.end() : pages_.find(at / kFakePageSize);
-    if (it == pages_.end()) return done > 0 ? static_cast<ssize_t>(done) : -EIO;
+    const bool allowed =
+        it != pages_.end() && (forces_ || (it->second.prot & (write ? kProtWrite : kProtRead)) != 0);
+    if (!allowed) return done > 0 ? static_cast<ssize_t>(done) : -EIO;
     const uint64_t chunk = std::min({length - done, kFakePageSize - at % kFakePageSize, kMaxRwCount - done});
     uint8_t* page_bytes = it->second.bytes.data() + at % kFakePageSize;
     std::memmove(write ? page_bytes : buffer + done, write ? buffer + done : page_bytes, chunk);

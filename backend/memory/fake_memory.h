@@ -40,6 +40,10 @@ class FakeMemory final : public MemoryBackend {
   void Protect(uint64_t address, uint64_t pages, int prot);
   void SetDead(bool dead) { dead_ = dead; }
   void SetDenied(bool denied) { denied_ = denied; }
+  // Whether MemPread/MemPwrite force access (default true, as the kernel does unless
+  // proc_mem.force_override forbids it): false makes them stop at a page without the needed protection
+  // as they stop at a hole.
+  void SetForces(bool forces) { forces_ = forces; }
 
   // The byte at `address` ignoring protection; nullopt when unmapped.
   std::optional<uint8_t> Peek(uint64_t address) const;
@@ -66,6 +70,7 @@ class FakeMemory final : public MemoryBackend {
   std::map<uint64_t, Page> pages_;  // keyed by page number (address / kFakePageSize)
   bool dead_ = false;
   bool denied_ = false;
+  bool forces_ = true;
 };
 
 }  // namespace procscope

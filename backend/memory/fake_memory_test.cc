@@ -97,6 +97,17 @@ TEST_F(FakeMemoryTest, ProcMemIgnoresProtectionsAndStopsAtHoles) {
   EXPECT_EQ(memory_.MemPread(buffer_.data(), 8, kBase + kPage), -EIO);  // starts in the hole
 }
 
+// proc_mem.force_override=never: protections hold through /proc/<pid>/mem too, like holes.
+TEST_F(FakeMemoryTest, WithoutForcingProcMemStopsAtProtections) {
+  memory_.SetForces(false);
+  EXPECT_EQ(memory_.MemPread(buffer_.data(), 8, kBase + 3 * kPage), -EIO);   // PROT_NONE
+  EXPECT_EQ(memory_.MemPwrite(buffer_.data(), 1, kBase + 4 * kPage), -EIO);  // read-only
+  EXPECT_EQ(memory_.Peek(kBase + 4 * kPage), PatternByte(kBase + 4 * kPage));
+  EXPECT_EQ(memory_.MemPread(buffer_.data(), 8, kBase + 4 * kPage), 8);  // read-only still reads
+  EXPECT_EQ(memory_.MemPread(buffer_.data(), kPage + 8, kBase + 2 * kPage),
+            static_cast<ssize_t>(kPage));  // short where PROT_NONE begins
+}
+
 TEST_F(FakeMemoryTest, MapsTextDescribesTheLayout) {
   StatusOr<std::string> text = memory_.ReadMapsText();
   ASSERT_OK(text);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "backend/eintr.h"
+#include "backend/memory/force_override.h"
 #include "backend/scoped_fd.h"
 
 namespace procscope {
@@ -181,6 +182,7 @@ StatusOr<KernelProbe> ProbeKernel(const ProbeOptions& options) {
     probe.max_rw_count_skipped = max_rw_count.status().message();
   }
   probe.procmem_eof_after_exit = ProcMemEofAfterExit();
+  probe.procmem_force_override = std::string(ForceOverrideName(FindForceOverride().value));
   return probe;
 }
 

@@ -28,6 +28,9 @@ struct KernelProbe {
   std::optional<uint64_t> max_rw_count;  // bytes one call moves at most; nullopt when not measured
   std::string max_rw_count_skipped;      // why it was not measured (empty when it was)
   bool procmem_eof_after_exit = false;   // an open /proc/<pid>/mem reads 0 bytes once the process is reaped
+  // proc_mem.force_override as this kernel applies it: "always", "ptrace", "never" or "unknown"
+  // (force_override.h); the *_procmem keys above follow from it.
+  std::string procmem_force_override;
 };
 
 struct ProbeOptions {

@@ -3,12 +3,14 @@
 // exit 2 (see command.h).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "backend/memory/force_override.h"
 #include "backend/memory/strategy.h"
 #include "backend/process/process.h"
 #include "backend/procfs/read_file.h"
@@ -69,6 +71,15 @@ int RunBatch(const MemoryOptions& o, Direction direction, std::vector<Element>& 
     return Fail(kExitFailure, command + " PID " + o.pid + ": a kernel thread has no user memory");
   }
   if (!status.ok()) return FailOnProcess(command, pid, status);
+  if ((*strategy)->name() == "procmem_force" &&
+      std::any_of(results.begin(), results.end(), [](const ElementResult& r) { return !r.ok(); })) {
+    // A forced transfer that still failed: say when the kernel is why (proc_mem.force_override).
+    if (const ForceOverrideFinding force = FindForceOverride(); force.value != ForceOverride::kAlways) {
+      std::cerr << "procscope: note: this kernel does not force /proc/PID/mem access for procscope "
+                << "(proc_mem.force_override=" << ForceOverrideName(force.value) << ", " << force.how
+                << "): PROT_NONE and read-only pages fail like holes even with --force\n";
+    }
+  }
   if (o.json) {
     Json out = {{"pid", pid},
                 {"strategy", std::string((*strategy)->name())},

@@ -31,7 +31,8 @@ int RunProbe(const ProbeCliOptions& o) {
             {"iov_max", p->iov_max},
             {"max_rw_count", p->max_rw_count ? Json(*p->max_rw_count) : Json(nullptr)},
             {"max_rw_count_skipped", p->max_rw_count ? Json(nullptr) : Json(p->max_rw_count_skipped)},
-            {"procmem_eof_after_exit", p->procmem_eof_after_exit}};
+            {"procmem_eof_after_exit", p->procmem_eof_after_exit},
+            {"procmem_force_override", p->procmem_force_override}};
   if (o.json) {
     PrintJson(j, std::cout);
     return kExitOk;

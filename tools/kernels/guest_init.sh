@@ -9,7 +9,12 @@ mount -t devtmpfs dev /dev 2>/dev/null
 mount -t tmpfs tmp /tmp
 ip link set lo up 2>/dev/null
 echo "=== procscope-guest kernel $(uname -r) ==="
-cd /runfiles/procscope && sh /run_plan.sh /plan /results --emit
+# procscope.plan=NAME on the kernel command line picks another plan of the initramfs (/plan by default).
+plan=/plan
+for word in $(cat /proc/cmdline); do
+  case "$word" in procscope.plan=*) plan="/${word#procscope.plan=}" ;; esac
+done
+cd /runfiles/procscope && sh /run_plan.sh "$plan" /results --emit
 echo "=== procscope-guest done ==="
 sync
 poweroff -f

@@ -31,7 +31,8 @@ def _json(path):
 
 def _label(d):
     accel = _read(os.path.join(d, "accel.txt"), "?")
-    return f"{_read(os.path.join(d, 'kernel_release.txt'), '?')} ({accel})"
+    boot = _read(os.path.join(d, "boot.txt"))  # extra kernel parameters of this boot, if any
+    return f"{_read(os.path.join(d, 'kernel_release.txt'), '?')} ({accel}{', ' + boot if boot else ''})"
 
 
 def _skip_reasons(log):
