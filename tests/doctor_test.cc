@@ -152,43 +152,58 @@ TEST_F(DoctorTest, AnUnprivilegedReaderIsToldTheUidStandsInTheWay) {
        "uid 65534 write verdict is what writing does"});
 }
 
-TEST(DoctorSameUidTest, ANonDumpableTargetIsNamedAsSuch) {
-  if (getuid() != 0) GTEST_SKIP() << "needs root to make two uid-65534 processes";
-  int ready[2];
-  ASSERT_EQ(pipe(ready), 0);
-  const pid_t target = fork();
-  ASSERT_GE(target, 0);
-  if (target == 0) {
-    if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0) _exit(1);
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    (void)!write(ready[1], "r", 1);
-    pause();
-    _exit(0);
+// Dumpability, seen by a reader of the same uid (65534): a target that calls prctl(PR_SET_DUMPABLE, 0), one
+// that only changed its uid (the kernel makes it non-dumpable then: fs.suid_dumpable is 0), and one that
+// changed its uid and made itself dumpable again, for contrast.
+TEST(DoctorSameUidTest, NonDumpableTargetsAreNamedAsSuch) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root to make uid-65534 processes";
+  enum class Mode { kPrctlZero, kUidChangeOnly, kDumpableAgain };
+  for (const auto& entry : {std::pair{Mode::kPrctlZero, std::string("prctl(0)")},
+                            std::pair{Mode::kUidChangeOnly, std::string("uid change")},
+                            std::pair{Mode::kDumpableAgain, std::string("dumpable again")}}) {
+    const Mode mode = entry.first;
+    const std::string tag = entry.second;
+    int ready[2];
+    ASSERT_EQ(pipe(ready), 0);
+    const pid_t target = fork();
+    ASSERT_GE(target, 0);
+    if (target == 0) {
+      if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0) _exit(1);
+      if (mode == Mode::kPrctlZero) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+      if (mode == Mode::kDumpableAgain) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+      (void)!write(ready[1], "r", 1);
+      pause();
+      _exit(0);
+    }
+    close(ready[1]);
+    char c;
+    ASSERT_EQ(read(ready[0], &c, 1), 1);
+    close(ready[0]);
+    const bool dumpable = mode == Mode::kDumpableAgain;
+    const ChildOutcome outcome = testing::RunInChild([&](ChildReport& report) {
+      if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+        return report.Skip("cannot drop to uid 65534");
+      const ReaderFacts reader = GatherReaderFacts(false);
+      const TargetFacts t = GatherTargetFacts(target, reader);
+      report.Check(tag + " dumpability seen", t.dumpable == dumpable);
+      StatusOr<Process> p = Process::Open(target);
+      const bool maps = p.ok() && p->Maps().ok();
+      report.Check(tag + " maps as the kernel allows", maps == dumpable, Text(t.maps));
+      report.Check(tag + " maps verdict is what happened", t.maps.allowed == maps, Text(t.maps));
+      const std::vector<std::string> reasons = DenialReasons(reader, t);
+      report.Check(tag + " named as not dumpable exactly when it is not",
+                   Contains(reasons, "not dumpable") == !dumpable,
+                   reasons.empty() ? "no reasons" : reasons[0]);
+      report.Check(tag + " not blamed on the uid", !Contains(reasons, "runs as uid"));
+    });
+    kill(target, SIGKILL);
+    waitpid(target, nullptr, 0);
+    if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;
+    testing::ExpectAllChecksPassed(
+        outcome, {tag + " dumpability seen", tag + " maps as the kernel allows",
+                  tag + " maps verdict is what happened",
+                  tag + " named as not dumpable exactly when it is not", tag + " not blamed on the uid"});
   }
-  close(ready[1]);
-  char c;
-  ASSERT_EQ(read(ready[0], &c, 1), 1);
-  close(ready[0]);
-  const ChildOutcome outcome = testing::RunInChild([&](ChildReport& report) {
-    if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
-      return report.Skip("cannot drop to uid 65534");
-    const ReaderFacts reader = GatherReaderFacts(false);
-    const TargetFacts t = GatherTargetFacts(target, reader);
-    report.Check("seen as not dumpable", t.dumpable == false);
-    report.Check("maps denied", t.maps.allowed == false, Text(t.maps));
-    report.Check("maps really denied", !Process::Open(target).ok() || !Process::Open(target)->Maps().ok());
-    const std::vector<std::string> reasons = DenialReasons(reader, t);
-    report.Check("named as not dumpable", Contains(reasons, "not dumpable"),
-                 reasons.empty() ? "none; cap_sys_ptrace=" + std::to_string(reader.cap_sys_ptrace) +
-                                       " dumpable=" + std::to_string(t.dumpable.value_or(true))
-                                 : reasons[0]);
-    report.Check("not blamed on the uid", !Contains(reasons, "runs as uid"));
-  });
-  kill(target, SIGKILL);
-  waitpid(target, nullptr, 0);
-  if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;
-  testing::ExpectAllChecksPassed(outcome, {"seen as not dumpable", "maps denied", "maps really denied",
-                                           "named as not dumpable", "not blamed on the uid"});
 }
 
 TEST_F(DoctorTest, UnderASeccompFilterReadsAreMeasuredThroughTheFallback) {

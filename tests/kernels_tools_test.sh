@@ -63,8 +63,14 @@ printf '[ RUN      ] T.i386\ny_test.cc:9: Skipped\nno IA32 emulation in this ker
   >"$out/host/y_test.log"
 # A binary that aborted (exit 134) after its cases passed: a failure, whatever its JSON says.
 for k in host guest; do echo '{"tests": 1, "testsuites": [{"name": "U", "testsuite": [{"name": "a"}]}]}' >"$out/$k/z_test.json"; done
+echo "proc_mem.force_override=never" >"$out/guest/boot.txt"
+set +e
 text=$(python3 "$report" "$out/report.md" "$out/host" "$out/guest")
+rc=$?
+set -e
 echo "$text"
+[ "$rc" -eq 1 ] || fail "failed tests must give exit status 1, got $rc"
+grep -q "| | 6.18.44 (host) | 6.1.0-56 (tcg, proc_mem.force_override=never) |" <<<"$text" || fail "boot label"
 grep -q "| splits_elements | true | false | DIFFERS |" <<<"$text" || fail "probe difference not marked"
 grep -q "| iov_max | 1024 | 1024 |  |" <<<"$text" || fail "equal probe key marked"
 grep -q "| x_test | pass 2 (2 s) | FAIL (exit 1) 1/2: S.b |" <<<"$text" || fail "test cells"
@@ -73,4 +79,14 @@ grep -q "| y_test | pass 1 (1 s), skip 1: T.i386 (no IA32 emulation in this kern
 grep -q "| z_test | FAIL (exit 134), no failed case reported | pass 1 (3 s) |" <<<"$text" || fail "exit status ignored"
 grep -q "| timing | real | emulated, not comparable |" <<<"$text" || fail "emulated not marked"
 cmp -s <(echo "$text") "$out/report.md" || fail "report.md differs from what was printed"
+# Only passes, and every boot finished: exit 0. A boot without tests.txt (it died mid-plan): exit 1, named.
+for k in host guest; do echo "y_test exit=0 seconds=1" >"$out/$k/tests.txt"; done
+python3 "$report" "$out/ok.md" "$out/host" "$out/guest" >/dev/null || fail "a clean run must give exit status 0"
+mkdir -p "$out/dead"; echo 6.1.0-56 >"$out/dead/kernel_release.txt"; echo tcg >"$out/dead/accel.txt"
+set +e
+dead=$(python3 "$report" "$out/dead.md" "$out/host" "$out/dead" 2>/dev/null)
+rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "an unfinished boot must give exit status 1, got $rc"
+grep -q "Did not finish (no tests.txt): 6.1.0-56 (tcg)" <<<"$dead" || fail "unfinished boot not named"
 echo PASS

@@ -49,7 +49,14 @@ const char* RelationName(Relation r) {
   return "?";
 }
 
-bool DropToNobody() { return setgroups(0, nullptr) == 0 && setgid(65534) == 0 && setuid(65534) == 0; }
+// Becomes uid 65534 (unless it already is) and dumpable again: changing uid makes a process non-dumpable
+// (fs.suid_dumpable 0), which would hide it from its own uid and turn every outcome below into "not
+// dumpable".
+bool DropToNobody() {
+  if (getuid() != 65534 && (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0))
+    return false;
+  return prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == 0;
+}
 
 // A process of uid 65534 that waits to be killed. With `named_ptracer`, it first reads a PID from `ptracer`
 // and names it with prctl(PR_SET_PTRACER), then writes one byte to `named`; the caller keeps the other

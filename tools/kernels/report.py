@@ -5,7 +5,9 @@ Each DIR holds what run_plan.sh wrote for one kernel (the host first): kernel_re
 "kvm" or "tcg"), probe.json, tests.txt, <test>.json (GoogleTest JSON) and, when benchmarks ran, bench.json
 (merged by bench_report.py). Prints the report and writes it to OUT.md: kernel semantics (probe keys) side by
 side with differences marked, test results per kernel, and the benchmark comparison of bench_report.py
-(every number from a guest under TCG is marked "emulated, not comparable").
+(every number from a guest under TCG is marked "emulated, not comparable"). A DIR may also hold boot.txt,
+the extra kernel parameters of that boot, shown in its column label. Exit status 1 when a test binary failed
+on any kernel or a boot did not finish its plan (no tests.txt), else 0.
 """
 import json
 import os
@@ -123,18 +125,26 @@ def report(out, dirs):
         lines += ["```", (compare.stdout + compare.stderr).rstrip(), "```"]
     else:
         lines.append("(fewer than two benchmark results)")
+    # What makes the run a failure: a failed test binary, or a boot that ran no plan to its end.
+    failures = sum(line.count("| FAIL") for line in lines if line.startswith("| ") and not line.startswith("| key"))
+    unfinished = [_label(d) for d in dirs if not os.path.exists(os.path.join(d, "tests.txt"))]
+    if unfinished:
+        lines += ["", "Did not finish (no tests.txt): " + ", ".join(unfinished)]
     text = "\n".join(lines) + "\n"
     with open(out, "w", encoding="utf-8") as f:
         f.write(text)
     print(text)
+    return failures + len(unfinished)
 
 
 def main(argv):
     if len(argv) < 3 or argv[1] in ("-h", "--help"):
         print(__doc__)
         return 0 if len(argv) > 1 and argv[1] in ("-h", "--help") else 2
-    report(argv[1], argv[2:])
-    return 0
+    failures = report(argv[1], argv[2:])
+    if failures:
+        print(f"report: {failures} failure(s): a test binary failed, or a boot did not finish", file=sys.stderr)
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
