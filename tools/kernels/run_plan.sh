@@ -3,7 +3,8 @@
 # procscope), writing results into RESULTS. The same script runs on the host and inside each guest
 # (busybox sh there), so both sides run exactly the same binaries the same way. PLAN lines:
 #   probe                 tools/procscope probe --json        -> probe.json
-#   test NAME             tests/NAME --gtest_output=json      -> NAME.json, NAME.log (last 20 KB)
+#   test NAME [VAR=VALUE...]  tests/NAME --gtest_output=json, with those variables set
+#                         -> NAME.json, NAME.log (last 20 KB)
 #   bench NAME ARGS...    bench/NAME ARGS, JSON out           -> NAME.json
 # tests.txt gets "NAME exit=N seconds=S" per test. With --emit every result file is also printed on stdout
 # base64-encoded between "=== procscope-file NAME begin/end ===" lines, and progress as
@@ -30,7 +31,8 @@ while read -r kind name rest; do
     test)
       progress "test $name"
       start=$(date +%s)
-      "tests/$name" --gtest_output="json:$results/$name.json" > "$results/$name.full.log" 2>&1
+      # shellcheck disable=SC2086  # VAR=VALUE words
+      env $rest "tests/$name" --gtest_output="json:$results/$name.json" > "$results/$name.full.log" 2>&1
       echo "$name exit=$? seconds=$(( $(date +%s) - start ))" >> "$results/tests.txt"
       tail -c 20000 "$results/$name.full.log" > "$results/$name.log"
       rm -f "$results/$name.full.log"
