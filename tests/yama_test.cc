@@ -2,8 +2,9 @@
 // PROCSCOPE_YAMA_SCOPE3=1 says this boot may end in it: it cannot be lowered again), an unprivileged reader
 // (uid 65534) looks at a target of its own uid that is its sibling, its child, or a sibling that named it
 // with prctl(PR_SET_PTRACER), and root looks at the sibling: memory reads (default strategy, so the procmem
-// fallback is tried too), maps, environment, and a zombie's exit code, each checked against the kernel's
-// rules and against doctor's verdict and reasons. Skips, with the reason, on a kernel without Yama.
+// fallback is tried too) and process_vm_readv alone, maps, environment, and a zombie's exit code, each
+// checked against the kernel's rules and against doctor's verdict and reasons. Skips, with the reason, on a
+// kernel without Yama.
 #include <fcntl.h>
 #include <grp.h>
 #include <gtest/gtest.h>
@@ -111,6 +112,15 @@ void Observe(ChildReport& report, const std::string& tag, pid_t target, bool mem
   const bool memory = read.ok() && result.ok() && std::memcmp(buffer, kMarker, sizeof kMarker) == 0;
   report.Check(tag + " memory read as the kernel rules", memory == memory_expected,
                std::string(memory ? "read" : "refused") + ": " + read.ToString());
+  // Without the fallback: process_vm_readv alone (retry) answers the same, since Yama guards both transports.
+  char direct[sizeof kMarker] = {};
+  const Element direct_element{reinterpret_cast<uintptr_t>(kMarker), direct, sizeof direct};
+  ElementResult direct_result;
+  const Status vm =
+      p->Transfer(*MakeStrategy("retry"), Direction::kRead, {&direct_element, 1}, {&direct_result, 1});
+  const bool vm_memory = vm.ok() && direct_result.ok() && std::memcmp(direct, kMarker, sizeof kMarker) == 0;
+  report.Check(tag + " process_vm_readv alone as the kernel rules", vm_memory == memory_expected,
+               vm.ToString());
   const StatusOr<std::vector<MapsEntry>> maps = p->Maps();
   report.Check(tag + " maps readable (Yama guards attaching only)", maps.ok(), maps.status().ToString());
   const StatusOr<Environment> env = p->Env();
@@ -208,6 +218,7 @@ TEST_F(YamaTest, EveryScopeEveryRelation) {
       std::vector<std::string> expected = {tag + " has a target",
                                            tag + " opens",
                                            tag + " memory read as the kernel rules",
+                                           tag + " process_vm_readv alone as the kernel rules",
                                            tag + " maps readable (Yama guards attaching only)",
                                            tag + " environment readable",
                                            tag + " doctor's read verdict is what happened",
@@ -221,7 +232,8 @@ TEST_F(YamaTest, EveryScopeEveryRelation) {
         const ChildOutcome root = testing::RunInChild([&](ChildReport& report) {
           Observe(report, "root", sibling.pid, MemoryAllowed(scope, relation, true));
         });
-        testing::ExpectAllChecksPassed(root, {"root opens", "root memory read as the kernel rules"});
+        testing::ExpectAllChecksPassed(root, {"root opens", "root memory read as the kernel rules",
+                                              "root process_vm_readv alone as the kernel rules"});
       }
       Stop(sibling.pid);
       for (int fd : {sibling.ptracer, sibling.named})
