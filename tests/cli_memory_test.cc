@@ -30,16 +30,6 @@ std::string Hex(uint64_t value) {
   return buffer;
 }
 
-std::string PatternHex(uint64_t address, uint64_t length) {
-  std::string out;
-  char byte[3];
-  for (uint64_t i = 0; i < length; ++i) {
-    std::snprintf(byte, sizeof byte, "%02x", PatternByte(address + i));
-    out += byte;
-  }
-  return out;
-}
-
 std::string ToHexForTest(const std::vector<uint8_t>& bytes) {
   std::string out;
   char byte[3];
@@ -48,6 +38,12 @@ std::string ToHexForTest(const std::vector<uint8_t>& bytes) {
     out += byte;
   }
   return out;
+}
+
+std::string PatternHex(uint64_t address, uint64_t length) {
+  std::vector<uint8_t> bytes(length);
+  for (uint64_t i = 0; i < length; ++i) bytes[i] = PatternByte(address + i);
+  return ToHexForTest(bytes);
 }
 
 // A PID that no process has: a child that was started and reaped.

@@ -131,14 +131,11 @@ inline size_t CountByte(std::string_view text, char c) {
   return total;
 }
 
-// Parses a file of '\n'-separated lines with `parse_into` (Status(std::string_view line, T& out)), which
-// fills a default-constructed T in place. The final newline is optional, an empty text gives no entries,
-// an empty line is an error; errors name the line.
-template <typename T, typename LineParser>
-StatusOr<std::vector<T>> ParseLines(std::string_view text, LineParser parse_into) {
-  std::vector<T> entries;
-  // One allocation per file: growing a vector of 2000 entries step by step cost more than parsing them.
-  entries.reserve(CountByte(text, '\n') + 1);
+// Calls `on_line` (Status(std::string_view line)) for each '\n'-separated line of `text`: the final newline
+// is optional, an empty text has no lines, an empty line is an error. Stops at the first error, naming its
+// line.
+template <typename OnLine>
+Status ForEachLine(std::string_view text, OnLine on_line) {
   size_t line_number = 0;
   while (!text.empty()) {
     ++line_number;
@@ -146,9 +143,22 @@ StatusOr<std::vector<T>> ParseLines(std::string_view text, LineParser parse_into
     const std::string_view line = text.substr(0, newline);
     text = newline == std::string_view::npos ? std::string_view() : text.substr(newline + 1);
     if (line.empty()) return WithLine(Status(EINVAL, "empty line"), line_number);
-    Status status = parse_into(line, entries.emplace_back());
+    Status status = on_line(line);
     if (!status.ok()) return WithLine(status, line_number);
   }
+  return OkStatus();
+}
+
+// Parses a file of lines (as ForEachLine walks them) with `parse_into` (Status(std::string_view line, T&
+// out)), which fills a default-constructed T in place.
+template <typename T, typename LineParser>
+StatusOr<std::vector<T>> ParseLines(std::string_view text, LineParser parse_into) {
+  std::vector<T> entries;
+  // One allocation per file: growing a vector of 2000 entries step by step cost more than parsing them.
+  entries.reserve(CountByte(text, '\n') + 1);
+  Status status =
+      ForEachLine(text, [&](std::string_view line) { return parse_into(line, entries.emplace_back()); });
+  if (!status.ok()) return status;
   return entries;
 }
 

@@ -10,10 +10,10 @@ namespace procscope {
 namespace {
 
 using procfs_internal::FieldError;
+using procfs_internal::ForEachLine;
 using procfs_internal::ParseSigned;
 using procfs_internal::ParseUnsigned;
 using procfs_internal::Split;
-using procfs_internal::WithLine;
 
 // Four tab-separated unsigned 32-bit ids (Uid:, Gid:).
 std::optional<std::array<uint32_t, 4>> ParseIds(std::string_view value) {
@@ -81,14 +81,8 @@ Status ParseLine(std::string_view line, ProcStatus& out) {
 
 StatusOr<ProcStatus> ParseStatus(std::string_view text) {
   ProcStatus out;
-  size_t line_number = 0;
-  while (!text.empty()) {
-    ++line_number;
-    const size_t newline = text.find('\n');
-    const std::string_view line = text.substr(0, newline);
-    text = newline == std::string_view::npos ? std::string_view() : text.substr(newline + 1);
-    if (Status s = ParseLine(line, out); !s.ok()) return WithLine(s, line_number);
-  }
+  Status status = ForEachLine(text, [&](std::string_view line) { return ParseLine(line, out); });
+  if (!status.ok()) return status;
   return out;
 }
 
