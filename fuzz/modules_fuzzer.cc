@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const procscope::KernelModule& m : *modules) {
     FUZZ_CHECK(!m.name.empty());
     FUZZ_CHECK(m.handle == procscope::Fnv1a64(m.name));
-    for (const std::string& dep : m.deps) FUZZ_CHECK(!dep.empty());
+    for (const std::string& user : m.used_by) FUZZ_CHECK(!user.empty());
     procscope::StatusOr<procscope::KernelModule> again = procscope::ParseModulesLine(m.ToString());
     FUZZ_CHECK(again.ok());
     FUZZ_CHECK(*again == m);

@@ -129,7 +129,7 @@ TEST(CliParseTest, ModulesJsonFromStdin) {
   EXPECT_EQ(j[0]["address"].get<uint64_t>(), 0xffffffffc0570000ULL);
   EXPECT_EQ(j[0]["handle"].get<uint64_t>(), 0xe7fa87608ecf3aa0ULL)
       << "FNV-1a 64 of \"ext4\" (computed independently)";
-  EXPECT_EQ(j[1]["deps"], Json::array({"a", "b"}));
+  EXPECT_EQ(j[1]["used_by"], Json::array({"a", "b"}));
   EXPECT_EQ(j[1]["state"], "Loading");
   EXPECT_EQ(j[1]["taint"], "OE");
 }

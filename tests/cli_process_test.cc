@@ -203,7 +203,8 @@ TEST(CliProcessTest, KmodsIsAListEvenWithoutModuleSupport) {
   ASSERT_TRUE(kmods.is_array());
   if (access("/proc/modules", F_OK) != 0) EXPECT_TRUE(kmods.empty());
   for (const Json& m : kmods) {
-    EXPECT_EQ(Keys(m), (std::vector<std::string>{"address", "handle", "name", "refcount", "size", "state"}));
+    EXPECT_EQ(Keys(m), (std::vector<std::string>{"address", "handle", "name", "refcount", "size", "state",
+                                                 "used_by"}));
   }
 }
 
@@ -216,9 +217,11 @@ TEST(CliProcessTest, KmodsOfASavedModulesFile) {
                             {"name", "nf_tables"},
                             {"size", 290816},
                             {"refcount", 0},
+                            {"used_by", Json::array()},
                             {"state", "Live"},
                             {"address", 0xffffffffc0b00000}}));
   EXPECT_EQ(kmods[1]["refcount"], 2);
+  EXPECT_EQ(kmods[1]["used_by"], Json::array({"nf_nat", "nft_ct"}));
   EXPECT_TRUE(kmods[2]["refcount"].is_null());  // ext4 without unload support
   EXPECT_TRUE(kmods[3]["address"].is_null());   // hidden
   EXPECT_EQ(kmods[4]["state"], "Unloading");

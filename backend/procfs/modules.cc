@@ -35,9 +35,9 @@ Status ParseModulesLineInto(std::string_view line, KernelModule& m) {
   if (fields[3] != "-") {
     std::string_view list = fields[3];
     if (list.ends_with(',')) list.remove_suffix(1);  // the kernel ends every name with a comma
-    for (std::string_view dep : Split(list, ',')) {
-      if (dep.empty()) return FieldError("deps", "comma-separated names or '-'", fields[3]);
-      m.deps.emplace_back(dep);
+    for (std::string_view user : Split(list, ',')) {
+      if (user.empty()) return FieldError("used_by", "comma-separated names or '-'", fields[3]);
+      m.used_by.emplace_back(user);
     }
   }
 
@@ -106,10 +106,10 @@ StatusOr<std::vector<KernelModule>> ParseModules(std::string_view text) {
 std::string KernelModule::ToString() const {
   std::string out =
       name + " " + std::to_string(size) + " " + (refcount ? std::to_string(*refcount) : "-") + " ";
-  if (deps.empty()) {
+  if (used_by.empty()) {
     out += "-";
   } else {
-    for (const std::string& dep : deps) out += dep + ",";
+    for (const std::string& user : used_by) out += user + ",";
   }
   char address_text[32];
   std::snprintf(address_text, sizeof address_text, "0x%016" PRIx64, address);

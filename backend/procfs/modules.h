@@ -2,9 +2,12 @@
 //
 //   StatusOr<std::vector<KernelModule>> mods = ParseModules(text);
 //
-// Line format (kernel/module/procfs.c): "name size refcount deps state address[ (taint)]".
-// - refcount is "-" on kernels without CONFIG_MODULE_UNLOAD (then deps is "-" too): refcount is nullopt.
-// - deps is a comma-separated list with a trailing comma ("a,b,"), or "-" for none; "[permanent]" may appear.
+// Line format (kernel/module/procfs.c): "name size refcount used_by state address[ (taint)]".
+// - refcount is "-" on kernels without CONFIG_MODULE_UNLOAD (then used_by is "-" too): refcount is nullopt.
+// - used_by names the modules that depend on this one (the kernel's source_list; the same names as
+//   /sys/module/NAME/holders/), not the ones it depends on: with macvtap loaded, macvlan's line says
+//   "macvtap," and macvtap's says "-". A comma-separated list with a trailing comma ("a,b,"), or "-" for
+//   none; "[permanent]" may appear (a module loaded without an exit function).
 // - address is "0x" + hex; it is 0 when the reader lacks CAP_SYSLOG (kptr_restrict): hidden, not "at 0".
 // - The file does not exist on kernels without module support; that is the caller's business (no I/O here).
 // Pure functions; every input gives modules or an EINVAL Status naming the line and field.
@@ -28,8 +31,8 @@ std::string_view ModuleStateName(ModuleState state);  // "Live", "Loading", "Unl
 struct KernelModule {
   std::string name;
   uint64_t size = 0;
-  std::optional<int64_t> refcount;  // nullopt for "-"
-  std::vector<std::string> deps;
+  std::optional<int64_t> refcount;   // nullopt for "-"
+  std::vector<std::string> used_by;  // modules that depend on this one (see above)
   ModuleState state = ModuleState::kLive;
   uint64_t address = 0;              // 0 = hidden
   std::optional<std::string> taint;  // the flags inside the parentheses, e.g. "OE"; nullopt when absent

@@ -23,7 +23,7 @@ TEST(ParseModulesLineTest, LiveModuleWithDependants) {
   EXPECT_EQ(m->name, "nf_conntrack");
   EXPECT_EQ(m->size, 172032u);
   EXPECT_EQ(m->refcount, 2);
-  EXPECT_EQ(m->deps, (std::vector<std::string>{"nf_nat", "nft_ct"}));
+  EXPECT_EQ(m->used_by, (std::vector<std::string>{"nf_nat", "nft_ct"}));
   EXPECT_EQ(m->state, ModuleState::kLive);
   EXPECT_EQ(m->address, 0xffffffffc0a1b000u);
   EXPECT_EQ(m->taint, std::nullopt);
@@ -33,13 +33,13 @@ TEST(ParseModulesLineTest, LiveModuleWithDependants) {
 TEST(ParseModulesLineTest, HiddenAddressNoDepsAndTaint) {
   StatusOr<KernelModule> m = ParseModulesLine("vboxdrv 696320 0 - Live 0x0000000000000000 (OE)");
   ASSERT_OK(m);
-  EXPECT_TRUE(m->deps.empty());
+  EXPECT_TRUE(m->used_by.empty());
   EXPECT_EQ(m->address, 0u);
   EXPECT_EQ(m->taint, "OE");
 }
 
 TEST(ParseModulesLineTest, NoUnloadSupportAndOtherStates) {
-  // Without CONFIG_MODULE_UNLOAD the kernel prints " - -" for refcount and deps.
+  // Without CONFIG_MODULE_UNLOAD the kernel prints " - -" for refcount and used_by.
   StatusOr<KernelModule> m = ParseModulesLine("ext4 1052672 - - Loading 0xffffffffc0570000");
   ASSERT_OK(m);
   EXPECT_EQ(m->refcount, std::nullopt);
@@ -47,13 +47,13 @@ TEST(ParseModulesLineTest, NoUnloadSupportAndOtherStates) {
   StatusOr<KernelModule> going = ParseModulesLine("x 1 0 [permanent], Unloading 0x0");
   ASSERT_OK(going);
   EXPECT_EQ(going->state, ModuleState::kUnloading);
-  EXPECT_EQ(going->deps, (std::vector<std::string>{"[permanent]"}));
+  EXPECT_EQ(going->used_by, (std::vector<std::string>{"[permanent]"}));
 }
 
 TEST(ParseModulesLineTest, DepsWithoutTrailingCommaAreTolerated) {
   StatusOr<KernelModule> m = ParseModulesLine("a 1 0 b,c Live 0x0");
   ASSERT_OK(m);
-  EXPECT_EQ(m->deps, (std::vector<std::string>{"b", "c"}));
+  EXPECT_EQ(m->used_by, (std::vector<std::string>{"b", "c"}));
 }
 
 struct BadLine {
@@ -71,8 +71,8 @@ INSTANTIATE_TEST_SUITE_P(
     Pitfalls, ParseModulesLineErrorTest,
     ::testing::Values(BadLine{"", "line"}, BadLine{"a 1 0 - Live", "line"},
                       BadLine{" 1 0 - Live 0x0", "name"}, BadLine{"a x 0 - Live 0x0", "size"},
-                      BadLine{"a 1 x - Live 0x0", "refcount"}, BadLine{"a 1 0 b,,c Live 0x0", "deps"},
-                      BadLine{"a 1 0 , Live 0x0", "deps"}, BadLine{"a 1 0 - live 0x0", "state"},
+                      BadLine{"a 1 x - Live 0x0", "refcount"}, BadLine{"a 1 0 b,,c Live 0x0", "used_by"},
+                      BadLine{"a 1 0 , Live 0x0", "used_by"}, BadLine{"a 1 0 - live 0x0", "state"},
                       BadLine{"a 1 0 - Live ffff", "address"}, BadLine{"a 1 0 - Live 0x", "address"},
                       BadLine{"a 1 0 - Live 0x0 OE", "taint"}, BadLine{"a 1 0 - Live 0x0 ()", "taint"},
                       BadLine{"a 1 0 - Live 0x0 (O)(E)", "taint"},

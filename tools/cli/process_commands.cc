@@ -214,10 +214,13 @@ int RunKmods(const ProcessOptions& o) {
     Json out = Json::array();
     for (const KernelModule& m : *modules) {
       const std::optional<uint64_t> address = KernelModuleAddress(m);
+      Json used_by = Json::array();
+      for (const std::string& user : m.used_by) used_by.push_back(ToValidUtf8(user));
       out.push_back({{"handle", m.handle},
                      {"name", ToValidUtf8(m.name)},
                      {"size", m.size},
                      {"refcount", m.refcount ? Json(*m.refcount) : Json(nullptr)},
+                     {"used_by", std::move(used_by)},
                      {"state", std::string(ModuleStateName(m.state))},
                      {"address", address ? Json(*address) : Json(nullptr)}});
     }
@@ -225,12 +228,15 @@ int RunKmods(const ProcessOptions& o) {
   } else {
     if (modules->empty())
       std::cout << "(no kernel modules: none loaded, or no /proc/modules on this kernel)\n";
-    std::vector<std::vector<std::string>> rows = {{"HANDLE", "NAME", "SIZE", "REFS", "STATE", "ADDRESS"}};
+    std::vector<std::vector<std::string>> rows = {
+        {"HANDLE", "NAME", "SIZE", "REFS", "USED BY", "STATE", "ADDRESS"}};
     for (const KernelModule& m : *modules) {
       const std::optional<uint64_t> address = KernelModuleAddress(m);
+      std::string used_by;
+      for (const std::string& user : m.used_by) used_by += (used_by.empty() ? "" : ",") + Printable(user);
       rows.push_back({Hex(m.handle), Printable(m.name), std::to_string(m.size),
-                      m.refcount ? std::to_string(*m.refcount) : "-", std::string(ModuleStateName(m.state)),
-                      address ? Hex(*address) : "hidden"});
+                      m.refcount ? std::to_string(*m.refcount) : "-", used_by.empty() ? "-" : used_by,
+                      std::string(ModuleStateName(m.state)), address ? Hex(*address) : "hidden"});
     }
     if (!modules->empty()) PrintColumns(rows, std::cout);
   }

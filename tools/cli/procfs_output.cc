@@ -63,12 +63,12 @@ Json EnvironToJson(const Environ& env) {
 Json ModulesToJson(const std::vector<KernelModule>& modules) {
   Json array = Json::array();
   for (const KernelModule& m : modules) {
-    Json deps = Json::array();
-    for (const std::string& dep : m.deps) deps.push_back(ToValidUtf8(dep));
+    Json used_by = Json::array();
+    for (const std::string& user : m.used_by) used_by.push_back(ToValidUtf8(user));
     array.push_back({{"name", ToValidUtf8(m.name)},
                      {"size", m.size},
                      {"refcount", OptionalToJson(m.refcount)},
-                     {"deps", std::move(deps)},
+                     {"used_by", std::move(used_by)},
                      {"state", std::string(ModuleStateName(m.state))},
                      {"address", m.address},
                      {"taint", m.taint ? Json(ToValidUtf8(*m.taint)) : Json(nullptr)},
@@ -164,13 +164,13 @@ void PrintEnvironTable(const Environ& env, std::ostream& out) {
 
 void PrintModulesTable(const std::vector<KernelModule>& modules, std::ostream& out) {
   std::vector<std::vector<std::string>> rows = {
-      {"NAME", "SIZE", "REFCOUNT", "STATE", "ADDRESS", "HANDLE", "TAINT", "DEPS"}};
+      {"NAME", "SIZE", "REFCOUNT", "STATE", "ADDRESS", "HANDLE", "TAINT", "USED BY"}};
   for (const KernelModule& m : modules) {
-    std::string deps;
-    for (const std::string& dep : m.deps) deps += (deps.empty() ? "" : ",") + Printable(dep);
+    std::string used_by;
+    for (const std::string& user : m.used_by) used_by += (used_by.empty() ? "" : ",") + Printable(user);
     rows.push_back({Printable(m.name), std::to_string(m.size), m.refcount ? std::to_string(*m.refcount) : "-",
                     std::string(ModuleStateName(m.state)), m.address == 0 ? "(hidden)" : Hex(m.address),
-                    Hex(m.handle), m.taint ? Printable(*m.taint) : "-", deps.empty() ? "-" : deps});
+                    Hex(m.handle), m.taint ? Printable(*m.taint) : "-", used_by.empty() ? "-" : used_by});
   }
   PrintColumns(rows, out);
 }

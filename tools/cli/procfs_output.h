@@ -27,7 +27,7 @@ Json StatToJson(const ProcStat& stat);
 Json MapsToJson(const std::vector<MapsEntry>& maps);
 // {size, terminated, entries: [{offset, length, name, value}]}; name null when the entry has no '='.
 Json EnvironToJson(const Environ& env);
-// [{name, size, refcount, deps, state, address, taint, handle}]
+// [{name, size, refcount, used_by, state, address, taint, handle}]
 Json ModulesToJson(const std::vector<KernelModule>& modules);
 
 // {name, uids: [real, effective, saved, fs], gids, cap_prm, cap_eff, tracer_pid, no_new_privs, seccomp}; a
