@@ -70,8 +70,12 @@ def _test_cell(d, name, exit_status, seconds):
     total = data.get("tests", 0)
     if skipped:
         reasons = _skip_reasons(_read(os.path.join(d, name + ".log")))
-        shown = ", ".join(f"{n} ({reasons.get(n) or 'no reason given'})" for n in skipped[:3])
-        skip_text = f", skip {len(skipped)}: {shown}" + (" ..." if len(skipped) > 3 else "")
+        why = [reasons.get(n) or "no reason given" for n in skipped]
+        if len(skipped) > 1 and len(set(why)) == 1:  # one reason for all: say it once
+            skip_text = f", skip {len(skipped)}: all ({why[0]})"
+        else:
+            shown = ", ".join(f"{n} ({w})" for n, w in zip(skipped[:3], why))
+            skip_text = f", skip {len(skipped)}: {shown}" + (" ..." if len(skipped) > 3 else "")
     else:
         skip_text = ""
     if failed:
