@@ -8,6 +8,9 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 mount -t tmpfs tmp /tmp
 ip link set lo up 2>/dev/null
+# overlayfs is a module in Debian's kernels: overlay_test needs it (tools/harness stages it when it can).
+overlay=/runfiles/procscope/kmods/$(uname -r)/overlay.ko
+[ -f "$overlay" ] && insmod "$overlay"
 echo "=== procscope-guest kernel $(uname -r) ==="
 # procscope.plan=NAME on the kernel command line picks another plan of the initramfs (/plan by default).
 plan=/plan

@@ -5,6 +5,10 @@
       A gzip'd newc cpio holding INIT as /init, each SRC at DEST, and every shared library an ELF among
       them needs (found with ldd, stored at the path ldd names, the dynamic loader included). Written in
       Python, so no cpio tool is needed.
+  initramfs.py modules MODULES_DIR OUTDIR NAME...
+      Copies NAME.ko (found anywhere under MODULES_DIR, a kernel's /lib/modules/RELEASE) flat into OUTDIR,
+      with every module it depends on (the "depends=" entry of each file's .modinfo), and prints one line per
+      file copied. Uncompressed modules only (what Debian's 6.1 kernels ship); a missing name is an error.
   initramfs.py list IN.cpio.gz
       The paths inside, one per line (a check of what pack wrote).
   initramfs.py collect SERIAL.log OUTDIR
@@ -91,6 +95,36 @@ def pack(out, init, files, dirs):
         f.write(archive.bytes())
 
 
+def _modinfo_depends(data):
+    """The names in the "depends=" entry of a module file's .modinfo strings ([] when it has none)."""
+    m = re.search(rb"\0depends=([^\0]*)\0", data)
+    return [d for d in m.group(1).decode().split(",") if d] if m else []
+
+
+def copy_modules(modules_dir, outdir, names):
+    """Copies each named module and its dependencies into outdir; returns the names copied."""
+    files = {}
+    for root, _, entries in os.walk(modules_dir):
+        for entry in entries:
+            if entry.endswith(".ko"):
+                files[entry[:-3].replace("-", "_")] = os.path.join(root, entry)
+    os.makedirs(outdir, exist_ok=True)
+    copied, queue = [], list(names)
+    while queue:
+        name = queue.pop(0).replace("-", "_")
+        if name in copied:
+            continue
+        if name not in files:
+            raise SystemExit(f"initramfs.py: no module {name}.ko under {modules_dir}")
+        with open(files[name], "rb") as f:
+            data = f.read()
+        with open(os.path.join(outdir, name + ".ko"), "wb") as f:
+            f.write(data)
+        copied.append(name)
+        queue.extend(_modinfo_depends(data))
+    return copied
+
+
 def list_archive(path):
     with gzip.open(path, "rb") as f:
         data = f.read()
@@ -163,6 +197,10 @@ def main(argv):
             print("initramfs.py: pack needs --init", file=sys.stderr)
             return 2
         pack(out, init, files, dirs)
+        return 0
+    if command == "modules" and len(args) >= 3:
+        for name in copy_modules(args[0], args[1], args[2:]):
+            print(f"module {name}.ko")
         return 0
     if command == "list" and len(args) == 1:
         print("\n".join(list_archive(args[0])))
