@@ -36,6 +36,8 @@ void AddReproCommand(CLI::App& app, Runner& run);
 void AddProbeCommand(CLI::App& app, Runner& run);
 // `procscope doctor [PID] [--json]`.
 void AddDoctorCommand(CLI::App& app, Runner& run);
+// `procscope conform --backend PATH.so [...]`.
+void AddConformCommand(CLI::App& app, Runner& run);
 // `procscope ps`, `info PID`, `maps PID`, `modules PID`, `env PID`, `kmods`, each with --json.
 void AddProcessCommands(CLI::App& app, Runner& run);
 

@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   AddProbeCommand(app, run);
   AddProcessCommands(app, run);
   AddDoctorCommand(app, run);
+  AddConformCommand(app, run);
   if (const std::string unknown = UnknownCommand(app, argc, argv); !unknown.empty()) {
     std::cerr << "procscope: " << unknown << " (see 'procscope --help')\n";
     return kExitUsage;

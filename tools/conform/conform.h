@@ -1,0 +1,54 @@
+// The conformance run behind `procscope conform`: a plugin (worker.h) against live layouts
+// (fixtures/layout_child.h) and their ground truth (judge.h), case by case (cases.h), each failure shrunk
+// to a minimal batch (shrink.h).
+#ifndef PROCSCOPE_TOOLS_CONFORM_CONFORM_H_
+#define PROCSCOPE_TOOLS_CONFORM_CONFORM_H_
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backend/memory/batch.h"
+#include "backend/status.h"
+#include "tools/conform/cases.h"
+#include "tools/conform/worker.h"
+
+namespace procscope::conform {
+
+struct ConformOptions {
+  std::string backend;  // the plugin's path
+  uint64_t seed = 1;
+  // After the canonical cases, random cases start until this many seconds have passed (at least one runs).
+  double budget_seconds = 10;
+  std::chrono::milliseconds limit{10000};  // per batch: a plugin slower than this is reported as hung
+  size_t max_reported = 5;                 // failures shrunk and described; the rest are counted
+  size_t max_hangs = 3;                    // after this many hung batches no new case starts
+  std::optional<Case> only;                // replay this one case instead of the whole run
+};
+
+struct Failure {
+  Case shrunk;                   // the minimal batch (its layout, direction, elements)
+  size_t original_elements = 0;  // how many the failing case had
+  std::string original_name;
+  std::vector<Span> spans;                   // the shrunk elements' addresses in the run
+  std::vector<ElementResult> expected, got;  // got is empty when the plugin crashed or hung
+  std::string problem;
+};
+
+struct ConformReport {
+  PluginInfo plugin;
+  size_t cases = 0, random_cases = 0, failed = 0;
+  size_t hangs = 0;
+  size_t not_run = 0;             // canonical cases skipped because the plugin hung max_hangs times
+  std::vector<Failure> failures;  // at most max_reported, distinct minimal batches
+};
+
+// EINVAL: the plugin cannot be loaded (the loader's one-line reason); ECHILD: it died or hung while loading;
+// other errors: a target layout could not be started.
+[[nodiscard]] StatusOr<ConformReport> RunConformance(const ConformOptions& options);
+
+}  // namespace procscope::conform
+
+#endif  // PROCSCOPE_TOOLS_CONFORM_CONFORM_H_
