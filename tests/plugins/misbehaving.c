@@ -1,0 +1,40 @@
+/* Plugins that break the rules conform must survive, selected at build time:
+ *   CRASH  dereferences NULL on a batch of 3 or more elements
+ *   HANG   never returns from a batch of 3 or more elements
+ *   ABI2   claims ABI version 2
+ * Batches of fewer elements are answered correctly (one call per element), so shrinking stops at 3. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "backend/c_api/procscope_backend.h"
+
+#ifdef ABI2
+uint32_t procscope_backend_abi(void) { return 2; }
+#else
+uint32_t procscope_backend_abi(void) { return PROCSCOPE_BACKEND_ABI; }
+#endif
+const char* procscope_backend_name(void) { return "misbehaving"; }
+
+int procscope_backend_read(int32_t pid, const procscope_element* elements, size_t count,
+                           procscope_result* results) {
+  if (count >= 3) {
+#ifdef CRASH
+    *(volatile int*)0 = 1;
+#endif
+#ifdef HANG
+    for (;;) pause();
+#endif
+  }
+  for (size_t i = 0; i < count; ++i) {
+    struct iovec local = {elements[i].buffer, elements[i].length};
+    struct iovec remote = {(void*)(uintptr_t)elements[i].address, elements[i].length};
+    ssize_t n = elements[i].length == 0 ? 0 : process_vm_readv(pid, &local, 1, &remote, 1, 0);
+    results[i].transferred = n < 0 ? 0 : (uint64_t)n;
+    results[i].error = n < 0 ? errno : ((uint64_t)n == elements[i].length ? 0 : EFAULT);
+    results[i].reserved = 0;
+  }
+  return 0;
+}
