@@ -1,6 +1,6 @@
 // Throughput of batched reads across valid and unmapped regions, per strategy, against a hole-punched child.
 //
-//   memory_benchmark [--grid=quick|full] [Google Benchmark flags]
+//   memory_benchmark [--grid=quick|full] [--backend=PATH.so] [Google Benchmark flags]
 //
 // Grid: N elements (1, 16, 256, 1024, 4096) of S bytes (8, 64, 4096), a fraction H of them in unmapped pages
 // (0, 0.01, 0.1, 0.5), laid out one per page ("spread") or 128 per page ("dense", stride 32 bytes), for every
@@ -10,11 +10,17 @@
 // plus the dense-page case; --grid=full runs everything.
 // Counters: ns_per_element, ns_per_valid_element, syscalls_per_batch, bytes_per_second (of valid bytes).
 // Each target layout lives in a forked child (fixtures/layout_child.h) created once and reused.
+// --backend=PATH.so adds a plugin (backend/c_api/procscope_backend.h, loaded in this process: it is trusted
+// here, `procscope conform` is where it is judged) as one more strategy, "plugin", on every N=4096 cell of
+// the grid, interleaved with the engine's; its syscalls are not counted (syscalls_per_batch is 0), and a
+// result that disagrees with the ground truth stops its cell with an error.
 #include <benchmark/benchmark.h>
 #include <sys/uio.h>
 
 #include <cstring>
+#include <cstdio>
 #include <map>
+#include <optional>
 #include <memory>
 #include <random>
 #include <string>
@@ -24,11 +30,15 @@
 #include "backend/memory/strategy.h"
 #include "fixtures/ground_truth.h"
 #include "fixtures/layout_child.h"
+#include "tools/conform/plugin.h"
 
 namespace procscope {
 namespace {
 
 constexpr uint64_t kPage = 4096;
+
+// The plugin of --backend, if any (it stays loaded for the whole run).
+const conform::Plugin* g_plugin = nullptr;
 
 struct Cell {
   std::string strategy;  // a strategy name, "floor_syscall" or "floor_memcpy"
@@ -143,20 +153,33 @@ void RunCell(benchmark::State& state, const Cell& cell) {
     return;
   }
 
-  std::unique_ptr<Strategy> strategy = MakeStrategy(cell.strategy);
   std::vector<ElementResult> results(elements.size());
   const uint64_t before = memory.syscalls();
-  for (auto _ : state) {
-    Status status = TransferBatch(*strategy, memory, Direction::kRead, elements, results);
-    if (!status.ok()) {
-      state.SkipWithError(status.ToString().c_str());
-      return;
+  if (cell.strategy == "plugin") {
+    for (auto _ : state) {
+      const int rc = g_plugin->Transfer(Direction::kRead, t->child->pid(), elements, results);
+      if (rc != 0) {
+        state.SkipWithError(("the plugin returned " + ErrnoName(rc)).c_str());
+        return;
+      }
+      benchmark::DoNotOptimize(results.data());
     }
-    benchmark::DoNotOptimize(results.data());
+  } else {
+    std::unique_ptr<Strategy> strategy = MakeStrategy(cell.strategy);
+    for (auto _ : state) {
+      Status status = TransferBatch(*strategy, memory, Direction::kRead, elements, results);
+      if (!status.ok()) {
+        state.SkipWithError(status.ToString().c_str());
+        return;
+      }
+      benchmark::DoNotOptimize(results.data());
+    }
   }
   for (size_t i = 0; i < results.size(); ++i) {
     if (results[i].ok() != t->valid[i]) {
-      state.SkipWithError("a result disagrees with the ground truth");
+      state.SkipWithError(cell.strategy == "plugin"
+                              ? "a result of the plugin disagrees with the ground truth (see procscope conform)"
+                              : "a result disagrees with the ground truth");
       return;
     }
   }
@@ -202,6 +225,7 @@ void RegisterGrid(bool full) {
   std::vector<std::string> strategies = StrategyNames();
   strategies.push_back("floor_syscall");
   strategies.push_back("floor_memcpy");
+  if (g_plugin != nullptr) strategies.push_back("plugin");
   const std::vector<uint64_t> ns =
       full ? std::vector<uint64_t>{1, 16, 256, 1024, 4096} : std::vector<uint64_t>{1024, 4096};
   const std::vector<uint64_t> sizes = full ? std::vector<uint64_t>{8, 64, 4096} : std::vector<uint64_t>{8};
@@ -234,13 +258,26 @@ void RegisterGrid(bool full) {
 int main(int argc, char** argv) {
   bool full = false;
   std::vector<char*> args;
+  std::string backend;
   for (int i = 0; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--grid=full") {
       full = true;
+    } else if (arg.starts_with("--backend=")) {
+      backend = arg.substr(10);
     } else if (arg != "--grid=quick") {
       args.push_back(argv[i]);
     }
+  }
+  static std::optional<procscope::conform::Plugin> plugin;
+  if (!backend.empty()) {
+    procscope::StatusOr<procscope::conform::Plugin> loaded = procscope::conform::Plugin::Load(backend);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "memory_benchmark: --backend: %s\n", loaded.status().message().c_str());
+      return 2;
+    }
+    plugin = *std::move(loaded);
+    procscope::g_plugin = &*plugin;
   }
   int count = static_cast<int>(args.size());
   benchmark::Initialize(&count, args.data());
@@ -249,6 +286,9 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("procscope_strategies", names);
   benchmark::AddCustomContext("procscope_default_strategy", procscope::DefaultStrategyName());
   benchmark::AddCustomContext("procscope_grid", full ? "full" : "quick");
+  if (procscope::g_plugin != nullptr) {
+    benchmark::AddCustomContext("procscope_plugin", procscope::g_plugin->name() + " (" + backend + ")");
+  }
   procscope::RegisterGrid(full);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -18,6 +18,31 @@ grep -q "P4 .* 4.000 *<= 4 *met" <<<"$summary" || fail "P4"
 grep -q "P5 .* 1.053 *<= 1.1 *met" <<<"$summary" || fail "P5"
 grep -q "<polyline" "$out/a.svg" || fail "no chart lines"
 
+# A run with a plugin (bench --backend): its cells at twice the default's times give ratios of 2, shown as
+# information (no target).
+python3 - "$data/a.json" "$out/plugin.json" <<'PY'
+import copy, json, sys
+data = json.load(open(sys.argv[1]))
+data.setdefault("context", {})["procscope_plugin"] = "made-up plugin (x.so)"
+extra = []
+for row in data["benchmarks"]:
+    if row["name"].startswith("BM_Read/strategy:adaptive_coalesce/N:4096/"):
+        twin = copy.deepcopy(row)
+        for key in ("name", "run_name"):
+            twin[key] = twin[key].replace("strategy:adaptive_coalesce", "strategy:plugin")
+        twin["real_time"] *= 2
+        extra.append(twin)
+data["benchmarks"] += extra
+json.dump(data, open(sys.argv[2], "w"))
+PY
+plugin=$(python3 "$report" summary "$out/plugin.json")
+echo "$plugin"
+for h in 0 0.1 0.5; do
+  grep -q "plugin / adaptive_coalesce at N=4096 S=8 H=$h \[made-up plugin (x.so)\] *2.000 *- *information" \
+    <<<"$plugin" || fail "plugin ratio at H=$h"
+done
+grep -q "plugin /" <<<"$summary" && fail "a run without a plugin shows plugin ratios"
+
 compare=$(python3 "$report" compare "$data/a.json" "$data/b.json" --chart "$out/c.svg")
 echo "$compare"
 grep -q "baseline: 6.18.44" <<<"$compare" || fail "baseline label"

@@ -97,6 +97,11 @@ def summary_rows(runs):
                      need(runs, "BM_Dense1024In4Pages") / need(runs, "BM_One16KiBRead"), "<=", 4.0))
         rows.append((f"P5 {d} / hand-built single syscall, N=1024 S=8 H=0",
                      need(runs, cell(d, n=1024)) / need(runs, cell("floor_syscall", n=1024)), "<=", 1.10))
+    if runs.value(cell("plugin")) is not None and runs.value(cell(d)) is not None:
+        plugin = runs.data.get("context", {}).get("procscope_plugin", "plugin")
+        for h in (0, 0.1, 0.5):
+            rows.append((f"plugin / {d} at N=4096 S=8 H={h:g} [{plugin}]",
+                         need(runs, cell("plugin", holes=h)) / need(runs, cell(d, holes=h)), None, None))
     return rows
 
 
@@ -145,7 +150,8 @@ def cmd_summary(args):
     if ctx:
         print(f"kernel {ctx.get('kernel_release', '?')}, {ctx.get('cpu_model', '?')}, {ctx.get('cores', '?')} cores, "
               f"revision {ctx.get('git_revision', '?')}, default strategy {runs.default}")
-    rows = [(label, f"{v:.3f}", f"{op} {target:g}", "met" if (v <= target if op == "<=" else v >= target) else "UNMET")
+    rows = [(label, f"{v:.3f}", "-", "information") if target is None else
+            (label, f"{v:.3f}", f"{op} {target:g}", "met" if (v <= target if op == "<=" else v >= target) else "UNMET")
             for label, v, op, target in summary_rows(runs)]
     print_table(("ratio (medians of one run)", "value", "target", "status"), rows)
     if args.chart:
