@@ -17,11 +17,11 @@
 #include <benchmark/benchmark.h>
 #include <sys/uio.h>
 
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -177,9 +177,10 @@ void RunCell(benchmark::State& state, const Cell& cell) {
   }
   for (size_t i = 0; i < results.size(); ++i) {
     if (results[i].ok() != t->valid[i]) {
-      state.SkipWithError(cell.strategy == "plugin"
-                              ? "a result of the plugin disagrees with the ground truth (see procscope conform)"
-                              : "a result disagrees with the ground truth");
+      state.SkipWithError(
+          cell.strategy == "plugin"
+              ? "a result of the plugin disagrees with the ground truth (see procscope conform)"
+              : "a result disagrees with the ground truth");
       return;
     }
   }

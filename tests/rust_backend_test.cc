@@ -35,8 +35,10 @@ std::string FindCargo() {
 
 TEST(RustBackendTest, TheTemplateBuildsAndConforms) {
   const std::string cargo = FindCargo();
-  if (cargo.empty()) GTEST_SKIP() << "cargo not found ($CARGO, PATH, ~/.cargo/bin): the Rust template is not built here";
-  const fs::path work = fs::path(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") / "rust_backend";
+  if (cargo.empty())
+    GTEST_SKIP() << "cargo not found ($CARGO, PATH, ~/.cargo/bin): the Rust template is not built here";
+  const fs::path work =
+      fs::path(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") / "rust_backend";
   fs::remove_all(work);
   fs::create_directories(work / "src");
   fs::copy_file(testing::RunfilesPath("tools/rust_backend/Cargo.toml"), work / "Cargo.toml");
@@ -46,8 +48,9 @@ TEST(RustBackendTest, TheTemplateBuildsAndConforms) {
   const char* rustup_home = std::getenv("RUSTUP_HOME");
   const testing::CommandResult build = testing::RunCommand(
       {"/usr/bin/env", "RUSTUP_HOME=" + (rustup_home ? std::string(rustup_home) : Home() + "/.rustup"),
-       "CARGO_HOME=" + (work / "cargo-home").string(), "CARGO_TARGET_DIR=" + (work / "target").string(), cargo,
-       "build", "--release", "--offline", "--quiet", "--manifest-path", (work / "Cargo.toml").string()});
+       "CARGO_HOME=" + (work / "cargo-home").string(), "CARGO_TARGET_DIR=" + (work / "target").string(),
+       cargo, "build", "--release", "--offline", "--quiet", "--manifest-path",
+       (work / "Cargo.toml").string()});
   ASSERT_EQ(build.exit_code, 0) << build.out << build.err;
   const fs::path plugin = work / "target/release/libprocscope_rust_backend.so";
   ASSERT_TRUE(fs::exists(plugin));
