@@ -4,7 +4,8 @@
  * against live processes whose layout it knows, and `tools/harness bench --backend` times one beside
  * procscope's engine. libprocscope.so (//backend/c_api:libprocscope.so) is procscope's engine behind it.
  * Plain C99: usable from C, C++, Rust (extern "C") and Python (ctypes). No function here throws, keeps a
- * pointer it was given after returning, or needs any other call first.
+ * pointer it was given after returning, or needs any other call first. libprocscope.so's functions may be
+ * called from several threads at once (each call uses its own descriptors); other plugins say for themselves.
  *
  * The meaning of a result (the same for reads and writes):
  *   results[i].transferred  how many bytes at the *start* of element i were transferred (0..length).

@@ -21,6 +21,10 @@
 //                  never merged.
 //   adaptive_coalesce  both; the default (see DefaultStrategyName).
 //
+// Threads: a Strategy holds no state, so one object may serve any number of threads at once; TransferBatch
+// is safe to call concurrently as long as each call has its own MemoryBackend (LinuxMemoryBackend is one
+// per thread) and its own elements and results (tests/concurrency_test.cc, under ThreadSanitizer).
+//
 // "default" is adaptive_coalesce with a fallback: when process_vm_readv/writev are refused for a whole call
 // with EPERM (a seccomp filter, ...) or ENOSYS (a kernel without CROSS_MEMORY_ATTACH, or a filter that
 // imitates one), the elements that call left go through procmem instead, which gives the same per-element
