@@ -1,6 +1,7 @@
-// Fuzz target for ParseMaps. Invariants of an accepted text: one entry per line; every entry has
-// start <= end; printing an entry back and parsing it again gives the same entry; `deleted` matches the
-// raw path's suffix and `path` never contains the escape "\012".
+// Fuzz target for ParseMaps and ParseMapsRanges. Invariants of an accepted text: one entry per line; every
+// entry has start <= end; printing an entry back and parsing it again gives the same entry; `deleted`
+// matches the raw path's suffix and `path` never contains the escape "\012"; ParseMapsRanges accepts it too
+// and gives the same start, end, read and write per line.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -19,6 +20,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (size_t i = 0; i < text.size(); ++i) lines += text[i] == '\n';
   if (!text.empty() && text.back() != '\n') ++lines;
   FUZZ_CHECK(maps->size() == lines);
+  procscope::StatusOr<std::vector<procscope::MapsRange>> ranges = procscope::ParseMapsRanges(text);
+  FUZZ_CHECK(ranges.ok());
+  FUZZ_CHECK(ranges->size() == maps->size());
+  for (size_t i = 0; i < maps->size(); ++i) {
+    const procscope::MapsEntry& e = (*maps)[i];
+    FUZZ_CHECK(((*ranges)[i] == procscope::MapsRange{e.start, e.end, e.read, e.write}));
+  }
   for (const procscope::MapsEntry& e : *maps) {
     FUZZ_CHECK(e.start <= e.end);
     FUZZ_CHECK(e.deleted == std::string_view(e.path_raw).ends_with(" (deleted)"));

@@ -26,8 +26,10 @@ struct AccessiblePrefix {
   uint64_t length;  // bytes from the address that lie in one accessible range (at most the asked length)
   int64_t range;    // index of that range, -1 when length is 0
 };
+// `hint` (optional) carries the range found by the previous call: for ascending addresses each lookup then
+// walks on from there instead of searching the whole snapshot. Any address works with any hint.
 AccessiblePrefix FindAccessiblePrefix(const std::vector<AccessibleRange>& ranges, uint64_t address,
-                                      uint64_t length);
+                                      uint64_t length, size_t* hint = nullptr);
 
 // /proc open/read errors mean what process_vm_readv's do: ENOENT -> ESRCH, EACCES -> EPERM.
 int NormalizeProcError(int error);

@@ -3,6 +3,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <limits>
+#include <type_traits>
 
 #include "backend/procfs/parse_util.h"
 
@@ -46,12 +47,11 @@ MapsKind KindOf(std::string_view path) {
   return MapsKind::kSpecial;
 }
 
-// Fills `e` (default-constructed) from one line; the parsers' shared core.
-Status ParseMapsLineInto(std::string_view line, MapsEntry& e) {
-  std::string_view rest = line;
+// "start-end perms " at the front of `rest`, consumed into `e`: what both parsers read.
+template <typename Entry>
+Status ParseHead(std::string_view line, std::string_view& rest, Entry& e) {
   // The token at the front of `rest` (up to the next space), for error messages only.
   auto here = [&rest] { return rest.substr(0, rest.find(' ')); };
-
   if (!ConsumeUnsigned<16>(rest, e.start) || !ConsumeChar(rest, '-')) {
     return FieldError("start", "a hex address followed by '-'", here());
   }
@@ -68,9 +68,20 @@ Status ParseMapsLineInto(std::string_view line, MapsEntry& e) {
   }
   e.read = perms[0] == 'r';
   e.write = perms[1] == 'w';
-  e.exec = perms[2] == 'x';
-  e.shared = perms[3] == 's';
+  if constexpr (std::is_same_v<Entry, MapsEntry>) {
+    e.exec = perms[2] == 'x';
+    e.shared = perms[3] == 's';
+  }
   rest.remove_prefix(5);
+  return OkStatus();
+}
+
+// Fills `e` (default-constructed) from one line; the parsers' shared core.
+Status ParseMapsLineInto(std::string_view line, MapsEntry& e) {
+  std::string_view rest = line;
+  // The token at the front of `rest` (up to the next space), for error messages only.
+  auto here = [&rest] { return rest.substr(0, rest.find(' ')); };
+  if (Status head = ParseHead(line, rest, e); !head.ok()) return head;
 
   if (!ConsumeUnsigned<16>(rest, e.offset) || !ConsumeChar(rest, ' ')) {
     return FieldError("offset", "a hex number followed by ' '", here());
@@ -137,6 +148,13 @@ StatusOr<MapsEntry> ParseMapsLine(std::string_view line) {
 
 StatusOr<std::vector<MapsEntry>> ParseMaps(std::string_view text) {
   return procfs_internal::ParseLines<MapsEntry>(text, ParseMapsLineInto);
+}
+
+StatusOr<std::vector<MapsRange>> ParseMapsRanges(std::string_view text) {
+  return procfs_internal::ParseLines<MapsRange>(text, [](std::string_view line, MapsRange& r) {
+    std::string_view rest = line;
+    return ParseHead(line, rest, r);
+  });
 }
 
 std::string MapsEntry::path() const {

@@ -203,5 +203,34 @@ TEST(ParseMapsTest, ReprintParsesToTheSameEntry) {
   }
 }
 
+// ParseMapsRanges: the same start, end, read and write as ParseMaps on real captures; the head of each line
+// checked the same way; the rest of the line not looked at.
+TEST(ParseMapsRangesTest, AgreesWithParseMapsOnRealCaptures) {
+  for (const char* capture : {"maps_ldso_sleep.txt", "maps_odd_names.txt"}) {
+    const std::string text = ReadTestdata(capture);
+    ASSERT_FALSE(text.empty()) << capture;
+    StatusOr<std::vector<MapsEntry>> full = ParseMaps(text);
+    StatusOr<std::vector<MapsRange>> ranges = ParseMapsRanges(text);
+    ASSERT_TRUE(full.ok() && ranges.ok()) << capture;
+    ASSERT_EQ(ranges->size(), full->size()) << capture;
+    for (size_t i = 0; i < full->size(); ++i) {
+      const MapsEntry& e = (*full)[i];
+      EXPECT_EQ((*ranges)[i], (MapsRange{e.start, e.end, e.read, e.write})) << e.ToString();
+    }
+  }
+}
+
+TEST(ParseMapsRangesTest, ChecksTheHeadAndSkipsTheRest) {
+  StatusOr<std::vector<MapsRange>> ranges = ParseMapsRanges(
+      "7f0000000000-7f0000001000 r-xp 00000000 08:01 42 /lib/x\n7f0000002000-7f0000003000 rw-p zz");
+  ASSERT_TRUE(ranges.ok()) << ranges.status().ToString();
+  EXPECT_EQ(*ranges, (std::vector<MapsRange>{{0x7f0000000000, 0x7f0000001000, true, false},
+                                             {0x7f0000002000, 0x7f0000003000, true, true}}));
+  EXPECT_THAT(ParseMapsRanges("7f0000001000-7f0000000000 r--p 0 0:0 0").status(), StatusIs(EINVAL));
+  EXPECT_THAT(ParseMapsRanges("7f0000000000-7f0000001000 rq-p 0 0:0 0").status(), StatusIs(EINVAL));
+  EXPECT_THAT(ParseMapsRanges("x-1 r--p").status(), StatusIs(EINVAL));
+  EXPECT_THAT(ParseMapsRanges("1-2 r--p\n\n3-4 r--p").status(), StatusIs(EINVAL));  // an empty line
+}
+
 }  // namespace
 }  // namespace procscope
