@@ -86,10 +86,6 @@ Status RunVmCalls(MemoryBackend& memory, Direction direction, std::span<const El
       return OkStatus();
     }
   }
-  if (first_call_done && first_moved < 0 && first_moved != -EFAULT) {
-    for (size_t index : pending) results[index] = {0, static_cast<int>(-first_moved)};
-    return Status(static_cast<int>(-first_moved), CallName(direction) + " failed for the whole batch");
-  }
 
   std::vector<Item> items;
   items.reserve(pending.size());
@@ -106,7 +102,6 @@ Status RunVmCalls(MemoryBackend& memory, Direction direction, std::span<const El
       std::stable_sort(items.begin(), items.end(), by_address);
     }
   }
-  bool classified = false;
   auto finish = [&](Item& item, int error) {
     item.done = true;
     results[item.index] = {item.transferred, error};
@@ -114,32 +109,10 @@ Status RunVmCalls(MemoryBackend& memory, Direction direction, std::span<const El
   // live[head..] are the positions in `items` of the unfinished items, in order. A call only touches a
   // prefix of them, so only that prefix is compacted afterwards (a full rescan per call made per_element
   // quadratic in the batch size).
-  std::vector<size_t> live;
+  std::vector<size_t> live(items.size());
+  for (size_t k = 0; k < live.size(); ++k) live[k] = k;
   size_t head = 0;
-  // After the first call that stopped short (adaptive strategies only): one maps snapshot limits every
-  // unfinished item to its accessible prefix, failing those with none.
-  auto Classify = [&] {
-    classified = true;
-    StatusOr<std::vector<AccessibleRange>> ranges = ReadAccessibleRanges(memory, direction);
-    if (!ranges.ok()) {
-      // The maps could not be read (the process may be exiting): carry on without classification; the
-      // calls themselves will report what happened.
-      return;
-    }
-    size_t hint = 0;
-    for (Item& item : items) {
-      if (item.done) continue;
-      const AccessiblePrefix prefix = FindAccessiblePrefix(*ranges, item.address + item.transferred,
-                                                           item.limit - item.transferred, &hint);
-      item.limit = item.transferred + prefix.length;
-      item.range = prefix.range;
-      if (prefix.length == 0) finish(item, EFAULT);
-    }
-    // Classification finished items anywhere in the list: compact all of it, once.
-    live.erase(std::remove_if(live.begin() + static_cast<std::ptrdiff_t>(head), live.end(),
-                              [&](size_t k) { return items[k].done; }),
-               live.end());
-  };
+  bool classified = false;
 
   // Sized once for the largest call: growing them call by call copied every unit and iovec several times
   // (measured with callgrind: about a fifth of the planner's instructions at 1024 elements).
@@ -149,85 +122,70 @@ Status RunVmCalls(MemoryBackend& memory, Direction direction, std::span<const El
   local.reserve(most_units);
   remote.reserve(most_units);
   std::vector<uint8_t> scratch;
-  live.reserve(items.size());
-  bool first_faulted = false;
-  if (first_call_done) {
-    // The direct call stopped short: attribute what it moved exactly as the loop below does for a call of
-    // one range per element (the items are in the same order), then plan the rest.
-    uint64_t left = first_moved < 0 ? 0 : static_cast<uint64_t>(first_moved);
-    for (Item& item : items) {
-      const uint64_t moved = std::min(left, item.length);
-      left -= moved;
-      item.transferred = moved;
-      if (moved == item.length) {
-        finish(item, 0);
-      } else {
-        finish(item, EFAULT);  // its next byte is where the kernel stopped
-        first_faulted = true;
-        break;  // the kernel did not look at the ranges after this one
-      }
-    }
-  }
-  for (size_t k = 0; k < items.size(); ++k)
-    if (!items[k].done) live.push_back(k);
-  bool classify_now = first_faulted;
+  // The direct call's result (it stopped short, or failed) is attributed like any call's, as one unit per
+  // item: it used the items' order and ranges.
+  bool replay_first_call = first_call_done;
   while (true) {
-    if (classify_now && options.classify_on_fault && !classified) {
-      classify_now = false;
-      Classify();
-      continue;
-    }
     while (head < live.size() && items[live[head]].done) ++head;
     if (head == live.size()) return OkStatus();
 
-    // Plan one call.
     units.clear();
-    uint64_t call_bytes = 0, scratch_bytes = 0;
     size_t planned_end = head;  // live[head, planned_end) are the members of this call's units
-    for (size_t pos = head; pos < live.size() && units.size() < max_ranges && call_bytes < kMaxRwCount;) {
-      Item& item = items[live[pos]];
-      const uint64_t start = item.address + item.transferred;
-      uint64_t end = item.address + item.limit;
-      size_t count = 1;
-      if (coalesce && item.transferred == 0) {
-        while (pos + count < live.size()) {
-          const Item& next = items[live[pos + count]];
-          const uint64_t next_end = next.address + next.limit;
-          if (next.transferred != 0 || next.address > end + kMergeGap || next.range != item.range ||
-              std::max(end, next_end) - start > kMaxSpan ||
-              scratch_bytes + (std::max(end, next_end) - start) > kMaxScratch) {
-            break;
+    ssize_t n;
+    if (replay_first_call) {
+      replay_first_call = false;
+      for (size_t pos = head; pos < live.size(); ++pos) {
+        Item& item = items[live[pos]];
+        units.push_back({item.address, item.length, pos, 1, item.buffer, false});
+      }
+      planned_end = live.size();
+      n = first_moved;
+    } else {
+      // Plan one call.
+      uint64_t call_bytes = 0, scratch_bytes = 0;
+      for (size_t pos = head; pos < live.size() && units.size() < max_ranges && call_bytes < kMaxRwCount;) {
+        Item& item = items[live[pos]];
+        const uint64_t start = item.address + item.transferred;
+        uint64_t end = item.address + item.limit;
+        size_t count = 1;
+        if (coalesce && item.transferred == 0) {
+          while (pos + count < live.size()) {
+            const Item& next = items[live[pos + count]];
+            const uint64_t next_end = next.address + next.limit;
+            if (next.transferred != 0 || next.address > end + kMergeGap || next.range != item.range ||
+                std::max(end, next_end) - start > kMaxSpan ||
+                scratch_bytes + (std::max(end, next_end) - start) > kMaxScratch) {
+              break;
+            }
+            end = std::max(end, next_end);
+            ++count;
           }
-          end = std::max(end, next_end);
-          ++count;
         }
+        const uint64_t length = std::min(end - start, kMaxRwCount - call_bytes);
+        const bool use_scratch = count > 1;
+        units.push_back({start, length, pos, count, nullptr, use_scratch});
+        if (use_scratch) scratch_bytes += length;
+        call_bytes += length;
+        pos += count;
+        planned_end = pos;
       }
-      const uint64_t length = std::min(end - start, kMaxRwCount - call_bytes);
-      const bool use_scratch = count > 1;
-      units.push_back({start, length, pos, count, nullptr, use_scratch});
-      if (use_scratch) scratch_bytes += length;
-      call_bytes += length;
-      pos += count;
-      planned_end = pos;
-    }
-    scratch.resize(scratch_bytes);
-    local.clear();
-    remote.clear();
-    uint64_t scratch_at = 0;
-    for (Unit& u : units) {
-      if (u.scratch) {
-        u.local = scratch.data() + scratch_at;
-        scratch_at += u.length;
-      } else {
-        const Item& item = items[live[u.first]];
-        u.local = item.buffer + item.transferred;
+      scratch.resize(scratch_bytes);
+      local.clear();
+      remote.clear();
+      uint64_t scratch_at = 0;
+      for (Unit& u : units) {
+        if (u.scratch) {
+          u.local = scratch.data() + scratch_at;
+          scratch_at += u.length;
+        } else {
+          const Item& item = items[live[u.first]];
+          u.local = item.buffer + item.transferred;
+        }
+        local.push_back({u.local, u.length});
+        remote.push_back({reinterpret_cast<void*>(static_cast<uintptr_t>(u.address)), u.length});
       }
-      local.push_back({u.local, u.length});
-      remote.push_back({reinterpret_cast<void*>(static_cast<uintptr_t>(u.address)), u.length});
+      n = direction == Direction::kRead ? memory.VmReadv(local, remote) : memory.VmWritev(local, remote);
     }
-
-    const ssize_t n =
-        direction == Direction::kRead ? memory.VmReadv(local, remote) : memory.VmWritev(local, remote);
     if (n < 0 && n != -EFAULT) {
       for (Item& item : items)
         if (!item.done) finish(item, static_cast<int>(-n));
@@ -274,7 +232,28 @@ Status RunVmCalls(MemoryBackend& memory, Direction direction, std::span<const El
     }
     head = write_at;
 
-    if (faulted) classify_now = true;
+    if (faulted && options.classify_on_fault && !classified) {
+      classified = true;
+      StatusOr<std::vector<AccessibleRange>> ranges = ReadAccessibleRanges(memory, direction);
+      if (!ranges.ok()) {
+        // The maps could not be read (the process may be exiting): carry on without classification; the
+        // calls themselves will report what happened.
+        continue;
+      }
+      size_t hint = 0;
+      for (Item& item : items) {
+        if (item.done) continue;
+        const AccessiblePrefix prefix = FindAccessiblePrefix(*ranges, item.address + item.transferred,
+                                                             item.limit - item.transferred, &hint);
+        item.limit = item.transferred + prefix.length;
+        item.range = prefix.range;
+        if (prefix.length == 0) finish(item, EFAULT);
+      }
+      // Classification finished items anywhere in the list: compact all of it, once.
+      live.erase(std::remove_if(live.begin() + static_cast<std::ptrdiff_t>(head), live.end(),
+                                [&](size_t k) { return items[k].done; }),
+                 live.end());
+    }
   }
 }
 
