@@ -4,11 +4,15 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/uio.h>
 
+#include <fstream>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "backend/status_matchers.h"
+#include "fixtures/pattern.h"
 
 namespace procscope::fixtures {
 namespace {
@@ -28,6 +32,36 @@ TEST(LayoutChildTest, ManyChildrenEndInCreationOrder) {
 }
 
 TEST(LayoutChildTest, BadSpecIsAnError) { EXPECT_FALSE(LayoutChild::Start("hole:1").ok()); }
+
+// A zero region is read-only, reads as zeros, and 2 GiB of it cost the child no memory (never written).
+TEST(LayoutChildTest, AZeroRegionReadsAsZerosAndCostsNothing) {
+  StatusOr<std::unique_ptr<LayoutChild>> child = LayoutChild::Start("rw:1,zero:524290");
+  ASSERT_OK(child);
+  const std::vector<Region>& regions = (*child)->regions();
+  ASSERT_EQ(regions.size(), 2u);
+  EXPECT_EQ(regions[1].kind, RegionKind::kZero);
+  EXPECT_EQ(regions[1].end - regions[1].start, 524290ull * 4096);
+  for (const uint64_t at : {regions[1].start, regions[1].start + 0x7ffff000, regions[1].end - 1}) {
+    uint8_t byte = 0xee;
+    iovec local{&byte, 1}, remote{reinterpret_cast<void*>(at), 1};
+    ASSERT_EQ(process_vm_readv((*child)->pid(), &local, 1, &remote, 1, 0), 1) << std::hex << at;
+    EXPECT_EQ(byte, 0) << std::hex << at;
+    EXPECT_EQ(ExpectedByte(regions, at), 0);
+  }
+  uint8_t first = 0;
+  iovec local{&first, 1}, remote{reinterpret_cast<void*>(regions[0].start), 1};
+  ASSERT_EQ(process_vm_readv((*child)->pid(), &local, 1, &remote, 1, 0), 1);
+  EXPECT_EQ(first, ExpectedByte(regions, regions[0].start));
+  EXPECT_EQ(first, PatternByte(regions[0].start));
+  // Written nowhere: the child's resident memory stays far below the region's 2 GiB.
+  std::ifstream status("/proc/" + std::to_string((*child)->pid()) + "/status");
+  std::string line;
+  uint64_t rss_kb = 0;
+  while (std::getline(status, line))
+    if (line.rfind("VmRSS:", 0) == 0) rss_kb = std::stoull(line.substr(6));
+  EXPECT_GT(rss_kb, 0u);
+  EXPECT_LT(rss_kb, 64u * 1024) << "the zero region was written";
+}
 
 }  // namespace
 }  // namespace procscope::fixtures

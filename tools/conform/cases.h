@@ -49,8 +49,12 @@ StatusOr<std::vector<Span>> Resolve(const std::vector<CaseElement>& elements,
 // The layout every canonical case uses, and the cases themselves (see conform's --help): every ordering of 3,
 // 4 and 5 distinct element kinds (valid, hole, PROT_NONE, read-only, straddling into a hole, zero-length:
 // 120 + 360 + 720 batches), in both
-// directions; more than IOV_MAX elements; one element over MAX_RW_COUNT; ranges that wrap; a dead target.
+// directions; more than IOV_MAX elements; one element over MAX_RW_COUNT stopped by a hole, and (reads) one
+// over MAX_RW_COUNT all of it readable; ranges that wrap; a dead target.
 inline constexpr char kCanonicalLayout[] = "rw:2,hole:1,none:1,ro:1,rw:1";
+// A page of pattern, then 2 GiB + 8 KiB of zero region: more than MAX_RW_COUNT readable.
+inline constexpr uint64_t kBigZeroPages = 524290;
+inline constexpr char kBigZeroLayout[] = "rw:1,zero:524290";
 std::vector<Case> CanonicalCases(bool with_writes);
 
 // A random layout and batch from `seed` (deterministic): 3-9 runs of 1-3 pages, 1-40 elements anywhere in

@@ -69,7 +69,8 @@ std::vector<TargetBytes> ReadBack(pid_t pid, const std::vector<fixtures::Region>
   std::vector<TargetBytes> out;
   std::vector<Element> elements;
   for (const fixtures::Region& r : regions) {
-    if (r.kind == fixtures::RegionKind::kHole) continue;
+    // Zero regions (up to 2 GiB) are read-only, like the ro pages the canonical layout checks.
+    if (r.kind == fixtures::RegionKind::kHole || r.kind == fixtures::RegionKind::kZero) continue;
     out.push_back({r.start, std::string(r.end - r.start, '\0')});
   }
   for (TargetBytes& t : out) elements.push_back({t.address, t.bytes.data(), t.bytes.size()});
@@ -87,7 +88,7 @@ void Restore(pid_t pid, const std::vector<fixtures::Region>& regions) {
   std::vector<std::string> data;
   std::vector<Element> elements;
   for (const fixtures::Region& r : regions) {
-    if (r.kind == fixtures::RegionKind::kHole) continue;
+    if (r.kind == fixtures::RegionKind::kHole || r.kind == fixtures::RegionKind::kZero) continue;
     std::string bytes(r.end - r.start, '\0');
     for (uint64_t a = r.start; a < r.end; ++a) bytes[a - r.start] = static_cast<char>(PatternByte(a));
     data.push_back(std::move(bytes));

@@ -72,9 +72,10 @@ Verdict Judge(const std::vector<fixtures::Region>& regions, bool dead, Direction
         for (uint64_t k = 0; k < chunk.bytes.size(); ++k) {
           const uint64_t o = chunk.offset + k, address = spans[i].address + o;
           const uint8_t byte = static_cast<uint8_t>(chunk.bytes[k]);
-          if (o < read && byte != PatternByte(address)) {
+          const uint8_t target = fixtures::ExpectedByte(regions, address);
+          if (o < read && byte != target) {
             return fail(ElementText(i, spans[i]) + ": byte " + std::to_string(o) + " read as " +
-                        ByteText(byte) + ", the target holds " + ByteText(PatternByte(address)));
+                        ByteText(byte) + ", the target holds " + ByteText(target));
           }
           if (o >= outcome.results[i].transferred && byte != FillByte(spans[i].length, address)) {
             return fail(ElementText(i, spans[i]) + ": byte " + std::to_string(o) +
@@ -94,7 +95,7 @@ Verdict Judge(const std::vector<fixtures::Region>& regions, bool dead, Direction
       for (size_t i = 0; i < spans.size() && !written; ++i) {
         written = address >= spans[i].address && address - spans[i].address < v.expected[i].transferred;
       }
-      const uint8_t want = written ? WrittenByte(address) : PatternByte(address);
+      const uint8_t want = written ? WrittenByte(address) : fixtures::ExpectedByte(regions, address);
       const uint8_t byte = static_cast<uint8_t>(t.bytes[k]);
       if (byte != want) {
         return fail("after the write the target's byte at " + Hex(address) + " is " + ByteText(byte) +
