@@ -123,6 +123,7 @@ int RunConform(const ConformArgs& a) {
                {"random_cases", report->random_cases},
                {"failed", report->failed},
                {"hangs", report->hangs},
+               {"crashes", report->crashes},
                {"not_run", report->not_run},
                {"failures", std::move(failures)}},
               std::cout);
@@ -139,7 +140,8 @@ int RunConform(const ConformArgs& a) {
     }
     std::cout << "\n";
     if (report->not_run > 0) {
-      std::cout << "conform: stopped after " << report->hangs << " hung batches: " << report->not_run
+      std::cout << "conform: stopped after " << report->hangs << " hung and " << report->crashes
+                << " crashed batches: " << report->not_run
                 << " canonical cases and the random ones not run\n";
     }
   }
@@ -173,7 +175,7 @@ void AddConformCommand(CLI::App& app, Runner& run) {
       ->add_option(
           "--timeout", a->timeout_ms,
           "milliseconds one batch may take before the plugin counts as hung (default 10000); after 3 hung "
-          "batches conform stops")
+          "or 25 crashed batches conform stops")
       ->check(CLI::PositiveNumber);
   conform->add_option("--layout", a->layout,
                       "replay one batch on this layout (KIND:PAGES,..., with --batch)");

@@ -155,6 +155,7 @@ StatusOr<ConformReport> RunConformance(const ConformOptions& options) {
     if (!run.ok()) return run.status();
     ++report.cases;
     if (run->outcome.how == BatchOutcome::How::kHung) ++report.hangs;
+    if (run->outcome.how == BatchOutcome::How::kCrashed) ++report.crashes;
     if (run->verdict.passed) return OkStatus();
     ++report.failed;
     if (report.failures.size() >= options.max_reported) return OkStatus();
@@ -197,7 +198,8 @@ StatusOr<ConformReport> RunConformance(const ConformOptions& options) {
   }
   const std::vector<Case> canonical = CanonicalCases(report.plugin.has_write);
   for (size_t i = 0; i < canonical.size(); ++i) {
-    if (report.hangs >= options.max_hangs) {  // every further case could cost the whole time limit
+    // Every further case could cost the whole time limit, or a new worker.
+    if (report.hangs >= options.max_hangs || report.crashes >= options.max_crashes) {
       report.not_run = canonical.size() - i;
       return report;
     }
@@ -206,8 +208,9 @@ StatusOr<ConformReport> RunConformance(const ConformOptions& options) {
   }
   const Clock::time_point start = Clock::now();
   const auto budget = std::chrono::duration<double>(options.budget_seconds);
-  for (uint64_t i = 0;
-       report.hangs < options.max_hangs && (report.random_cases == 0 || Clock::now() - start < budget); ++i) {
+  for (uint64_t i = 0; report.hangs < options.max_hangs && report.crashes < options.max_crashes &&
+                       (report.random_cases == 0 || Clock::now() - start < budget);
+       ++i) {
     Status status = check(RandomCase(options.seed * 1000003 + i, report.plugin.has_write));
     if (!status.ok()) return status;
     ++report.random_cases;

@@ -25,6 +25,7 @@ struct ConformOptions {
   std::chrono::milliseconds limit{10000};  // per batch: a plugin slower than this is reported as hung
   size_t max_reported = 5;                 // failures shrunk and described; the rest are counted
   size_t max_hangs = 3;                    // after this many hung batches no new case starts
+  size_t max_crashes = 25;                 // nor after this many crashed ones (each costs a new worker)
   std::optional<Case> only;                // replay this one case instead of the whole run
 };
 
@@ -40,8 +41,8 @@ struct Failure {
 struct ConformReport {
   PluginInfo plugin;
   size_t cases = 0, random_cases = 0, failed = 0;
-  size_t hangs = 0;
-  size_t not_run = 0;             // canonical cases skipped because the plugin hung max_hangs times
+  size_t hangs = 0, crashes = 0;
+  size_t not_run = 0;             // canonical cases skipped after max_hangs hangs or max_crashes crashes
   std::vector<Failure> failures;  // at most max_reported, distinct minimal batches
 };
 
