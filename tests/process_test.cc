@@ -528,6 +528,19 @@ TEST(TransferTest, ReadsThroughTheHandleAndStopsAtReaping) {
   EXPECT_EQ(after[1], (ElementResult{0, ESRCH}));
 }
 
+// A thread's TID names a /proc entry too (only the listing leaves it out): opening one is refused with the
+// reason, whether the kernel has pidfd_open (which refuses non-leaders itself) or not (Tgid decides).
+TEST(OpenTest, AThreadIsNotAProcessWithOrWithoutPidfd) {
+  ParkedThread parked;
+  for (const bool use_pidfd : {true, false}) {
+    StatusOr<Process> p = Process::Open(parked.tid(), use_pidfd);
+    EXPECT_THAT(p.status(), StatusIs(EINVAL)) << "use_pidfd " << use_pidfd;
+    EXPECT_EQ(p.status().message(),
+              std::to_string(parked.tid()) + " is a thread, not a process (thread-group leader)")
+        << "use_pidfd " << use_pidfd;
+  }
+}
+
 // ---- process list ----------------------------------------------------------------------------------------
 
 TEST(ListProcessesTest, HoldsTheFixtureAndNoThreads) {
