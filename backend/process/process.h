@@ -20,8 +20,8 @@
 //
 // A Process is move-only and owns its file descriptors. Methods are const and safe to call from one thread
 // at a time; threads that work on the same process concurrently open one Process each (any number of them
-// may name the same PID; tests/concurrency_test.cc runs eight under ThreadSanitizer). Every method reads the live state of the process anew (no caching): handles are stable, lists
-// are snapshots.
+// may name the same PID; tests/concurrency_test.cc runs eight under ThreadSanitizer). Every method reads the
+// live state of the process anew (no caching): handles are stable, lists are snapshots.
 //
 // The implementation is one file per job: process.cc (opening and identity), process_info.cc,
 // process_modules.cc, process_environment.cc and process_transfer.cc. ListProcesses is in process_list.h.
