@@ -41,6 +41,11 @@ class ScopedFd {
   int fd_ = -1;
 };
 
+// For a child forked without exec, which inherits every descriptor of its parent, O_CLOEXEC or not: closes
+// all of them from 3 up except `keep_a` and `keep_b`, so that no copy of another child's pipe (say) lives on
+// in this one.
+void CloseInheritedExcept(int keep_a, int keep_b);
+
 }  // namespace procscope
 
 #endif  // PROCSCOPE_BACKEND_SCOPED_FD_H_

@@ -90,10 +90,7 @@ class Buffer {
 // The child's loop: one batch per request until the request pipe closes.
 [[noreturn]] void ServeInChild(const std::string& path, int in, int out) {
   // Only the two pipes stay open: inherited descriptors (a layout child's pipe, say) must not be kept alive.
-  const int low = std::min(in, out), high = std::max(in, out);
-  close_range(3, low - 1, 0);
-  close_range(low + 1, high - 1, 0);
-  close_range(high + 1, ~0U, 0);
+  CloseInheritedExcept(in, out);
   // A plugin that crashes must end the worker by its signal: sanitizer runtimes (conform built with ASan,
   // say) would otherwise catch it, print a report and exit with a status instead, slowly.
   for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE}) signal(sig, SIG_DFL);
