@@ -37,10 +37,11 @@ struct Unit {
 // The first call, planned straight from the elements when nothing needs the general planner: every pending
 // element goes in as its own range (none would be merged with a neighbour, the elements are in the order the
 // planner would use), and the whole batch fits one call. Returns false when it does not apply (nothing was
-// called). Otherwise `moved` is what the call returned (bytes, or a negated errno).
+// called). Otherwise `moved` is what the call returned (bytes, or a negated errno) and `asked` the bytes the
+// call covered (the batch's total).
 bool FirstCallDirect(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
                      std::span<const size_t> pending, bool coalesce, size_t max_ranges,
-                     std::vector<iovec>& local, std::vector<iovec>& remote, ssize_t& moved) {
+                     std::vector<iovec>& local, std::vector<iovec>& remote, ssize_t& moved, uint64_t& asked) {
   if (pending.size() > max_ranges) return false;
   local.resize(pending.size());
   remote.resize(pending.size());
@@ -59,6 +60,7 @@ bool FirstCallDirect(MemoryBackend& memory, Direction direction, std::span<const
     remote[k] = {reinterpret_cast<void*>(static_cast<uintptr_t>(e.address)), e.length};
   }
   moved = direction == Direction::kRead ? memory.VmReadv(local, remote) : memory.VmWritev(local, remote);
+  asked = total;
   return true;
 }
 
@@ -75,16 +77,13 @@ Status RunVmCalls(MemoryBackend& memory, Direction direction, std::span<const El
   const size_t max_ranges = std::clamp<size_t>(options.max_ranges_per_call, 1, kIovMax);
   std::vector<iovec> local, remote;
   ssize_t first_moved = 0;
-  const bool first_call_done =
-      FirstCallDirect(memory, direction, elements, pending, coalesce, max_ranges, local, remote, first_moved);
-  if (first_call_done && first_moved >= 0) {
+  uint64_t first_asked = 0;
+  const bool first_call_done = FirstCallDirect(memory, direction, elements, pending, coalesce, max_ranges,
+                                               local, remote, first_moved, first_asked);
+  if (first_call_done && first_moved >= 0 && static_cast<uint64_t>(first_moved) == first_asked) {
     // Everything moved (the common case): no planner state is needed at all.
-    uint64_t total = 0;
-    for (size_t index : pending) total += elements[index].length;
-    if (static_cast<uint64_t>(first_moved) == total) {
-      for (size_t index : pending) results[index] = {elements[index].length, 0};
-      return OkStatus();
-    }
+    for (size_t index : pending) results[index] = {elements[index].length, 0};
+    return OkStatus();
   }
 
   std::vector<Item> items;
