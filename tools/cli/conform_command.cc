@@ -155,17 +155,20 @@ void AddConformCommand(CLI::App& app, Runner& run) {
   CLI::App* conform = app.add_subcommand(
       "conform",
       "Judge a backend plugin (a shared object implementing backend/c_api/procscope_backend.h) against live "
-      "processes with known layouts: every order of 3-5 elements that are valid, in a hole, PROT_NONE, "
-      "read-only, straddling into a hole or zero-length, reads and (if exported) writes; more than IOV_MAX "
-      "elements; an element over MAX_RW_COUNT; wrapping ranges; a dead target; then random batches over "
+      "processes with known layouts: every ordering of 3-5 distinct element kinds (valid, in a hole, "
+      "PROT_NONE, read-only, straddling into a hole, zero-length), reads and (if exported) writes; more than "
+      "IOV_MAX elements; an element over MAX_RW_COUNT stopped by a hole and (reads) one all readable; "
+      "wrapping "
+      "ranges; a dead target; then random batches over "
       "random layouts. Each failure is shrunk to a minimal batch with a command that replays it. The plugin "
       "runs in a child process: a crash or hang is reported, not fatal. Exit 0 all passed, 1 mismatches, "
       "2 usage error or the plugin cannot be loaded");
   conform->add_option("--backend", a->backend, "the plugin (PATH.so)")->required();
-  conform->add_flag("--json", a->json,
-                    "print {backend, abi, writes_checked, seed, cases, random_cases, failed, hangs, not_run, "
-                    "failures: [{case, "
-                    "layout, direction, elements, expected, got, problem, repro}]}");
+  conform->add_flag(
+      "--json", a->json,
+      "print {backend, abi, writes_checked, seed, cases, random_cases, failed, hangs, crashes, "
+      "not_run, failures: [{case, case_elements, layout, direction, dead_target, elements, expected, "
+      "got, problem, repro}]}");
   conform->add_option("--seed", a->seed, "seed of the random cases (default 1)");
   conform
       ->add_option("--budget", a->budget,
