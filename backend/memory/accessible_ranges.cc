@@ -1,6 +1,5 @@
 #include "backend/memory/accessible_ranges.h"
 
-#include <algorithm>
 #include <cerrno>
 #include <string>
 
@@ -34,24 +33,6 @@ StatusOr<std::vector<AccessibleRange>> ReadAccessibleRanges(MemoryBackend& memor
     }
   }
   return ranges;
-}
-
-AccessiblePrefix FindAccessiblePrefix(const std::vector<AccessibleRange>& ranges, uint64_t address,
-                                      uint64_t length, size_t* hint) {
-  size_t at;  // the last range starting at or before `address`, or ranges.size() for none
-  if (hint != nullptr && *hint < ranges.size() && ranges[*hint].start <= address) {
-    // Ascending addresses (the planner's order): walk on from the previous answer, a few steps at most.
-    at = *hint;
-    while (at + 1 < ranges.size() && ranges[at + 1].start <= address) ++at;
-  } else {
-    auto it = std::upper_bound(ranges.begin(), ranges.end(), address,
-                               [](uint64_t a, const AccessibleRange& r) { return a < r.start; });
-    at = it == ranges.begin() ? ranges.size() : static_cast<size_t>(it - ranges.begin()) - 1;
-  }
-  if (at == ranges.size()) return {0, -1};
-  if (hint != nullptr) *hint = at;
-  if (address >= ranges[at].end) return {0, -1};
-  return {std::min(length, ranges[at].end - address), static_cast<int64_t>(at)};
 }
 
 }  // namespace procscope::memory_internal

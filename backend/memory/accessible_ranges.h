@@ -4,6 +4,7 @@
 #ifndef PROCSCOPE_BACKEND_MEMORY_ACCESSIBLE_RANGES_H_
 #define PROCSCOPE_BACKEND_MEMORY_ACCESSIBLE_RANGES_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -28,8 +29,27 @@ struct AccessiblePrefix {
 };
 // `hint` (optional) carries the range found by the previous call: for ascending addresses each lookup then
 // walks on from there instead of searching the whole snapshot. Any address works with any hint.
-AccessiblePrefix FindAccessiblePrefix(const std::vector<AccessibleRange>& ranges, uint64_t address,
-                                      uint64_t length, size_t* hint = nullptr);
+// Inline: the planner calls it once per element of a batch with holes, and the call cost more than the walk.
+inline AccessiblePrefix FindAccessiblePrefix(const std::vector<AccessibleRange>& ranges, uint64_t address,
+                                             uint64_t length, size_t* hint = nullptr) {
+  const AccessibleRange* const first = ranges.data();
+  const AccessibleRange* const last = first + ranges.size();
+  const AccessibleRange* at;  // the last range starting at or before `address`
+  if (hint != nullptr && *hint < ranges.size() && first[*hint].start <= address) {
+    // Ascending addresses (the planner's order): walk on from the previous answer, a few steps at most.
+    at = first + *hint;
+    while (at + 1 != last && at[1].start <= address) ++at;
+  } else {
+    at = std::upper_bound(first, last, address,
+                          [](uint64_t a, const AccessibleRange& r) { return a < r.start; });
+    if (at == first) return {0, -1};
+    --at;
+  }
+  const size_t index = static_cast<size_t>(at - first);
+  if (hint != nullptr) *hint = index;
+  if (address >= at->end) return {0, -1};
+  return {std::min(length, at->end - address), static_cast<int64_t>(index)};
+}
 
 // /proc open/read errors mean what process_vm_readv's do: ENOENT -> ESRCH, EACCES -> EPERM.
 int NormalizeProcError(int error);
