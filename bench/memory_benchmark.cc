@@ -12,21 +12,27 @@
 // --grid=full runs everything. Counters: ns_per_element, ns_per_valid_element, syscalls_per_batch,
 // bytes_per_second (of valid bytes). Each target layout lives in a forked child (fixtures/layout_child.h)
 // created once and reused.
+// BM_Paired cells time the default strategy and a floor in pairs, batch after batch (see RunPaired): the
+// ratios P5 and P7 come from their "ratio" counter, which the VM's noise affects far less than the
+// quotient of two cells timed apart.
 // --backend=PATH.so adds a plugin (backend/c_api/procscope_backend.h, loaded in this process: it is trusted
 // here, `procscope conform` is where it is judged) as one more strategy, "plugin", on every N=4096 cell of
 // the grid, interleaved with the engine's; its syscalls are not counted (syscalls_per_batch is 0), and a
 // result that disagrees with the ground truth stops its cell with an error.
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <map>
 #include <memory>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -45,7 +51,7 @@ constexpr uint64_t kPage = 4096;
 const conform::Plugin* g_plugin = nullptr;
 
 struct Cell {
-  std::string strategy;  // a strategy name, "floor_syscall" or "floor_memcpy"
+  std::string strategy;  // a strategy name, "floor_syscall", "floor_maps", "floor_memcpy" or "plugin"
   uint64_t n, size;
   double holes;
   bool dense;
@@ -115,6 +121,72 @@ void SetCounters(benchmark::State& state, const Target& t, uint64_t syscalls) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * t.valid_bytes));
 }
 
+// One floor batch ("floor_syscall" or "floor_maps"): the hand-built process_vm_readv calls over the valid
+// elements, iovecs pre-built, and for floor_maps first one read of the maps text. Returns the calls made.
+class Floor {
+ public:
+  Floor(const Target& t, std::span<const Element> elements, uint64_t size, bool with_maps)
+      : pid_(t.child->pid()),
+        with_maps_(with_maps),
+        maps_path_("/proc/" + std::to_string(pid_) + "/maps"),
+        maps_buffer_(1 << 20) {
+    for (size_t i = 0; i < elements.size(); ++i) {
+      if (!t.valid[i]) continue;
+      local_.push_back({elements[i].buffer, size});
+      remote_.push_back({reinterpret_cast<void*>(static_cast<uintptr_t>(elements[i].address)), size});
+    }
+  }
+  uint64_t Batch() {
+    uint64_t calls = 0;
+    if (with_maps_) {
+      // The cheapest way to learn where the holes are: one read of the maps text (open, read to EOF into a
+      // buffer larger than it, close; no parse), counted as one call.
+      const int fd = open(maps_path_.c_str(), O_RDONLY | O_CLOEXEC);
+      ssize_t n = 0;
+      while ((n = read(fd, maps_buffer_.data(), maps_buffer_.size())) > 0) benchmark::DoNotOptimize(n);
+      close(fd);
+      ++calls;
+    }
+    for (size_t at = 0; at < local_.size(); at += kIovMax) {
+      const size_t count = std::min(kIovMax, local_.size() - at);
+      benchmark::DoNotOptimize(
+          process_vm_readv(pid_, local_.data() + at, count, remote_.data() + at, count, 0));
+      ++calls;
+    }
+    return calls;
+  }
+  // memcpy of the same bytes inside this process (floor_memcpy), from the same offsets of a local buffer.
+  void Memcpy(std::vector<uint8_t>& source, uint64_t base, uint64_t size) const {
+    for (size_t i = 0; i < local_.size(); ++i) {
+      std::memcpy(local_[i].iov_base,
+                  source.data() + (reinterpret_cast<uintptr_t>(remote_[i].iov_base) - base), size);
+    }
+    benchmark::ClobberMemory();
+  }
+
+ private:
+  pid_t pid_;
+  bool with_maps_;
+  std::string maps_path_;
+  std::vector<char> maps_buffer_;
+  std::vector<iovec> local_, remote_;
+};
+
+// Each element's buffer: its slot in `buffer`.
+std::vector<Element> WithBuffers(const Target& t, std::vector<uint8_t>& buffer, uint64_t size) {
+  std::vector<Element> elements = t.elements;
+  for (size_t i = 0; i < elements.size(); ++i) elements[i].buffer = buffer.data() + i * size;
+  return elements;
+}
+
+// Empty when every element's outcome matches the ground truth, else what to report.
+std::string CheckResults(const Target& t, const std::vector<ElementResult>& results) {
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (results[i].ok() != t.valid[i]) return "a result disagrees with the ground truth";
+  }
+  return "";
+}
+
 void RunCell(benchmark::State& state, const Cell& cell) {
   Target* t = GetTarget(cell.n, cell.size, cell.holes, cell.dense);
   if (t == nullptr) {
@@ -122,46 +194,19 @@ void RunCell(benchmark::State& state, const Cell& cell) {
     return;
   }
   std::vector<uint8_t> buffer(cell.n * cell.size);
-  std::vector<Element> elements = t->elements;
-  for (size_t i = 0; i < elements.size(); ++i) elements[i].buffer = buffer.data() + i * cell.size;
+  const std::vector<Element> elements = WithBuffers(*t, buffer, cell.size);
   LinuxMemoryBackend memory(t->child->pid());
 
   if (cell.strategy == "floor_syscall" || cell.strategy == "floor_memcpy" || cell.strategy == "floor_maps") {
-    std::vector<iovec> local, remote;
-    for (size_t i = 0; i < elements.size(); ++i) {
-      if (!t->valid[i]) continue;
-      local.push_back({elements[i].buffer, cell.size});
-      remote.push_back({reinterpret_cast<void*>(static_cast<uintptr_t>(elements[i].address)), cell.size});
-    }
-    // memcpy source: the same offsets in a buffer of this process.
+    Floor floor(*t, elements, cell.size, cell.strategy == "floor_maps");
     std::vector<uint8_t> source(cell.dense ? cell.n * 32 + cell.size : cell.n * kPage + kPage);
+    const uint64_t base = t->elements.empty() ? 0 : t->elements.front().address;
     uint64_t calls = 0;
-    const std::string maps_path = "/proc/" + std::to_string(t->child->pid()) + "/maps";
-    std::vector<char> maps_buffer(1 << 20);
     for (auto _ : state) {
-      if (cell.strategy == "floor_maps") {
-        // The cheapest way to learn where the holes are: one read of the maps text (open, read to EOF into
-        // a buffer larger than it, close; no parse), counted as one call.
-        const int fd = open(maps_path.c_str(), O_RDONLY | O_CLOEXEC);
-        ssize_t n = 0;
-        while ((n = read(fd, maps_buffer.data(), maps_buffer.size())) > 0) benchmark::DoNotOptimize(n);
-        close(fd);
-        ++calls;
-      }
-      if (cell.strategy != "floor_memcpy") {
-        for (size_t at = 0; at < local.size(); at += kIovMax) {
-          const size_t count = std::min(kIovMax, local.size() - at);
-          benchmark::DoNotOptimize(
-              process_vm_readv(t->child->pid(), local.data() + at, count, remote.data() + at, count, 0));
-          ++calls;
-        }
+      if (cell.strategy == "floor_memcpy") {
+        floor.Memcpy(source, base, cell.size);
       } else {
-        const uint64_t base = t->elements.empty() ? 0 : t->elements.front().address;
-        for (size_t i = 0; i < local.size(); ++i) {
-          std::memcpy(local[i].iov_base,
-                      source.data() + (reinterpret_cast<uintptr_t>(remote[i].iov_base) - base), cell.size);
-        }
-        benchmark::ClobberMemory();
+        calls += floor.Batch();
       }
     }
     SetCounters(state, *t, calls);
@@ -190,16 +235,77 @@ void RunCell(benchmark::State& state, const Cell& cell) {
       benchmark::DoNotOptimize(results.data());
     }
   }
-  for (size_t i = 0; i < results.size(); ++i) {
-    if (results[i].ok() != t->valid[i]) {
-      state.SkipWithError(
-          cell.strategy == "plugin"
-              ? "a result of the plugin disagrees with the ground truth (see procscope conform)"
-              : "a result disagrees with the ground truth");
-      return;
-    }
+  if (const std::string wrong = CheckResults(*t, results); !wrong.empty()) {
+    state.SkipWithError(cell.strategy == "plugin"
+                            ? "a result of the plugin disagrees with the ground truth (see procscope conform)"
+                            : wrong.c_str());
+    return;
   }
   SetCounters(state, *t, memory.syscalls() - before);
+}
+
+// The default strategy and a floor measured in pairs: every iteration times one batch of each, in
+// alternating order, so that the VM's slow phases (independently timed cells of the same work differ by
+// 10-25% between repetitions here) fall on both. Counters: engine_ns and floor_ns per batch, and
+// "ratio", the quotient of their sums (what P5 and P7 report). The iteration's time is the pair's.
+void RunPaired(benchmark::State& state, const Cell& cell) {
+  Target* t = GetTarget(cell.n, cell.size, cell.holes, cell.dense);
+  if (t == nullptr) {
+    state.SkipWithError("could not start the layout child");
+    return;
+  }
+  std::vector<uint8_t> buffer(cell.n * cell.size);
+  const std::vector<Element> elements = WithBuffers(*t, buffer, cell.size);
+  LinuxMemoryBackend memory(t->child->pid());
+  Floor floor(*t, elements, cell.size, cell.strategy == "floor_maps");
+  std::unique_ptr<Strategy> strategy = MakeStrategy("default");
+  std::vector<ElementResult> results(elements.size());
+  using Clock = std::chrono::steady_clock;
+  Clock::duration engine{}, floor_time{};
+  // User and system CPU time of each side (the kernel samples them per tick: meaningful over many
+  // iterations only), to tell the engine's own instructions from extra kernel work.
+  double user_ns[2] = {0, 0}, system_ns[2] = {0, 0};  // [0] engine, [1] floor
+  auto cpu_ns = [](const timeval& tv) {
+    return 1e9 * static_cast<double>(tv.tv_sec) + 1e3 * static_cast<double>(tv.tv_usec);
+  };
+  bool engine_first = true;
+  for (auto _ : state) {
+    for (int half = 0; half < 2; ++half) {
+      const bool is_engine = (half == 0) == engine_first;
+      rusage before{}, after{};
+      getrusage(RUSAGE_THREAD, &before);
+      const auto start = Clock::now();
+      if (is_engine) {
+        Status status = TransferBatch(*strategy, memory, Direction::kRead, elements, results);
+        engine += Clock::now() - start;
+        if (!status.ok()) {
+          state.SkipWithError(status.ToString().c_str());
+          return;
+        }
+      } else {
+        floor.Batch();
+        floor_time += Clock::now() - start;
+      }
+      getrusage(RUSAGE_THREAD, &after);
+      user_ns[is_engine ? 0 : 1] += cpu_ns(after.ru_utime) - cpu_ns(before.ru_utime);
+      system_ns[is_engine ? 0 : 1] += cpu_ns(after.ru_stime) - cpu_ns(before.ru_stime);
+    }
+    engine_first = !engine_first;
+  }
+  if (const std::string wrong = CheckResults(*t, results); !wrong.empty()) {
+    state.SkipWithError(wrong.c_str());
+    return;
+  }
+  const double iterations = static_cast<double>(std::max<benchmark::IterationCount>(state.iterations(), 1));
+  const double engine_ns = static_cast<double>(std::chrono::nanoseconds(engine).count());
+  const double floor_ns = static_cast<double>(std::chrono::nanoseconds(floor_time).count());
+  state.counters["engine_ns"] = engine_ns / iterations;
+  state.counters["floor_ns"] = floor_ns / iterations;
+  state.counters["ratio"] = floor_ns > 0 ? engine_ns / floor_ns : 0;
+  state.counters["engine_user_ns"] = user_ns[0] / iterations;
+  state.counters["engine_system_ns"] = system_ns[0] / iterations;
+  state.counters["floor_user_ns"] = user_ns[1] / iterations;
+  state.counters["floor_system_ns"] = system_ns[1] / iterations;
 }
 
 // P4: 1024 elements of 8 bytes inside 4 pages, and the one 16 KiB read of those pages, by the default.
@@ -230,12 +336,15 @@ void RunDenseVersusOneRead(benchmark::State& state, bool one_read) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * (one_read ? 4 * kPage : 8 * 1024)));
 }
 
-std::string CellName(const Cell& c) {
+// "/N:4096/S:8/H:0.5/layout:spread": the part of a benchmark name that says which batch it reads.
+std::string BatchName(const Cell& c) {
   char holes[16];
   std::snprintf(holes, sizeof holes, "%g", c.holes);
-  return "BM_Read/strategy:" + c.strategy + "/N:" + std::to_string(c.n) + "/S:" + std::to_string(c.size) +
-         "/H:" + holes + "/layout:" + (c.dense ? "dense" : "spread");
+  return "/N:" + std::to_string(c.n) + "/S:" + std::to_string(c.size) + "/H:" + holes +
+         "/layout:" + (c.dense ? "dense" : "spread");
 }
+
+std::string CellName(const Cell& c) { return "BM_Read/strategy:" + c.strategy + BatchName(c); }
 
 void RegisterGrid(bool full) {
   std::vector<std::string> strategies = StrategyNames();
@@ -261,6 +370,16 @@ void RegisterGrid(bool full) {
               RunCell(state, cell);
             })->Unit(benchmark::kMicrosecond);
           }
+  // P7 (floor_maps, N=4096, every H > 0) and P5 (floor_syscall, N=1024, H=0), paired.
+  std::vector<Cell> paired;
+  for (double h : {0.01, 0.1, 0.5}) paired.push_back({"floor_maps", 4096, 8, h, false});
+  paired.push_back({"floor_syscall", 1024, 8, 0, false});
+  for (const Cell& cell : paired) {
+    const std::string name = "BM_Paired/floor:" + cell.strategy + BatchName(cell);
+    benchmark::RegisterBenchmark(name.c_str(), [cell](benchmark::State& state) {
+      RunPaired(state, cell);
+    })->Unit(benchmark::kMicrosecond);
+  }
   benchmark::RegisterBenchmark("BM_Dense1024In4Pages", [](benchmark::State& s) {
     RunDenseVersusOneRead(s, false);
   })->Unit(benchmark::kMicrosecond);
