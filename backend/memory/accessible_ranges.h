@@ -27,29 +27,35 @@ struct AccessiblePrefix {
   uint64_t length;  // bytes from the address that lie in one accessible range (at most the asked length)
   int64_t range;    // index of that range, -1 when length is 0
 };
-// `hint` (optional) carries the range found by the previous call: for ascending addresses each lookup then
-// walks on from there instead of searching the whole snapshot. Any address works with any hint.
-// Inline: the planner calls it once per element of a batch with holes, and the call cost more than the walk.
-inline AccessiblePrefix FindAccessiblePrefix(const std::vector<AccessibleRange>& ranges, uint64_t address,
-                                             uint64_t length, size_t* hint = nullptr) {
-  const AccessibleRange* const first = ranges.data();
-  const AccessibleRange* const last = first + ranges.size();
-  const AccessibleRange* at;  // the last range starting at or before `address`
-  if (hint != nullptr && *hint < ranges.size() && first[*hint].start <= address) {
-    // Ascending addresses (the planner's order): walk on from the previous answer, a few steps at most.
-    at = first + *hint;
-    while (at + 1 != last && at[1].start <= address) ++at;
-  } else {
-    at = std::upper_bound(first, last, address,
-                          [](uint64_t a, const AccessibleRange& r) { return a < r.start; });
-    if (at == first) return {0, -1};
-    --at;
+
+// Looks up accessible prefixes in one snapshot (which it borrows: the vector outlives the cursor and does not
+// change). In ascending address order (the planner's) each lookup walks on from the previous answer, a
+// step or two; an address below it is found by binary search, so any order works. Inline: the planner asks
+// once per element of a batch with holes, and a call cost more than the walk.
+class AccessibleCursor {
+ public:
+  explicit AccessibleCursor(const std::vector<AccessibleRange>& ranges)
+      : first_(ranges.data()), last_(first_ + ranges.size()), at_(first_) {}
+
+  AccessiblePrefix Prefix(uint64_t address, uint64_t length) {
+    if (at_ == last_ || address < at_->start) {
+      at_ = std::upper_bound(first_, last_, address,
+                             [](uint64_t a, const AccessibleRange& r) { return a < r.start; });
+      if (at_ == first_) return {0, -1};  // below every range
+      --at_;
+    } else {
+      while (at_ + 1 != last_ && at_[1].start <= address) ++at_;
+    }
+    // at_: the last range starting at or before `address`.
+    if (address >= at_->end) return {0, -1};
+    return {std::min(length, at_->end - address), at_ - first_};
   }
-  const size_t index = static_cast<size_t>(at - first);
-  if (hint != nullptr) *hint = index;
-  if (address >= at->end) return {0, -1};
-  return {std::min(length, at->end - address), static_cast<int64_t>(index)};
-}
+
+ private:
+  const AccessibleRange* first_;
+  const AccessibleRange* last_;
+  const AccessibleRange* at_;
+};
 
 // /proc open/read errors mean what process_vm_readv's do: ENOENT -> ESRCH, EACCES -> EPERM.
 int NormalizeProcError(int error);

@@ -11,8 +11,8 @@
 namespace procscope {
 namespace {
 
+using memory_internal::AccessibleCursor;
 using memory_internal::AccessibleRange;
-using memory_internal::FindAccessiblePrefix;
 using memory_internal::NormalizeProcError;
 using memory_internal::ReadAccessibleRanges;
 using memory_internal::VmOptions;
@@ -51,12 +51,11 @@ class ProcMemStrategy final : public Strategy {
       if (!ranges.ok()) return FailFrom(pending, 0, results, ranges.status().error_number());
       allowed = *std::move(ranges);
     }
-    size_t hint = 0;
+    AccessibleCursor cursor(allowed);
     for (size_t k = 0; k < pending.size(); ++k) {
       const Element& e = elements[pending[k]];
       ElementResult& r = results[pending[k]];
-      const uint64_t limit =
-          force_ ? e.length : FindAccessiblePrefix(allowed, e.address, e.length, &hint).length;
+      const uint64_t limit = force_ ? e.length : cursor.Prefix(e.address, e.length).length;
       while (r.transferred < limit) {
         const uint64_t at = e.address + r.transferred;
         if (at > static_cast<uint64_t>(INT64_MAX))

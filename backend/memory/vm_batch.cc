@@ -12,7 +12,7 @@
 namespace procscope::memory_internal {
 namespace {
 
-// What the planner knows about one pending element.
+// What the merging engine knows about one pending element.
 // Copied out of the element so the hot loops touch one array (results are written once, when it finishes).
 struct Item {
   size_t index;  // into elements/results
@@ -29,87 +29,146 @@ iovec Iov(uint64_t address, uint64_t length) {
   return {reinterpret_cast<void*>(static_cast<uintptr_t>(address)), length};
 }
 
-// True when the planner would never merge two of these elements: ascending, each further than kMergeGap
-// past the previous one's end (accessible prefixes only shorten elements, so this holds for every call).
-bool MergeFree(std::span<const Element> elements, std::span<const size_t> pending) {
-  for (size_t k = 1; k < pending.size(); ++k) {
-    const Element& previous = elements[pending[k - 1]];
-    const uint64_t address = elements[pending[k]].address;
-    if (address <= previous.address) return false;
-    const uint64_t gap = address - previous.address;  // no sum that could wrap
-    if (gap <= previous.length || gap - previous.length <= kMergeGap) return false;
-  }
-  return true;
-}
-
-// The calls made straight from the elements while nothing needs the planner (no merging): each call takes
-// the next pending elements in order, one range each, as many as fit one call (max_ranges ranges,
-// kMaxRwCount bytes) — the planner's ranges exactly. A call that moves everything finishes its elements
-// (results written here) and the next one follows. The first call that does not, or an element that needs
-// cutting, hands over to the planner.
-struct DirectOutcome {
-  size_t done = 0;    // pending[0, done) moved in full
-  size_t called = 0;  // pending[done, done + called) were the ranges of a call that stopped short or failed
-  ssize_t moved = 0;  // what that call returned (bytes, or a negated errno); `local`/`remote` hold its iovecs
-};
-
-DirectOutcome DirectCalls(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
-                          std::span<const size_t> pending, std::span<ElementResult> results,
-                          size_t max_ranges, std::vector<iovec>& local, std::vector<iovec>& remote) {
-  DirectOutcome out;
-  while (out.done < pending.size()) {
-    const size_t count = std::min(max_ranges, pending.size() - out.done);
-    const std::span<const size_t> chunk = pending.subspan(out.done, count);
-    uint64_t asked = 0;
-    for (size_t k = 0; k < count; ++k) {
-      const Element& e = elements[chunk[k]];
-      // The planner cuts calls that would ask for more than the kernel moves (no sum here can wrap).
-      if (e.length > kMaxRwCount - asked) return out;
-      asked += e.length;
-      local[k] = {e.buffer, e.length};
-      remote[k] = Iov(e.address, e.length);
-    }
-    const std::span<const iovec> l(local.data(), count), r(remote.data(), count);
-    const ssize_t n = direction == Direction::kRead ? memory.VmReadv(l, r) : memory.VmWritev(l, r);
-    if (n < 0 || static_cast<uint64_t>(n) != asked) {
-      out.called = count;
-      out.moved = n;
-      return out;
-    }
-    for (size_t index : chunk) results[index] = {elements[index].length, 0};
-    out.done += count;
-  }
-  return out;
+// Whether the planner could merge `next` into the range of `previous`, its predecessor in the batch: `next`
+// is not above `previous`, or starts within kMergeGap of its end. When no neighbours can, no call ever
+// merges (accessible prefixes only shorten elements) and the batch's order is the planner's.
+bool MayMerge(const Element& previous, const Element& next) {
+  if (next.address <= previous.address) return true;
+  const uint64_t gap = next.address - previous.address;  // no sum that could wrap
+  return gap <= previous.length || gap - previous.length <= kMergeGap;
 }
 
 std::string CallName(Direction direction) {
   return direction == Direction::kRead ? "process_vm_readv" : "process_vm_writev";
 }
 
-// The general planner, for what the direct calls left: `pending` from the first element not finished, and
-// the direct call that stopped short (if any) to attribute first. kMerge: ranges may cover several
-// elements (coalescing reads that are not merge-free); without it every range is one element, which the
-// compiler then plans and attributes without the merging paths.
-template <bool kMerge>
-Status Plan(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
-            std::span<const size_t> pending, std::span<ElementResult> results, const VmOptions& options,
-            size_t max_ranges, const DirectOutcome& direct, std::vector<iovec>& local,
-            std::vector<iovec>& remote) {
-  std::vector<Item> items;
-  items.reserve(pending.size());
-  for (size_t index : pending) {
-    const Element& e = elements[index];
-    items.push_back({index, e.address, e.length, static_cast<uint8_t*>(e.buffer), e.length});
-  }
-  // Processing order: by address when merging (neighbours must be adjacent), else as given (later writes to
-  // the same bytes must win).
-  if constexpr (kMerge) {
-    auto by_address = [](const Item& a, const Item& b) { return a.address < b.address; };
-    // Callers mostly pass ascending addresses already; checking costs a fraction of sorting.
-    if (!std::is_sorted(items.begin(), items.end(), by_address)) {
-      std::stable_sort(items.begin(), items.end(), by_address);
+// The engine for batches in which every range of a call is one element: no coalescing, writes, and
+// coalescing reads whose elements are all further apart than kMergeGap (MayMerge false for every
+// neighbour). Its state is the calls' own iovecs: entries [head, size) of local/remote/index are the
+// unfinished elements in processing order, each one's ranges the element's bytes still to move (from its
+// next byte to its limit: its end, or the end of its accessible prefix after classification), index[k] its
+// place in elements/results. A call is a window of these arrays from head, planned by counting; entries that
+// finish are dropped (results[index].transferred counts the bytes moved so far).
+Status RunSingles(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
+                  std::span<ElementResult> results, const VmOptions& options, size_t max_ranges,
+                  std::vector<iovec>& local, std::vector<iovec>& remote, std::vector<size_t>& index) {
+  size_t head = 0, size = index.size();
+  bool classified = false;
+  // A finished element's error: none when all of it moved, EFAULT when classification limited it (before
+  // classification every limit is the element's end).
+  auto final_error = [&](size_t k) {
+    return !classified || results[index[k]].transferred == elements[index[k]].length ? 0 : EFAULT;
+  };
+  while (head < size) {
+    // One call: the entries from head, at most max_ranges of them and kMaxRwCount bytes; the last one may
+    // be cut short (its tail stays for the next call).
+    size_t count = std::min(max_ranges, size - head);
+    uint64_t asked = 0, uncut = 0;  // uncut: the length the cut entry had (0: none was cut)
+    for (size_t k = head; k < head + count; ++k) {
+      asked += std::min(remote[k].iov_len, kMaxRwCount + 1);  // cannot wrap: kIovMax terms of 2^31
+    }
+    if (asked > kMaxRwCount) {
+      // Rare (gigabytes in one batch): count again, stopping at the entry that crosses the limit.
+      asked = 0;
+      for (count = 0; asked < kMaxRwCount; ++count) {
+        const size_t k = head + count;
+        if (remote[k].iov_len > kMaxRwCount - asked) {
+          uncut = remote[k].iov_len;
+          local[k].iov_len = remote[k].iov_len = kMaxRwCount - asked;
+        }
+        asked += remote[k].iov_len;
+      }
+    }
+    const std::span<const iovec> l(local.data() + head, count), r(remote.data() + head, count);
+    const ssize_t n = direction == Direction::kRead ? memory.VmReadv(l, r) : memory.VmWritev(l, r);
+    if (n < 0 && n != -EFAULT) {
+      for (size_t k = head; k < size; ++k) results[index[k]].error = static_cast<int>(-n);
+      return Status(static_cast<int>(-n), CallName(direction) + " failed for the whole batch");
+    }
+    if (static_cast<uint64_t>(n) == asked && uncut == 0) {
+      // Everything moved (the common case): every element of the call is finished.
+      for (size_t k = head; k < head + count; ++k) {
+        results[index[k]].transferred += remote[k].iov_len;
+        results[index[k]].error = final_error(k);
+      }
+      head += count;
+      continue;
+    }
+
+    // Attribute the moved bytes in call order. A finished entry gets length 0.
+    uint64_t left = n < 0 ? 0 : static_cast<uint64_t>(n);
+    size_t touched = count;  // entries [head, head + touched) were looked at by the kernel
+    bool faulted = false;
+    for (size_t k = head; k < head + count; ++k) {
+      const uint64_t length = remote[k].iov_len;
+      const uint64_t moved = std::min(left, length);
+      left -= moved;
+      results[index[k]].transferred += moved;
+      const uint64_t remaining = (uncut != 0 && k == head + count - 1 ? uncut : length) - moved;
+      if (remaining == 0) {
+        results[index[k]].error = final_error(k);
+        remote[k].iov_len = 0;
+      } else if (moved < length) {
+        results[index[k]].error = EFAULT;  // its next byte is where the kernel stopped
+        remote[k].iov_len = 0;
+        touched = k - head + 1;
+        faulted = true;
+        break;  // the kernel did not look at the entries after this one
+      } else {
+        // Its tail did not fit this call: it stays, from its next byte.
+        local[k] = {static_cast<uint8_t*>(local[k].iov_base) + moved, remaining};
+        remote[k] = Iov(reinterpret_cast<uintptr_t>(remote[k].iov_base) + moved, remaining);
+      }
+    }
+    if (uncut != 0 && touched < count) {
+      local[head + count - 1].iov_len = remote[head + count - 1].iov_len =
+          uncut;  // after the fault: as it was
+    }
+    // Keep the unfinished entries the kernel looked at, in order, right before the untouched rest.
+    size_t write_at = head + touched;
+    for (size_t k = head + touched; k-- > head;) {
+      if (remote[k].iov_len == 0) continue;
+      --write_at;
+      local[write_at] = local[k];
+      remote[write_at] = remote[k];
+      index[write_at] = index[k];
+    }
+    head = write_at;
+
+    if (faulted && options.classify_on_fault && !classified) {
+      classified = true;
+      StatusOr<std::vector<AccessibleRange>> accessible = ReadAccessibleRanges(memory, direction);
+      if (!accessible.ok()) {
+        // The maps could not be read (the process may be exiting): carry on without classification; the
+        // calls themselves will report what happened.
+        continue;
+      }
+      // Limit every unfinished element to its accessible prefix, finishing those with none (EFAULT
+      // without a syscall), and compact the arrays in the same pass.
+      AccessibleCursor cursor(*accessible);
+      size_t kept = head;
+      for (size_t k = head; k < size; ++k) {
+        const uint64_t address = reinterpret_cast<uintptr_t>(remote[k].iov_base);
+        const uint64_t length = cursor.Prefix(address, remote[k].iov_len).length;
+        if (length == 0) {
+          results[index[k]].error = EFAULT;
+          continue;
+        }
+        local[kept] = {local[k].iov_base, length};
+        remote[kept] = Iov(address, length);
+        index[kept] = index[k];
+        ++kept;
+      }
+      size = kept;
     }
   }
+  return OkStatus();
+}
+
+// The engine for coalescing reads whose neighbours may merge: a call's range covers one element or
+// several (read into scratch, then scattered); `items` in processing order (by address).
+Status RunMerging(MemoryBackend& memory, Direction direction, std::vector<Item>& items,
+                  std::span<ElementResult> results, const VmOptions& options, size_t max_ranges) {
   auto finish = [&](Item& item, int error) {
     item.done = true;
     results[item.index] = {item.transferred, error};
@@ -122,78 +181,61 @@ Status Plan(MemoryBackend& memory, Direction direction, std::span<const Element>
   size_t head = 0;
   bool classified = false;
 
-  // The members of a call's range u are items[live[head + first(u) .. + count(u))]; without merging, that
-  // is range u's one item, items[live[head + u]].
+  // The members of a call's range u are items[live[head + units[u].first ..][0 .. units[u].count)].
   struct Unit {
     size_t first, count;
   };
+  const size_t most_ranges = std::min(items.size(), max_ranges);
   std::vector<Unit> units;
-  if constexpr (kMerge) units.reserve(local.size());
+  units.reserve(most_ranges);
+  std::vector<iovec> local(most_ranges), remote(most_ranges);
   // Merged spans land here; allocated (uninitialised) the first time a call merges, at its largest size, so
   // the slices handed to a call never move.
   std::unique_ptr<uint8_t[]> scratch;
-  // The direct call that stopped short is attributed like any call: one range per item, in the items'
-  // order, with its iovecs still in local/remote.
-  bool replay = direct.called != 0;
   while (true) {
     while (head < live.size() && items[live[head]].done) ++head;
     if (head == live.size()) return OkStatus();
 
+    // Plan one call.
     size_t ranges = 0;   // this call's ranges: local/remote[0, ranges)
     size_t planned = 0;  // live[head, head + planned) are the members of this call's ranges
-    ssize_t n;
-    if (replay) {
-      replay = false;
-      ranges = planned = direct.called;
-      if constexpr (kMerge) {
-        units.clear();
-        for (size_t u = 0; u < ranges; ++u) units.push_back({u, 1});
-      }
-      n = direct.moved;
-    } else {
-      // Plan one call.
-      if constexpr (kMerge) units.clear();
-      uint64_t call_bytes = 0, scratch_bytes = 0;
-      for (size_t pos = head; pos < live.size() && ranges < max_ranges && call_bytes < kMaxRwCount;) {
-        Item& item = items[live[pos]];
-        const uint64_t start = item.address + item.transferred;
-        uint64_t end = item.address + item.limit;
-        size_t count = 1;
-        if constexpr (kMerge) {
-          if (item.transferred == 0) {
-            while (pos + count < live.size()) {
-              const Item& next = items[live[pos + count]];
-              const uint64_t next_end = next.address + next.limit;
-              if (next.transferred != 0 || next.address > end + kMergeGap || next.range != item.range ||
-                  std::max(end, next_end) - start > kMaxSpan ||
-                  scratch_bytes + (std::max(end, next_end) - start) > kMaxScratch) {
-                break;
-              }
-              end = std::max(end, next_end);
-              ++count;
-            }
+    units.clear();
+    uint64_t call_bytes = 0, scratch_bytes = 0;
+    for (size_t pos = head; pos < live.size() && ranges < max_ranges && call_bytes < kMaxRwCount;) {
+      Item& item = items[live[pos]];
+      const uint64_t start = item.address + item.transferred;
+      uint64_t end = item.address + item.limit;
+      size_t count = 1;
+      if (item.transferred == 0) {
+        while (pos + count < live.size()) {
+          const Item& next = items[live[pos + count]];
+          const uint64_t next_end = next.address + next.limit;
+          if (next.transferred != 0 || next.address > end + kMergeGap || next.range != item.range ||
+              std::max(end, next_end) - start > kMaxSpan ||
+              scratch_bytes + (std::max(end, next_end) - start) > kMaxScratch) {
+            break;
           }
+          end = std::max(end, next_end);
+          ++count;
         }
-        const uint64_t length = std::min(end - start, kMaxRwCount - call_bytes);
-        uint8_t* at = item.buffer + item.transferred;
-        if constexpr (kMerge) {
-          if (count > 1) {
-            if (!scratch) scratch.reset(new uint8_t[kMaxScratch]);
-            at = scratch.get() + scratch_bytes;
-            scratch_bytes += length;
-          }
-          units.push_back({pos - head, count});
-        }
-        local[ranges] = {at, length};
-        remote[ranges] = Iov(start, length);
-        ++ranges;
-        call_bytes += length;
-        pos += count;
-        planned = pos - head;
       }
-      const std::span<const iovec> l(local.data(), ranges), r(remote.data(), ranges);
-      n = direction == Direction::kRead ? memory.VmReadv(l, r) : memory.VmWritev(l, r);
+      const uint64_t length = std::min(end - start, kMaxRwCount - call_bytes);
+      uint8_t* at = item.buffer + item.transferred;
+      if (count > 1) {
+        if (!scratch) scratch.reset(new uint8_t[kMaxScratch]);
+        at = scratch.get() + scratch_bytes;
+        scratch_bytes += length;
+      }
+      units.push_back({pos - head, count});
+      local[ranges] = {at, length};
+      remote[ranges] = Iov(start, length);
+      ++ranges;
+      call_bytes += length;
+      pos += count;
+      planned = pos - head;
     }
+    const std::span<const iovec> l(local.data(), ranges), r(remote.data(), ranges);
+    const ssize_t n = direction == Direction::kRead ? memory.VmReadv(l, r) : memory.VmWritev(l, r);
     if (n < 0 && n != -EFAULT) {
       for (Item& item : items)
         if (!item.done) finish(item, static_cast<int>(-n));
@@ -210,7 +252,7 @@ Status Plan(MemoryBackend& memory, Direction direction, std::span<const Element>
       left -= moved;
       const uint64_t first_unmoved = range_address + moved;
       const bool fault = moved < range_length;
-      const size_t first = kMerge ? units[u].first : u, count = kMerge ? units[u].count : 1;
+      const size_t first = units[u].first, count = units[u].count;
       for (size_t m = 0; m < count; ++m) {
         Item& item = items[live[head + first + m]];
         if (count > 1) {
@@ -255,12 +297,13 @@ Status Plan(MemoryBackend& memory, Direction direction, std::span<const Element>
       }
       // Limit every unfinished item to its accessible prefix, finishing those with none, and compact the
       // list in the same pass (classification finishes items anywhere in it).
-      size_t hint = 0, kept = head;
+      AccessibleCursor cursor(*accessible);
+      size_t kept = head;
       for (size_t k = head; k < live.size(); ++k) {
         Item& item = items[live[k]];
         if (item.done) continue;
-        const AccessiblePrefix prefix = FindAccessiblePrefix(*accessible, item.address + item.transferred,
-                                                             item.limit - item.transferred, &hint);
+        const AccessiblePrefix prefix =
+            cursor.Prefix(item.address + item.transferred, item.limit - item.transferred);
         item.limit = item.transferred + prefix.length;
         item.range = prefix.range;
         if (prefix.length == 0) {
@@ -280,17 +323,38 @@ Status RunVmCalls(MemoryBackend& memory, Direction direction, std::span<const El
                   std::span<const size_t> pending, std::span<ElementResult> results,
                   const VmOptions& options) {
   const size_t max_ranges = std::clamp<size_t>(options.max_ranges_per_call, 1, kIovMax);
-  const bool merge = options.coalesce && direction == Direction::kRead && !MergeFree(elements, pending);
-  // Sized once for the largest call: growing them call by call copied every range several times (measured
-  // with callgrind: about a fifth of the planner's instructions at 1024 elements).
-  std::vector<iovec> local(std::min(pending.size(), max_ranges)), remote(local.size());
-  if (merge)
-    return Plan<true>(memory, direction, elements, pending, results, options, max_ranges, {}, local, remote);
-  const DirectOutcome direct =
-      DirectCalls(memory, direction, elements, pending, results, max_ranges, local, remote);
-  if (direct.done == pending.size()) return OkStatus();  // everything moved (the common case)
-  return Plan<false>(memory, direction, elements, pending.subspan(direct.done), results, options, max_ranges,
-                     direct, local, remote);
+  const bool coalesce = options.coalesce && direction == Direction::kRead;
+  // Every element as one range, in the caller's order (the order that makes later writes to the same bytes
+  // win), unless a coalescing read has neighbours that may merge.
+  std::vector<iovec> local(pending.size()), remote(pending.size());
+  bool merge = false;
+  for (size_t k = 0; k < pending.size(); ++k) {
+    const Element& e = elements[pending[k]];
+    if (coalesce && k > 0 && MayMerge(elements[pending[k - 1]], e)) {
+      merge = true;
+      break;
+    }
+    local[k] = {e.buffer, e.length};
+    remote[k] = Iov(e.address, e.length);
+  }
+  if (!merge) {
+    std::vector<size_t> index(pending.begin(), pending.end());
+    return RunSingles(memory, direction, elements, results, options, max_ranges, local, remote, index);
+  }
+
+  std::vector<Item> items;
+  items.reserve(pending.size());
+  for (size_t index : pending) {
+    const Element& e = elements[index];
+    items.push_back({index, e.address, e.length, static_cast<uint8_t*>(e.buffer), e.length});
+  }
+  // Merging needs neighbours adjacent: by address. Callers mostly pass ascending addresses already;
+  // checking costs a fraction of sorting.
+  auto by_address = [](const Item& a, const Item& b) { return a.address < b.address; };
+  if (!std::is_sorted(items.begin(), items.end(), by_address)) {
+    std::stable_sort(items.begin(), items.end(), by_address);
+  }
+  return RunMerging(memory, direction, items, results, options, max_ranges);
 }
 
 }  // namespace procscope::memory_internal
