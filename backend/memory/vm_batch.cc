@@ -46,52 +46,84 @@ std::string CallName(Direction direction) {
 // coalescing reads whose elements are all further apart than kMergeGap (MayMerge false for every
 // neighbour). Its state is the calls' own iovecs: entries [head, size) of local/remote/index are the
 // unfinished elements in processing order, each one's ranges the element's bytes still to move (from its
-// next byte to its limit: its end, or the end of its accessible prefix after classification), index[k] its
-// place in elements/results. A call is a window of these arrays from head, planned by counting; entries that
-// finish are dropped (results[index].transferred counts the bytes moved so far).
-Status RunSingles(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
-                  std::span<ElementResult> results, const VmOptions& options, size_t max_ranges,
-                  std::vector<iovec>& local, std::vector<iovec>& remote, std::vector<size_t>& index) {
-  size_t head = 0, size = index.size();
+// next byte to its limit: its end, or the end of its accessible prefix after classification). A call is a
+// window of these arrays from head, planned by summing lengths; entries that finish are dropped
+// (results[...].transferred counts the bytes moved so far).
+class Singles {
+ public:
+  // Null when `coalesce` and two neighbours may merge (the batch is RunMerging's).
+  static std::unique_ptr<Singles> Build(std::span<const Element> elements, std::span<const size_t> pending,
+                                        bool coalesce) {
+    auto singles = std::unique_ptr<Singles>(new Singles(pending.size()));
+    for (size_t k = 0; k < pending.size(); ++k) {
+      const Element& e = elements[pending[k]];
+      if (coalesce && k > 0 && MayMerge(elements[pending[k - 1]], e)) return nullptr;
+      singles->local_[k] = {e.buffer, e.length};
+      singles->remote_[k] = Iov(e.address, e.length);
+      singles->index_[k] = pending[k];
+    }
+    return singles;
+  }
+
+  Status Run(MemoryBackend& memory, Direction direction, std::span<ElementResult> results,
+             const VmOptions& options, size_t max_ranges);
+
+ private:
+  // Set in index_[k] once classification limited the element to a prefix that ends before the element
+  // does: moving all of what is left still finishes it with EFAULT. (An index never reaches this bit.)
+  static constexpr size_t kLimited = size_t{1} << (8 * sizeof(size_t) - 1);
+
+  // Uninitialised: every entry is written by Build before it is read (zeroing them cost as much as planning).
+  explicit Singles(size_t n) : local_(new iovec[n]), remote_(new iovec[n]), index_(new size_t[n]), size_(n) {}
+
+  ElementResult& Result(std::span<ElementResult> results, size_t k) const {
+    return results[index_[k] & ~kLimited];
+  }
+  // A finished element's error: none when all of it moved, EFAULT when classification limited it.
+  int FinalError(size_t k) const { return (index_[k] & kLimited) != 0 ? EFAULT : 0; }
+
+  std::unique_ptr<iovec[]> local_, remote_;
+  std::unique_ptr<size_t[]> index_;  // the element's place in elements/results, with kLimited
+  size_t head_ = 0, size_;
+};
+
+Status Singles::Run(MemoryBackend& memory, Direction direction, std::span<ElementResult> results,
+                    const VmOptions& options, size_t max_ranges) {
   bool classified = false;
-  // A finished element's error: none when all of it moved, EFAULT when classification limited it (before
-  // classification every limit is the element's end).
-  auto final_error = [&](size_t k) {
-    return !classified || results[index[k]].transferred == elements[index[k]].length ? 0 : EFAULT;
-  };
-  while (head < size) {
+  while (head_ < size_) {
     // One call: the entries from head, at most max_ranges of them and kMaxRwCount bytes; the last one may
     // be cut short (its tail stays for the next call).
-    size_t count = std::min(max_ranges, size - head);
+    size_t count = std::min(max_ranges, size_ - head_);
     uint64_t asked = 0, uncut = 0;  // uncut: the length the cut entry had (0: none was cut)
-    for (size_t k = head; k < head + count; ++k) {
-      asked += std::min(remote[k].iov_len, kMaxRwCount + 1);  // cannot wrap: kIovMax terms of 2^31
+    for (size_t k = head_; k < head_ + count; ++k) {
+      asked += std::min(remote_[k].iov_len, kMaxRwCount + 1);  // cannot wrap: kIovMax terms of 2^31
     }
     if (asked > kMaxRwCount) {
       // Rare (gigabytes in one batch): count again, stopping at the entry that crosses the limit.
       asked = 0;
       for (count = 0; asked < kMaxRwCount; ++count) {
-        const size_t k = head + count;
-        if (remote[k].iov_len > kMaxRwCount - asked) {
-          uncut = remote[k].iov_len;
-          local[k].iov_len = remote[k].iov_len = kMaxRwCount - asked;
+        const size_t k = head_ + count;
+        if (remote_[k].iov_len > kMaxRwCount - asked) {
+          uncut = remote_[k].iov_len;
+          local_[k].iov_len = remote_[k].iov_len = kMaxRwCount - asked;
         }
-        asked += remote[k].iov_len;
+        asked += remote_[k].iov_len;
       }
     }
-    const std::span<const iovec> l(local.data() + head, count), r(remote.data() + head, count);
+    const std::span<const iovec> l(local_.get() + head_, count), r(remote_.get() + head_, count);
     const ssize_t n = direction == Direction::kRead ? memory.VmReadv(l, r) : memory.VmWritev(l, r);
     if (n < 0 && n != -EFAULT) {
-      for (size_t k = head; k < size; ++k) results[index[k]].error = static_cast<int>(-n);
+      for (size_t k = head_; k < size_; ++k) Result(results, k).error = static_cast<int>(-n);
       return Status(static_cast<int>(-n), CallName(direction) + " failed for the whole batch");
     }
     if (static_cast<uint64_t>(n) == asked && uncut == 0) {
       // Everything moved (the common case): every element of the call is finished.
-      for (size_t k = head; k < head + count; ++k) {
-        results[index[k]].transferred += remote[k].iov_len;
-        results[index[k]].error = final_error(k);
+      for (size_t k = head_; k < head_ + count; ++k) {
+        ElementResult& result = Result(results, k);
+        result.transferred += remote_[k].iov_len;
+        result.error = FinalError(k);
       }
-      head += count;
+      head_ += count;
       continue;
     }
 
@@ -99,41 +131,41 @@ Status RunSingles(MemoryBackend& memory, Direction direction, std::span<const El
     uint64_t left = n < 0 ? 0 : static_cast<uint64_t>(n);
     size_t touched = count;  // entries [head, head + touched) were looked at by the kernel
     bool faulted = false;
-    for (size_t k = head; k < head + count; ++k) {
-      const uint64_t length = remote[k].iov_len;
+    for (size_t k = head_; k < head_ + count; ++k) {
+      const uint64_t length = remote_[k].iov_len;
       const uint64_t moved = std::min(left, length);
       left -= moved;
-      results[index[k]].transferred += moved;
-      const uint64_t remaining = (uncut != 0 && k == head + count - 1 ? uncut : length) - moved;
+      ElementResult& result = Result(results, k);
+      result.transferred += moved;
+      const uint64_t remaining = (uncut != 0 && k == head_ + count - 1 ? uncut : length) - moved;
       if (remaining == 0) {
-        results[index[k]].error = final_error(k);
-        remote[k].iov_len = 0;
+        result.error = FinalError(k);
+        remote_[k].iov_len = 0;
       } else if (moved < length) {
-        results[index[k]].error = EFAULT;  // its next byte is where the kernel stopped
-        remote[k].iov_len = 0;
-        touched = k - head + 1;
+        result.error = EFAULT;  // its next byte is where the kernel stopped
+        remote_[k].iov_len = 0;
+        touched = k - head_ + 1;
         faulted = true;
         break;  // the kernel did not look at the entries after this one
       } else {
         // Its tail did not fit this call: it stays, from its next byte.
-        local[k] = {static_cast<uint8_t*>(local[k].iov_base) + moved, remaining};
-        remote[k] = Iov(reinterpret_cast<uintptr_t>(remote[k].iov_base) + moved, remaining);
+        local_[k] = {static_cast<uint8_t*>(local_[k].iov_base) + moved, remaining};
+        remote_[k] = Iov(reinterpret_cast<uintptr_t>(remote_[k].iov_base) + moved, remaining);
       }
     }
-    if (uncut != 0 && touched < count) {
-      local[head + count - 1].iov_len = remote[head + count - 1].iov_len =
-          uncut;  // after the fault: as it was
+    if (uncut != 0 && touched < count) {  // the cut entry came after the fault: as it was
+      local_[head_ + count - 1].iov_len = remote_[head_ + count - 1].iov_len = uncut;
     }
     // Keep the unfinished entries the kernel looked at, in order, right before the untouched rest.
-    size_t write_at = head + touched;
-    for (size_t k = head + touched; k-- > head;) {
-      if (remote[k].iov_len == 0) continue;
+    size_t write_at = head_ + touched;
+    for (size_t k = head_ + touched; k-- > head_;) {
+      if (remote_[k].iov_len == 0) continue;
       --write_at;
-      local[write_at] = local[k];
-      remote[write_at] = remote[k];
-      index[write_at] = index[k];
+      local_[write_at] = local_[k];
+      remote_[write_at] = remote_[k];
+      index_[write_at] = index_[k];
     }
-    head = write_at;
+    head_ = write_at;
 
     if (faulted && options.classify_on_fault && !classified) {
       classified = true;
@@ -146,20 +178,20 @@ Status RunSingles(MemoryBackend& memory, Direction direction, std::span<const El
       // Limit every unfinished element to its accessible prefix, finishing those with none (EFAULT
       // without a syscall), and compact the arrays in the same pass.
       AccessibleCursor cursor(*accessible);
-      size_t kept = head;
-      for (size_t k = head; k < size; ++k) {
-        const uint64_t address = reinterpret_cast<uintptr_t>(remote[k].iov_base);
-        const uint64_t length = cursor.Prefix(address, remote[k].iov_len).length;
+      size_t kept = head_;
+      for (size_t k = head_; k < size_; ++k) {
+        const uint64_t address = reinterpret_cast<uintptr_t>(remote_[k].iov_base);
+        const uint64_t length = cursor.Prefix(address, remote_[k].iov_len).length;
         if (length == 0) {
-          results[index[k]].error = EFAULT;
+          Result(results, k).error = EFAULT;
           continue;
         }
-        local[kept] = {local[k].iov_base, length};
-        remote[kept] = Iov(address, length);
-        index[kept] = index[k];
+        index_[kept] = index_[k] | (length < remote_[k].iov_len ? kLimited : 0);
+        local_[kept] = {local_[k].iov_base, length};
+        remote_[kept] = Iov(address, length);
         ++kept;
       }
-      size = kept;
+      size_ = kept;
     }
   }
   return OkStatus();
@@ -326,20 +358,8 @@ Status RunVmCalls(MemoryBackend& memory, Direction direction, std::span<const El
   const bool coalesce = options.coalesce && direction == Direction::kRead;
   // Every element as one range, in the caller's order (the order that makes later writes to the same bytes
   // win), unless a coalescing read has neighbours that may merge.
-  std::vector<iovec> local(pending.size()), remote(pending.size());
-  bool merge = false;
-  for (size_t k = 0; k < pending.size(); ++k) {
-    const Element& e = elements[pending[k]];
-    if (coalesce && k > 0 && MayMerge(elements[pending[k - 1]], e)) {
-      merge = true;
-      break;
-    }
-    local[k] = {e.buffer, e.length};
-    remote[k] = Iov(e.address, e.length);
-  }
-  if (!merge) {
-    std::vector<size_t> index(pending.begin(), pending.end());
-    return RunSingles(memory, direction, elements, results, options, max_ranges, local, remote, index);
+  if (std::unique_ptr<Singles> singles = Singles::Build(elements, pending, coalesce)) {
+    return singles->Run(memory, direction, results, options, max_ranges);
   }
 
   std::vector<Item> items;
