@@ -1,8 +1,11 @@
 #include "tools/cli/args.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <charconv>
 
+#include "backend/eintr.h"
 #include "tools/cli/utf8.h"
 
 namespace procscope::cli {
@@ -59,24 +62,60 @@ StatusOr<Range> ParseRange(std::string_view text) {
   return Range{*address, length};
 }
 
-StatusOr<std::vector<Range>> ParseRangeList(std::string_view text) {
-  std::vector<Range> ranges;
-  size_t line_number = 0;
-  while (!text.empty()) {
-    ++line_number;
-    const size_t newline = text.find('\n');
-    std::string_view line = text.substr(0, newline);
-    text = newline == std::string_view::npos ? std::string_view() : text.substr(newline + 1);
-    while (!line.empty() && (line.back() == ' ' || line.back() == '\r' || line.back() == '\t'))
-      line.remove_suffix(1);
-    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-    if (line.empty() || line.front() == '#') continue;
-    StatusOr<Range> range = ParseRange(line);
-    if (!range.ok())
-      return Status(EINVAL, "line " + std::to_string(line_number) + ": " + range.status().message());
-    ranges.push_back(*range);
+Status RangeListParser::Line(std::string_view line) {
+  ++line_number_;
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\r' || line.back() == '\t'))
+    line.remove_suffix(1);
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  if (line.empty() || line.front() == '#') return OkStatus();
+  StatusOr<Range> range = ParseRange(line);
+  if (!range.ok())
+    return Status(EINVAL, "line " + std::to_string(line_number_) + ": " + range.status().message());
+  ranges_.push_back(*range);
+  return OkStatus();
+}
+
+Status RangeListParser::Feed(std::string_view piece) {
+  while (error_.ok() && !piece.empty()) {
+    const size_t newline = piece.find('\n');
+    if (newline == std::string_view::npos) {
+      partial_.append(piece);
+      break;
+    }
+    if (partial_.empty()) {
+      error_ = Line(piece.substr(0, newline));
+    } else {
+      partial_.append(piece.substr(0, newline));
+      error_ = Line(partial_);
+      partial_.clear();
+    }
+    piece.remove_prefix(newline + 1);
   }
-  return ranges;
+  return error_;
+}
+
+StatusOr<std::vector<Range>> RangeListParser::Finish() {
+  if (error_.ok() && !partial_.empty()) error_ = Line(partial_);
+  partial_.clear();
+  if (!error_.ok()) return error_;
+  return std::move(ranges_);
+}
+
+StatusOr<std::vector<Range>> ParseRangeList(std::string_view text) {
+  RangeListParser parser;
+  if (Status status = parser.Feed(text); !status.ok()) return status;
+  return parser.Finish();
+}
+
+StatusOr<std::vector<Range>> ReadRangeList(int fd, const std::string& name) {
+  RangeListParser parser;
+  std::vector<char> piece(1 << 20);
+  while (true) {
+    const ssize_t n = RetryOnEintr([&] { return read(fd, piece.data(), piece.size()); });
+    if (n < 0) return ErrnoStatus("read " + name);
+    if (n == 0) return parser.Finish();
+    if (Status status = parser.Feed({piece.data(), static_cast<size_t>(n)}); !status.ok()) return status;
+  }
 }
 
 StatusOr<std::vector<uint8_t>> ParseHex(std::string_view text) {

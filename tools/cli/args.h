@@ -31,6 +31,26 @@ StatusOr<Range> ParseRange(std::string_view text);
 // One ADDR:LEN per line; empty lines and lines starting with '#' are skipped; errors name the line.
 StatusOr<std::vector<Range>> ParseRangeList(std::string_view text);
 
+// ParseRangeList over text that comes in pieces (a line may span two): Feed each piece in order, then
+// Finish. The first error ends the parse; Feed and Finish return it from then on.
+class RangeListParser {
+ public:
+  Status Feed(std::string_view piece);
+  StatusOr<std::vector<Range>> Finish();
+
+ private:
+  Status Line(std::string_view line);
+
+  std::vector<Range> ranges_;
+  std::string partial_;  // the start of a line whose newline has not come yet
+  size_t line_number_ = 0;
+  Status error_;
+};
+
+// ParseRangeList of everything readable from `fd` (read in 1 MiB pieces: the text is never held whole).
+// Read errors say "read NAME: ...".
+StatusOr<std::vector<Range>> ReadRangeList(int fd, const std::string& name);
+
 // Even-length hex, either case, possibly empty.
 StatusOr<std::vector<uint8_t>> ParseHex(std::string_view text);
 // Lowercase hex of `bytes`.

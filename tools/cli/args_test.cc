@@ -50,5 +50,34 @@ TEST(HexTest, RoundTripAndErrors) {
   EXPECT_FALSE(ParseHex("+1").ok());
 }
 
+// Text fed in two pieces split anywhere (inside a line, at a newline, between "\r" and "\n") parses as it
+// does whole, errors naming the same line.
+TEST(RangeListParserTest, AnySplitGivesTheWholeTextsAnswer) {
+  const std::string good = "# ranges\n0x1000:16\r\n\n  4096:8 \n0x2000:0\n0x3000:1";
+  const std::string bad = "0x1000:16\n\n0x2000:x\n0x3000:1\n";
+  for (const std::string& text : {good, bad}) {
+    const StatusOr<std::vector<Range>> whole = ParseRangeList(text);
+    for (size_t split = 0; split <= text.size(); ++split) {
+      RangeListParser parser;
+      const Status first = parser.Feed(std::string_view(text).substr(0, split));
+      const Status second = parser.Feed(std::string_view(text).substr(split));
+      const StatusOr<std::vector<Range>> pieces = parser.Finish();
+      ASSERT_EQ(pieces.ok(), whole.ok()) << split;
+      if (whole.ok()) {
+        ASSERT_TRUE(first.ok() && second.ok());
+        ASSERT_EQ(pieces->size(), whole->size());
+        for (size_t i = 0; i < whole->size(); ++i) {
+          EXPECT_EQ((*pieces)[i].address, (*whole)[i].address);
+          EXPECT_EQ((*pieces)[i].length, (*whole)[i].length);
+        }
+      } else {
+        EXPECT_EQ(pieces.status().message(), whole.status().message()) << split;
+        EXPECT_NE(whole.status().message().find("line 3:"), std::string::npos) << whole.status().message();
+      }
+    }
+  }
+  EXPECT_EQ(ParseRangeList(good)->size(), 4u);
+}
+
 }  // namespace
 }  // namespace procscope::cli
