@@ -118,6 +118,13 @@ TEST(CliBadInputTest, EveryCommandRefusesBadInputInOneLine) {
       {{"write", self, "0x1000", "zz"}, "", 2, "non-hex character"},
       {{"write", self, "0xffffffffffffffff", "0000"}, "", 2, "wraps"},
       {{"read", self, "--strategy", "fastest", "0x1000:1"}, "", 2, "unknown strategy 'fastest'"},
+      {{"read", self, "0x1000:1", "--format", "xml"}, "", 2, "unknown --format 'xml'"},
+      {{"read", self, "0x1000:1", "--json", "--format", "ndjson"}, "", 2, "two formats"},
+      {{"read", self, "0x1000:1", "--out", "/nonexistent/dir/raw.bin"},
+       "",
+       2,
+       "open /nonexistent/dir/raw.bin"},
+      {{"write", self, "0x1000", "00", "--format", "csv"}, "", 2, "unknown --format 'csv'"},
       {{"read", self, "--strategy", "retry", "--force", "0x1000:1"}, "", 2, "--force works only with"},
       // Files and stdin: unreadable, a directory, binary garbage.
       {{"parse", "maps", "/nonexistent/procscope"}, "", 2, "/nonexistent/procscope"},

@@ -4,8 +4,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -129,6 +131,65 @@ TEST_F(CliMemoryTest, ReadFromFileEveryStrategyAndForce) {
     EXPECT_EQ(r.err.find("proc_mem.force_override") != std::string::npos, forced && !testing::ProcMemForces())
         << r.err;
   }
+}
+
+// --json, --format json, --format ndjson and the table say the same of every element.
+TEST_F(CliMemoryTest, EveryFormatSaysTheSame) {
+  const uint64_t straddle = child_->regions()[0].end - 4;
+  const std::vector<std::string> ranges = {Hex(rw_ + 16) + ":8", Hex(hole_) + ":8", Hex(straddle) + ":8",
+                                           Hex(none_) + ":2"};
+  auto run = [&](std::vector<std::string> format) {
+    std::vector<std::string> args = {"read", pid_};
+    args.insert(args.end(), ranges.begin(), ranges.end());
+    args.insert(args.end(), format.begin(), format.end());
+    const CommandResult r = RunProcscope(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  };
+  const std::string json = run({"--json"});
+  EXPECT_EQ(run({"--format", "json"}), json);
+  const Json document = Json::parse(json);
+  std::istringstream ndjson(run({"--format", "ndjson"}));
+  std::string line;
+  size_t i = 0;
+  while (std::getline(ndjson, line)) {
+    ASSERT_LT(i, document["elements"].size());
+    EXPECT_EQ(Json::parse(line), document["elements"][i]) << line;
+    ++i;
+  }
+  EXPECT_EQ(i, ranges.size());
+  const std::string table = run({"--format", "table"});
+  EXPECT_EQ(run({}), table);
+  for (const Json& e : document["elements"]) {
+    const std::string row = Hex(e["address"].get<uint64_t>()) + "  ";
+    const size_t at = table.find(row);
+    ASSERT_NE(at, std::string::npos) << row;
+    const std::string error = e["error"].is_null() ? "-" : e["error"].get<std::string>();
+    const std::string rest = table.substr(at, table.find('\n', at) - at);
+    EXPECT_NE(rest.find(" " + error + " "), std::string::npos) << rest;
+    EXPECT_NE(rest.find(e["data"].get<std::string>()), std::string::npos) << rest;
+  }
+}
+
+// --out: each element's readable prefix at the sum of the lengths before it, the rest zero, the file as
+// long as the ranges; the results (without data) on stdout.
+TEST_F(CliMemoryTest, OutWritesTheRawBytesAtTheirPlaces) {
+  const uint64_t straddle = child_->regions()[0].end - 4;
+  const std::string path = ::testing::TempDir() + "/raw.bin";
+  const CommandResult r = RunProcscope({"read", pid_, Hex(rw_ + 16) + ":8", Hex(hole_) + ":8",
+                                        Hex(straddle) + ":8", Hex(rw2_) + ":5", "--out", path, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  for (const Json& e : j["elements"]) EXPECT_FALSE(e.contains("data")) << e;
+  std::ifstream file(path, std::ios::binary);
+  const std::string raw((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  ASSERT_EQ(raw.size(), 8u + 8 + 8 + 5);
+  std::vector<uint8_t> expected(raw.size(), 0);
+  for (uint64_t k = 0; k < 8; ++k) expected[k] = PatternByte(rw_ + 16 + k);
+  for (uint64_t k = 0; k < 4; ++k) expected[16 + k] = PatternByte(straddle + k);  // then the hole: zeros
+  for (uint64_t k = 0; k < 5; ++k) expected[24 + k] = PatternByte(rw2_ + k);
+  EXPECT_EQ(std::vector<uint8_t>(raw.begin(), raw.end()), expected);
+  EXPECT_EQ(j["elements"][2]["ok_bytes"], 4);
 }
 
 TEST_F(CliMemoryTest, TableByDefault) {
