@@ -72,6 +72,31 @@ grep -q "N=4096 S=8 H=0.01 \[paired\] *1.040 *<= 1.1 *met" <<<"$paired" || fail 
 grep -q "N=4096 S=8 H=0.5 \[paired\] *1.200 *<= 1.1 *UNMET" <<<"$paired" || fail "paired P7 at H=0.5"
 grep -q "P5 .*H=0 \[paired\] *1.010 *<= 1.05 *met" <<<"$paired" || fail "paired P5"
 
+# CLI cells (bench/cli_benchmark.cc): C1-C5 at 1M elements, C0 information at 10k/200k.
+python3 - "$data/a.json" "$out/cli.json" <<'PY'
+import json, sys
+data = json.load(open(sys.argv[1]))
+def row(n, fmt, ms, **counters):
+    name = f"BM_Cli/N:{n}/format:{fmt}/iterations:1/manual_time"
+    return dict(name=name + "_median", run_name=name, run_type="aggregate", aggregate_name="median",
+                real_time=ms, time_unit="ms", **counters)
+data["benchmarks"] += [row(10000, "json", 10, ratio=2.5, peak_rss_mb=5.5, data_mb=0.08),
+                       row(1000000, "json", 800, ratio=1.7, peak_rss_mb=80.0, data_mb=7.6),
+                       row(1000000, "ndjson", 760, ratio=1.6, peak_rss_mb=25, data_mb=7.6),
+                       row(1000000, "out", 880, ratio=1.9, peak_rss_mb=25, data_mb=7.6),
+                       row(1000000, "table", 1200, ratio=2.5, peak_rss_mb=25, data_mb=7.6)]
+json.dump(data, open(sys.argv[2], "w"))
+PY
+cli=$(python3 "$report" summary "$out/cli.json")
+echo "$cli"
+grep -q "C0 read --json 10k elements: CLI wall / engine (peak RSS 6 MB) *2.500 *- *information" <<<"$cli" || fail "C0"
+grep -q "C1 read --json 1M elements: CLI wall / engine *1.700 *<= 5 *met" <<<"$cli" || fail "C1"
+grep -q "C2 read --json 1M elements: peak RSS - data read (MB) *72.400 *<= 64 *UNMET" <<<"$cli" || fail "C2"
+grep -q "C3 --format ndjson / --json, 1M elements (wall) *0.950 *<= 1 *met" <<<"$cli" || fail "C3"
+grep -q "C4 --out (ndjson results) / --json, 1M elements (wall) *1.100 *<= 1 *UNMET" <<<"$cli" || fail "C4"
+grep -q "C5 table / --json, 1M elements (wall) *1.500 *<= 2 *met" <<<"$cli" || fail "C5"
+grep -q "^C" <<<"$summary" && fail "C rows for a run without CLI cells"
+
 compare=$(python3 "$report" compare "$data/a.json" "$data/b.json" --chart "$out/c.svg")
 echo "$compare"
 grep -q "baseline: 6.18.44" <<<"$compare" || fail "baseline label"

@@ -121,11 +121,37 @@ def summary_rows(runs):
         ratio, how = paired_ratio(runs, d, "floor_syscall", n=1024)
         if ratio is not None:
             rows.append((f"P5 {d} / hand-built single syscall, N=1024 S=8 H=0{how}", ratio, "<=", 1.05))
+    rows += cli_rows(runs)
     if runs.value(cell("plugin")) is not None and runs.value(cell(d)) is not None:
         plugin = runs.data.get("context", {}).get("procscope_plugin", "plugin")
         for h in (0, 0.1, 0.5):
             rows.append((f"plugin / {d} at N=4096 S=8 H={h:g} [{plugin}]",
                          need(runs, cell("plugin", holes=h)) / need(runs, cell(d, holes=h)), None, None))
+    return rows
+
+
+def cli(n, fmt):
+    return f"BM_Cli/N:{n}/format:{fmt}/iterations:1/manual_time"
+
+
+def cli_rows(runs):
+    """`procscope read` end to end (bench/cli_benchmark.cc): targets at 1M elements, the rest information."""
+    if runs.value(cli(1000000, "json")) is None:
+        return []
+    rows = []
+    for n, label in ((10000, "10k"), (200000, "200k")):
+        if runs.value(cli(n, "json")) is not None:
+            rows.append((f"C0 read --json {label} elements: CLI wall / engine (peak RSS "
+                         f"{need(runs, cli(n, 'json'), 'peak_rss_mb'):.0f} MB)",
+                         need(runs, cli(n, "json"), "ratio"), None, None))
+    json_1m = cli(1000000, "json")
+    rows.append(("C1 read --json 1M elements: CLI wall / engine", need(runs, json_1m, "ratio"), "<=", 5.0))
+    rows.append(("C2 read --json 1M elements: peak RSS - data read (MB)",
+                 need(runs, json_1m, "peak_rss_mb") - need(runs, json_1m, "data_mb"), "<=", 64.0))
+    for name, fmt, target in (("C3 --format ndjson", "ndjson", 1.0), ("C4 --out (ndjson results)", "out", 1.0),
+                              ("C5 table", "table", 2.0)):
+        rows.append((f"{name} / --json, 1M elements (wall)", need(runs, cli(1000000, fmt)) / need(runs, json_1m),
+                     "<=", target))
     return rows
 
 
