@@ -172,6 +172,13 @@ class Floor {
   std::vector<iovec> local_, remote_;
 };
 
+// The cell's target, or null after skipping the cell with the reason.
+Target* CellTarget(benchmark::State& state, const Cell& cell) {
+  Target* t = GetTarget(cell.n, cell.size, cell.holes, cell.dense);
+  if (t == nullptr) state.SkipWithError("could not start the layout child");
+  return t;
+}
+
 // Each element's buffer: its slot in `buffer`.
 std::vector<Element> WithBuffers(const Target& t, std::vector<uint8_t>& buffer, uint64_t size) {
   std::vector<Element> elements = t.elements;
@@ -188,11 +195,8 @@ std::string CheckResults(const Target& t, const std::vector<ElementResult>& resu
 }
 
 void RunCell(benchmark::State& state, const Cell& cell) {
-  Target* t = GetTarget(cell.n, cell.size, cell.holes, cell.dense);
-  if (t == nullptr) {
-    state.SkipWithError("could not start the layout child");
-    return;
-  }
+  Target* t = CellTarget(state, cell);
+  if (t == nullptr) return;
   std::vector<uint8_t> buffer(cell.n * cell.size);
   const std::vector<Element> elements = WithBuffers(*t, buffer, cell.size);
   LinuxMemoryBackend memory(t->child->pid());
@@ -249,11 +253,8 @@ void RunCell(benchmark::State& state, const Cell& cell) {
 // 10-25% between repetitions here) fall on both. Counters: engine_ns and floor_ns per batch, and
 // "ratio", the quotient of their sums (what P5 and P7 report). The iteration's time is the pair's.
 void RunPaired(benchmark::State& state, const Cell& cell) {
-  Target* t = GetTarget(cell.n, cell.size, cell.holes, cell.dense);
-  if (t == nullptr) {
-    state.SkipWithError("could not start the layout child");
-    return;
-  }
+  Target* t = CellTarget(state, cell);
+  if (t == nullptr) return;
   std::vector<uint8_t> buffer(cell.n * cell.size);
   const std::vector<Element> elements = WithBuffers(*t, buffer, cell.size);
   LinuxMemoryBackend memory(t->child->pid());

@@ -5,18 +5,18 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cinttypes>
-#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "backend/hex.h"
 #include "backend/status_matchers.h"
 #include "fixtures/pattern.h"
 #include "tests/util/force.h"
 #include "tests/util/memory_target.h"
+#include "tests/util/pattern_hex.h"
 #include "tests/util/subprocess.h"
 
 namespace procscope {
@@ -24,29 +24,8 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 using testing::CommandResult;
+using testing::PatternHex;
 using testing::RunProcscope;
-
-std::string Hex(uint64_t value) {
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "0x%" PRIx64, value);
-  return buffer;
-}
-
-std::string ToHexForTest(const std::vector<uint8_t>& bytes) {
-  std::string out;
-  char byte[3];
-  for (uint8_t b : bytes) {
-    std::snprintf(byte, sizeof byte, "%02x", b);
-    out += byte;
-  }
-  return out;
-}
-
-std::string PatternHex(uint64_t address, uint64_t length) {
-  std::vector<uint8_t> bytes(length);
-  for (uint64_t i = 0; i < length; ++i) bytes[i] = PatternByte(address + i);
-  return ToHexForTest(bytes);
-}
 
 // A PID that no process has: a child that was started and reaped.
 pid_t VanishedPid() {
@@ -285,7 +264,7 @@ TEST_F(CliMemoryTest, UnderASeccompFilterReadAndWriteFallBackWithTheSameAnswers)
     EXPECT_EQ(wj["elements"][2]["error"], "EFAULT");
     StatusOr<std::vector<uint8_t>> back = child_->ReadBack(rw2_ + 8, 3);
     ASSERT_OK(back);
-    EXPECT_EQ(ToHexForTest(*back), data);
+    EXPECT_EQ(testing::BytesHex(*back), data);
     StatusOr<std::vector<uint8_t>> ro = child_->ReadBack(ro_, 2);
     ASSERT_OK(ro);
     EXPECT_EQ((*ro)[0], PatternByte(ro_));

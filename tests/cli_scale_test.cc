@@ -5,17 +5,16 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cinttypes>
-#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "backend/hex.h"
 #include "backend/status_matchers.h"
 #include "fixtures/layout_child.h"
-#include "fixtures/pattern.h"
 #include "tests/util/memory_target.h"
+#include "tests/util/pattern_hex.h"
 #include "tests/util/subprocess.h"
 
 namespace procscope {
@@ -23,23 +22,8 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 using testing::CommandResult;
+using testing::PatternHex;
 using testing::RunProcscope;
-
-std::string Hex(uint64_t value) {
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "0x%" PRIx64, value);
-  return buffer;
-}
-
-std::string PatternHex(uint64_t address, uint64_t length) {
-  std::string out;
-  char byte[3];
-  for (uint64_t i = 0; i < length; ++i) {
-    std::snprintf(byte, sizeof byte, "%02x", PatternByte(address + i));
-    out += byte;
-  }
-  return out;
-}
 
 // More elements than one chunk (65,536): the batch goes through the engine in pieces, the document is
 // one, and every element agrees with the ground truth.

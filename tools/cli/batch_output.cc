@@ -26,12 +26,6 @@ class Text {
     char digits[21];
     buffer_.append(digits, std::to_chars(digits, digits + sizeof digits, v).ptr);
   }
-  // "0x" and lowercase hex digits without leading zeros, as Hex() writes addresses.
-  void HexAddress(uint64_t v) {
-    char digits[16];
-    buffer_.append("0x");
-    buffer_.append(digits, std::to_chars(digits, digits + sizeof digits, v, 16).ptr);
-  }
   // Two lowercase hex digits per byte, flushing on the way: an element may be a gigabyte.
   void HexBytes(const uint8_t* bytes, uint64_t length) {
     static constexpr char kDigits[] = "0123456789abcdef";
