@@ -83,7 +83,8 @@ void BM_ParseMaps(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseMaps);
 
-// What the memory engine parses when it classifies a batch: start, end and permissions only.
+// Start, end and permissions only: every line's range, and what the memory engine parses when it classifies
+// a read batch (the readable spans, joined).
 void BM_ParseMapsRanges(benchmark::State& state) {
   EnsureManyMappings();
   const std::string text = ReadOrDie("/proc/self/maps");
@@ -97,6 +98,20 @@ void BM_ParseMapsRanges(benchmark::State& state) {
   state.counters["lines"] = static_cast<double>(lines);
 }
 BENCHMARK(BM_ParseMapsRanges);
+
+void BM_ParseMapsSpans(benchmark::State& state) {
+  EnsureManyMappings();
+  const std::string text = ReadOrDie("/proc/self/maps");
+  const size_t lines = CountLines(text);
+  for (auto _ : state) {
+    StatusOr<std::vector<MapsSpan>> spans = ParseMapsSpans(text, MapsPermission::kRead);
+    if (!spans.ok()) state.SkipWithError("parse failed");
+    benchmark::DoNotOptimize(spans);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * lines));
+  state.counters["lines"] = static_cast<double>(lines);
+}
+BENCHMARK(BM_ParseMapsSpans);
 
 void BM_ReadSelfStat(benchmark::State& state) {
   for (auto _ : state) {

@@ -1,16 +1,45 @@
 // Fuzz target for ParseMaps and ParseMapsRanges. Invariants of an accepted text: one entry per line; every
 // entry has start <= end; printing an entry back and parsing it again gives the same entry; `deleted`
 // matches the raw path's suffix and `path` never contains the escape "\012"; ParseMapsRanges accepts it too
-// and gives the same start, end, read and write per line.
+// and gives the same start, end, read and write per line; ParseMapsSpans gives those ranges filtered by
+// permission and joined, and fails exactly where ParseMapsRanges does.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "backend/procfs/maps.h"
 #include "fuzz/fuzz_check.h"
 
+namespace {
+
+// ParseMapsSpans(text, permission) against its definition over ParseMapsRanges(text).
+void CheckSpans(std::string_view text, procscope::MapsPermission permission) {
+  procscope::StatusOr<std::vector<procscope::MapsRange>> ranges = procscope::ParseMapsRanges(text);
+  procscope::StatusOr<std::vector<procscope::MapsSpan>> spans = procscope::ParseMapsSpans(text, permission);
+  FUZZ_CHECK(spans.ok() == ranges.ok());
+  if (!ranges.ok()) {
+    FUZZ_CHECK(spans.status().message() == ranges.status().message());
+    return;
+  }
+  std::vector<procscope::MapsSpan> expected;
+  for (const procscope::MapsRange& r : *ranges) {
+    if (!(permission == procscope::MapsPermission::kWrite ? r.write : r.read) || r.start == r.end) continue;
+    if (!expected.empty() && expected.back().end == r.start) {
+      expected.back().end = r.end;
+    } else {
+      expected.push_back({r.start, r.end});
+    }
+  }
+  FUZZ_CHECK(*spans == expected);
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
+  CheckSpans(text, procscope::MapsPermission::kRead);
+  CheckSpans(text, procscope::MapsPermission::kWrite);
   procscope::StatusOr<std::vector<procscope::MapsEntry>> maps = procscope::ParseMaps(text);
   if (!maps.ok()) {
     FUZZ_CHECK(maps.status().message().rfind("line ", 0) == 0);

@@ -14,25 +14,16 @@ int NormalizeProcError(int error) {
 }
 
 StatusOr<std::vector<AccessibleRange>> ReadAccessibleRanges(MemoryBackend& memory, Direction direction) {
-  StatusOr<std::string> text = memory.ReadMapsText();
+  StatusOr<std::string_view> text = memory.ReadMapsText();
   if (!text.ok()) return Status(NormalizeProcError(text.status().error_number()), text.status().message());
   // A process always maps something (its stack, the vDSO); an empty maps is a process without memory: a
   // zombie (killed while we work) or a kernel thread. process_vm_readv says ESRCH for both.
   if (text->empty())
     return Status(ESRCH, "maps is empty: the process has no memory (exited, or a kernel thread)");
-  StatusOr<std::vector<MapsRange>> maps = ParseMapsRanges(*text);
-  if (!maps.ok()) return Status(EIO, "maps: " + maps.status().message());
-  std::vector<AccessibleRange> ranges;
-  ranges.reserve(maps->size());
-  for (const MapsRange& m : *maps) {
-    if (!(direction == Direction::kRead ? m.read : m.write) || m.start == m.end) continue;
-    if (!ranges.empty() && ranges.back().end == m.start) {
-      ranges.back().end = m.end;
-    } else {
-      ranges.push_back({m.start, m.end});
-    }
-  }
-  return ranges;
+  StatusOr<std::vector<MapsSpan>> spans =
+      ParseMapsSpans(*text, direction == Direction::kRead ? MapsPermission::kRead : MapsPermission::kWrite);
+  if (!spans.ok()) return Status(EIO, "maps: " + spans.status().message());
+  return spans;
 }
 
 }  // namespace procscope::memory_internal

@@ -10,14 +10,13 @@
 
 #include "backend/memory/batch.h"
 #include "backend/memory/memory_backend.h"
+#include "backend/procfs/maps.h"
 #include "backend/status.h"
 
 namespace procscope::memory_internal {
 
 // [start, end): readable (kRead) or writable (kWrite) per the maps, sorted, touching neighbours merged.
-struct AccessibleRange {
-  uint64_t start, end;
-};
+using AccessibleRange = MapsSpan;
 
 // Reads and parses the maps once (one syscall). ESRCH when the process is gone or has no memory (an empty
 // maps: a zombie or a kernel thread), EPERM when the maps may not be read, EIO when they do not parse.

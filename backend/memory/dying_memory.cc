@@ -80,8 +80,8 @@ ssize_t DyingMemory::MemPwrite(const void* buffer, size_t length, uint64_t addre
   return n;
 }
 
-StatusOr<std::string> DyingMemory::ReadMapsText() {
-  if (Dead()) return std::string();  // a zombie's maps is empty
+StatusOr<std::string_view> DyingMemory::ReadMapsText() {
+  if (Dead()) return std::string_view();  // a zombie's maps is empty
   read_maps_ = true;
   return inner_.ReadMapsText();
 }

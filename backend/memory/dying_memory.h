@@ -31,7 +31,7 @@ class DyingMemory final : public MemoryBackend {
   ssize_t VmWritev(std::span<const iovec> local, std::span<const iovec> remote) override;
   ssize_t MemPread(void* buffer, size_t length, uint64_t address) override;
   ssize_t MemPwrite(const void* buffer, size_t length, uint64_t address) override;
-  StatusOr<std::string> ReadMapsText() override;
+  StatusOr<std::string_view> ReadMapsText() override;
 
   // Whether some call found the target dead (the batch needed more calls than it was allowed).
   bool died() const { return died_; }

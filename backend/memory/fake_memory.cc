@@ -125,10 +125,11 @@ ssize_t FakeMemory::MemTransfer(uint8_t* buffer, size_t length, uint64_t address
   return static_cast<ssize_t>(done);
 }
 
-StatusOr<std::string> FakeMemory::ReadMapsText() {
+StatusOr<std::string_view> FakeMemory::ReadMapsText() {
   CountSyscall();
   if (dead_) return Status(ENOENT, "open /proc/<fake>/maps: the process is gone");
-  std::string text;
+  std::string& text = maps_text_;
+  text.clear();
   for (auto it = pages_.begin(); it != pages_.end();) {
     const uint64_t first = it->first;
     const int prot = it->second.prot;
@@ -145,7 +146,7 @@ StatusOr<std::string> FakeMemory::ReadMapsText() {
     text += line;
     it = next;
   }
-  return text;
+  return std::string_view(text);
 }
 
 }  // namespace procscope

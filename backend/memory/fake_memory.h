@@ -57,7 +57,7 @@ class FakeMemory final : public MemoryBackend {
   ssize_t MemPread(void* buffer, size_t length, uint64_t address) override;
   ssize_t MemPwrite(const void* buffer, size_t length, uint64_t address) override;
   // Contiguous pages of equal protection as one anonymous private mapping each, in /proc maps format.
-  StatusOr<std::string> ReadMapsText() override;
+  StatusOr<std::string_view> ReadMapsText() override;
 
  private:
   struct Page {
@@ -71,6 +71,7 @@ class FakeMemory final : public MemoryBackend {
   bool dead_ = false;
   bool denied_ = false;
   bool forces_ = true;
+  std::string maps_text_;  // what ReadMapsText returned last
 };
 
 }  // namespace procscope

@@ -109,7 +109,7 @@ TEST_F(FakeMemoryTest, WithoutForcingProcMemStopsAtProtections) {
 }
 
 TEST_F(FakeMemoryTest, MapsTextDescribesTheLayout) {
-  StatusOr<std::string> text = memory_.ReadMapsText();
+  StatusOr<std::string_view> text = memory_.ReadMapsText();
   ASSERT_OK(text);
   EXPECT_EQ(*text,
             "00100000-00101000 rw-p 00000000 00:00 0\n"

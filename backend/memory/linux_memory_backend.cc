@@ -60,12 +60,10 @@ ssize_t LinuxMemoryBackend::MemPwrite(const void* buffer, size_t length, uint64_
   return ResultOrMinusErrno([&] { return pwrite(fd, buffer, length, static_cast<off_t>(address)); });
 }
 
-StatusOr<std::string> LinuxMemoryBackend::ReadMapsText() {
+StatusOr<std::string_view> LinuxMemoryBackend::ReadMapsText() {
   CountSyscall();
-  if (proc_dir_fd_ >= 0) {
-    return ReadFileAtToString(proc_dir_fd_, "maps", "/proc/" + std::to_string(pid_) + "/maps");
-  }
-  return ReadFileToString(ProcPath("maps"));
+  return ReadFileAtIntoBuffer(proc_dir_fd_ >= 0 ? proc_dir_fd_ : AT_FDCWD, ProcPath("maps"),
+                              "/proc/" + std::to_string(pid_) + "/maps", maps_buffer_);
 }
 
 std::string LinuxMemoryBackend::ProcPath(const char* name) const {

@@ -30,7 +30,7 @@ class LinuxMemoryBackend final : public MemoryBackend {
   ssize_t VmWritev(std::span<const iovec> local, std::span<const iovec> remote) override;
   ssize_t MemPread(void* buffer, size_t length, uint64_t address) override;
   ssize_t MemPwrite(const void* buffer, size_t length, uint64_t address) override;
-  StatusOr<std::string> ReadMapsText() override;
+  StatusOr<std::string_view> ReadMapsText() override;
 
   pid_t pid() const { return pid_; }
 
@@ -44,6 +44,7 @@ class LinuxMemoryBackend final : public MemoryBackend {
   int proc_dir_fd_ = -1;
   ScopedFd mem_fd_;
   bool mem_fd_writable_ = false;
+  std::string maps_buffer_;  // ReadMapsText's text: kept, so that a batch reads the maps with one read()
 };
 
 }  // namespace procscope

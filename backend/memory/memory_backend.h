@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "backend/status.h"
 
@@ -42,8 +43,9 @@ class MemoryBackend {
   virtual ssize_t VmWritev(std::span<const iovec> local, std::span<const iovec> remote) = 0;
   virtual ssize_t MemPread(void* buffer, size_t length, uint64_t address) = 0;
   virtual ssize_t MemPwrite(const void* buffer, size_t length, uint64_t address) = 0;
-  // The target's /proc/<pid>/maps text (one read of the file; counts as one syscall).
-  virtual StatusOr<std::string> ReadMapsText() = 0;
+  // The target's /proc/<pid>/maps text (one read of the file; counts as one syscall). The text is owned by
+  // the backend and valid until the next ReadMapsText() or the backend's destruction.
+  virtual StatusOr<std::string_view> ReadMapsText() = 0;
 
   // Kernel calls made through this backend so far (every method above counts one per call).
   uint64_t syscalls() const { return syscalls_; }

@@ -1,5 +1,6 @@
 #include "backend/procfs/maps.h"
 
+#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
 #include <limits>
@@ -168,23 +169,56 @@ StatusOr<std::vector<MapsEntry>> ParseMaps(std::string_view text) {
   return procfs_internal::ParseLines<MapsEntry>(text, ParseMapsLineInto);
 }
 
-StatusOr<std::vector<MapsRange>> ParseMapsRanges(std::string_view text) {
-  // One pass without a Status per line; the first line that does not scan sends the whole text through
-  // ParseLines, which finds the same line and says what is wrong with it (and how lines are split).
-  std::vector<MapsRange> ranges;
-  ranges.reserve(procfs_internal::CountByte(text, '\n') + 1);
+namespace {
+
+// ParseMapsRanges checking line by line: the error of the first line that does not scan.
+StatusOr<std::vector<MapsRange>> ParseRangesSlowly(std::string_view text) {
+  return procfs_internal::ParseLines<MapsRange>(text, [](std::string_view line, MapsRange& r) {
+    std::string_view line_rest = line;
+    return ParseHead(line, line_rest, r);
+  });
+}
+
+// Scans every line's head into `range` and calls on_range(range) after each; false at the first line that
+// does not scan (an empty one included), which ParseRangesSlowly then explains. No Status per line.
+template <typename OnRange>
+[[gnu::always_inline]] inline bool ScanRanges(std::string_view text, MapsRange& range, OnRange on_range) {
   for (std::string_view rest = text; !rest.empty();) {
     const size_t newline = rest.find('\n');
     std::string_view head = rest;
-    if (newline == 0 || ScanHead(head, ranges.emplace_back()) != HeadError::kNone) {
-      return procfs_internal::ParseLines<MapsRange>(text, [](std::string_view line, MapsRange& r) {
-        std::string_view line_rest = line;
-        return ParseHead(line, line_rest, r);
-      });
-    }
+    if (newline == 0 || ScanHead(head, range) != HeadError::kNone) return false;
+    on_range();
     rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
   }
+  return true;
+}
+
+}  // namespace
+
+StatusOr<std::vector<MapsRange>> ParseMapsRanges(std::string_view text) {
+  std::vector<MapsRange> ranges;
+  ranges.reserve(procfs_internal::CountByte(text, '\n') + 1);
+  MapsRange range;
+  if (!ScanRanges(text, range, [&] { ranges.push_back(range); })) return ParseRangesSlowly(text);
   return ranges;
+}
+
+StatusOr<std::vector<MapsSpan>> ParseMapsSpans(std::string_view text, MapsPermission permission) {
+  std::vector<MapsSpan> spans;
+  MapsRange range;
+  const bool write = permission == MapsPermission::kWrite;
+  const bool scanned = ScanRanges(text, range, [&] {
+    if (!(write ? range.write : range.read) || range.start == range.end) return;
+    if (!spans.empty() && spans.back().end == range.start) {
+      spans.back().end = range.end;
+    } else {
+      spans.push_back({range.start, range.end});
+    }
+  });
+  if (scanned) return spans;
+  StatusOr<std::vector<MapsRange>> explained = ParseRangesSlowly(text);
+  if (!explained.ok()) return explained.status();
+  return Status(EINVAL, "maps: a line failed to scan but parses");  // cannot happen: both read the same heads
 }
 
 std::string MapsEntry::path() const {

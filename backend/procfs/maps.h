@@ -78,6 +78,16 @@ struct MapsRange {
 };
 [[nodiscard]] StatusOr<std::vector<MapsRange>> ParseMapsRanges(std::string_view text);
 
+// ParseMapsRanges narrowed to one permission, for the engine's classification: [start, end) of every
+// non-empty line that allows `permission`, in the text's order, a span that begins where the previous one
+// ends joined to it. The same checks and errors as ParseMapsRanges, in one pass without a vector per line.
+enum class MapsPermission { kRead, kWrite };
+struct MapsSpan {
+  uint64_t start = 0, end = 0;
+  friend bool operator==(const MapsSpan&, const MapsSpan&) = default;
+};
+[[nodiscard]] StatusOr<std::vector<MapsSpan>> ParseMapsSpans(std::string_view text, MapsPermission permission);
+
 }  // namespace procscope
 
 #endif  // PROCSCOPE_BACKEND_PROCFS_MAPS_H_

@@ -232,5 +232,38 @@ TEST(ParseMapsRangesTest, ChecksTheHeadAndSkipsTheRest) {
   EXPECT_THAT(ParseMapsRanges("1-2 r--p\n\n3-4 r--p").status(), StatusIs(EINVAL));  // an empty line
 }
 
+// ParseMapsSpans: the lines with the permission, empty ones dropped, a span joined to the one it continues.
+TEST(ParseMapsSpansTest, KeepsThePermissionAndJoinsContinuations) {
+  const std::string_view text =
+      "1000-2000 r--p 0 0:0 0\n"
+      "2000-3000 rw-p 0 0:0 0\n"   // continues the read span; starts the write span
+      "3000-3000 rw-p 0 0:0 0\n"   // empty: no span, and it does not end one
+      "3000-4000 -w-p 0 0:0 0\n"   // continues the write span, ends the read one
+      "5000-6000 r-xp 0 0:0 0 /x\n"  // after a hole: a new read span
+      "6000-7000 ---p 0 0:0 0\n"
+      "7000-8000 r--p 0 0:0 0";     // after PROT_NONE: a new one again
+  StatusOr<std::vector<MapsSpan>> read = ParseMapsSpans(text, MapsPermission::kRead);
+  ASSERT_OK(read);
+  EXPECT_EQ(*read, (std::vector<MapsSpan>{{0x1000, 0x3000}, {0x5000, 0x6000}, {0x7000, 0x8000}}));
+  StatusOr<std::vector<MapsSpan>> write = ParseMapsSpans(text, MapsPermission::kWrite);
+  ASSERT_OK(write);
+  EXPECT_EQ(*write, (std::vector<MapsSpan>{{0x2000, 0x4000}}));
+  StatusOr<std::vector<MapsSpan>> none = ParseMapsSpans("", MapsPermission::kRead);
+  ASSERT_OK(none);
+  EXPECT_TRUE(none->empty());
+}
+
+TEST(ParseMapsSpansTest, FailsLikeParseMapsRanges) {
+  for (std::string_view bad : {"7f0000001000-7f0000000000 r--p 0 0:0 0", "1000-2000 r--p 0 0:0 0\nx-1 r--p",
+                               "1-2 r--p\n\n3-4 r--p", "1000-2000 rq-p"}) {
+    StatusOr<std::vector<MapsSpan>> spans = ParseMapsSpans(bad, MapsPermission::kRead);
+    StatusOr<std::vector<MapsRange>> ranges = ParseMapsRanges(bad);
+    ASSERT_FALSE(spans.ok()) << bad;
+    ASSERT_FALSE(ranges.ok()) << bad;
+    EXPECT_THAT(spans, StatusIs(EINVAL)) << bad;
+    EXPECT_EQ(spans.status().message(), ranges.status().message()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace procscope

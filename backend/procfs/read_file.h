@@ -3,6 +3,7 @@
 #define PROCSCOPE_BACKEND_PROCFS_READ_FILE_H_
 
 #include <string>
+#include <string_view>
 
 #include "backend/status.h"
 
@@ -22,6 +23,13 @@ namespace procscope {
 // Everything readable from `fd` until EOF (the fd stays open and owned by the caller). `name` only labels
 // error messages, e.g. "stdin".
 [[nodiscard]] StatusOr<std::string> ReadFdToString(int fd, const std::string& name);
+
+// Reads `name` relative to `dir_fd` until EOF into `buffer`, which the caller keeps between reads of the same
+// file: its size is the room offered to read(), and it only grows (doubling, from 64 KiB, zero-filled once),
+// so once it is larger than the file one read() takes all of it and one more sees EOF, with no copy. Returns
+// buffer's first n bytes, the file; valid until `buffer` changes. Errors as ReadFileAtToString.
+[[nodiscard]] StatusOr<std::string_view> ReadFileAtIntoBuffer(int dir_fd, const std::string& name,
+                                                              const std::string& label, std::string& buffer);
 
 }  // namespace procscope
 

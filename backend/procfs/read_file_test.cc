@@ -1,5 +1,6 @@
 #include "backend/procfs/read_file.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -30,6 +31,42 @@ TEST(ReadFileToStringTest, ReadsFilesLargerThanOneChunk) {
   StatusOr<std::string> big = ReadFileToString(path);
   ASSERT_OK(big);
   EXPECT_EQ(*big, content);
+}
+
+// The reader the memory engine uses for the maps: one buffer kept across reads, grown when a file outgrows
+// it, never shrunk; each call returns exactly the file.
+TEST(ReadFileAtIntoBufferTest, ReadsWholeFilesIntoOneKeptBuffer) {
+  const std::string big(300000, 'q');  // grows the buffer from 64 KiB twice
+  const std::string big_path = testing::WriteTempFile("big", big);
+  const std::string small_path = testing::WriteTempFile("small", "abc");
+  std::string buffer;
+  StatusOr<std::string_view> first = ReadFileAtIntoBuffer(AT_FDCWD, big_path, big_path, buffer);
+  ASSERT_OK(first);
+  EXPECT_EQ(*first, big);
+  EXPECT_GE(buffer.size(), big.size());
+  const size_t grown = buffer.size();
+  StatusOr<std::string_view> second = ReadFileAtIntoBuffer(AT_FDCWD, small_path, small_path, buffer);
+  ASSERT_OK(second);
+  EXPECT_EQ(*second, "abc");
+  EXPECT_EQ(second->data(), buffer.data());
+  EXPECT_EQ(buffer.size(), grown);  // kept for the next large read
+  StatusOr<std::string_view> maps = ReadFileAtIntoBuffer(AT_FDCWD, "/proc/self/maps", "maps", buffer);
+  ASSERT_OK(maps);
+  EXPECT_NE(maps->find("[stack]"), std::string_view::npos);
+  EXPECT_EQ(maps->back(), '\n');
+}
+
+TEST(ReadFileAtIntoBufferTest, ErrorsCarryErrnoAndLabel) {
+  std::string buffer;
+  StatusOr<std::string_view> missing =
+      ReadFileAtIntoBuffer(AT_FDCWD, "/proc/999999999/maps", "the label", buffer);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(missing, StatusIs(ENOENT));
+  EXPECT_NE(missing.status().message().find("open the label"), std::string::npos);
+  StatusOr<std::string_view> dir = ReadFileAtIntoBuffer(AT_FDCWD, "/proc/self", "a directory", buffer);
+  ASSERT_FALSE(dir.ok());
+  EXPECT_THAT(dir, StatusIs(EISDIR));
+  EXPECT_NE(dir.status().message().find("read a directory"), std::string::npos);
 }
 
 TEST(ReadFileToStringTest, ErrorsCarryErrnoAndPath) {
