@@ -47,13 +47,18 @@ std::string CallName(Direction direction) {
 // neighbour). Its state is the calls' own iovecs: entries [head, size) of local/remote/index are the
 // unfinished elements in processing order, each one's ranges the element's bytes still to move (from its
 // next byte to its limit: its end, or the end of its accessible prefix after classification). A call is a
-// window of these arrays from head, planned by summing lengths; entries that finish are dropped
-// (results[...].transferred counts the bytes moved so far).
+// window of these arrays from head, planned by summing lengths; entries that finish are dropped.
+//
+// An unfinished element's result is written ahead: what it will be once the rest of its ranges move
+// (`transferred` counts those bytes too; `error` is EFAULT when classification limited it, else 0). A call
+// that moves everything it asked for (the common case) then finishes its elements without touching them;
+// only a short call, classification and a whole-batch error correct results, by the bytes that did not move.
 class Singles {
  public:
-  // Null when `coalesce` and two neighbours may merge (the batch is RunMerging's).
+  // Null when `coalesce` and two neighbours may merge: the batch is RunMerging's, which writes every
+  // pending element's result itself.
   static std::unique_ptr<Singles> Build(std::span<const Element> elements, std::span<const size_t> pending,
-                                        bool coalesce) {
+                                        std::span<ElementResult> results, bool coalesce) {
     auto singles = std::unique_ptr<Singles>(new Singles(pending.size()));
     for (size_t k = 0; k < pending.size(); ++k) {
       const Element& e = elements[pending[k]];
@@ -61,6 +66,7 @@ class Singles {
       singles->local_[k] = {e.buffer, e.length};
       singles->remote_[k] = Iov(e.address, e.length);
       singles->index_[k] = pending[k];
+      results[pending[k]] = {e.length, 0};
     }
     return singles;
   }
@@ -69,21 +75,19 @@ class Singles {
              const VmOptions& options, size_t max_ranges);
 
  private:
-  // Set in index_[k] once classification limited the element to a prefix that ends before the element
-  // does: moving all of what is left still finishes it with EFAULT. (An index never reaches this bit.)
-  static constexpr size_t kLimited = size_t{1} << (8 * sizeof(size_t) - 1);
-
   // Uninitialised: every entry is written by Build before it is read (zeroing them cost as much as planning).
   explicit Singles(size_t n) : local_(new iovec[n]), remote_(new iovec[n]), index_(new size_t[n]), size_(n) {}
 
-  ElementResult& Result(std::span<ElementResult> results, size_t k) const {
-    return results[index_[k] & ~kLimited];
+  ElementResult& Result(std::span<ElementResult> results, size_t k) const { return results[index_[k]]; }
+  // Entry k will not move its last `unmoved` bytes: its result drops them and says why.
+  void Stop(std::span<ElementResult> results, size_t k, uint64_t unmoved, int error) const {
+    ElementResult& result = Result(results, k);
+    result.transferred -= unmoved;
+    result.error = error;
   }
-  // A finished element's error: none when all of it moved, EFAULT when classification limited it.
-  int FinalError(size_t k) const { return (index_[k] & kLimited) != 0 ? EFAULT : 0; }
 
   std::unique_ptr<iovec[]> local_, remote_;
-  std::unique_ptr<size_t[]> index_;  // the element's place in elements/results, with kLimited
+  std::unique_ptr<size_t[]> index_;  // the element's place in elements/results
   size_t head_ = 0, size_;
 };
 
@@ -113,17 +117,12 @@ Status Singles::Run(MemoryBackend& memory, Direction direction, std::span<Elemen
     const std::span<const iovec> l(local_.get() + head_, count), r(remote_.get() + head_, count);
     const ssize_t n = direction == Direction::kRead ? memory.VmReadv(l, r) : memory.VmWritev(l, r);
     if (n < 0 && n != -EFAULT) {
-      for (size_t k = head_; k < size_; ++k) Result(results, k).error = static_cast<int>(-n);
+      if (uncut != 0) remote_[head_ + count - 1].iov_len = uncut;
+      for (size_t k = head_; k < size_; ++k) Stop(results, k, remote_[k].iov_len, static_cast<int>(-n));
       return Status(static_cast<int>(-n), CallName(direction) + " failed for the whole batch");
     }
     if (static_cast<uint64_t>(n) == asked && uncut == 0) {
-      // Everything moved (the common case): every element of the call is finished.
-      for (size_t k = head_; k < head_ + count; ++k) {
-        ElementResult& result = Result(results, k);
-        result.transferred += remote_[k].iov_len;
-        result.error = FinalError(k);
-      }
-      head_ += count;
+      head_ += count;  // everything moved: the call's elements are finished, their results already true
       continue;
     }
 
@@ -135,14 +134,11 @@ Status Singles::Run(MemoryBackend& memory, Direction direction, std::span<Elemen
       const uint64_t length = remote_[k].iov_len;
       const uint64_t moved = std::min(left, length);
       left -= moved;
-      ElementResult& result = Result(results, k);
-      result.transferred += moved;
       const uint64_t remaining = (uncut != 0 && k == head_ + count - 1 ? uncut : length) - moved;
       if (remaining == 0) {
-        result.error = FinalError(k);
         remote_[k].iov_len = 0;
       } else if (moved < length) {
-        result.error = EFAULT;  // its next byte is where the kernel stopped
+        Stop(results, k, remaining, EFAULT);  // its next byte is where the kernel stopped
         remote_[k].iov_len = 0;
         touched = k - head_ + 1;
         faulted = true;
@@ -181,14 +177,13 @@ Status Singles::Run(MemoryBackend& memory, Direction direction, std::span<Elemen
       size_t kept = head_;
       for (size_t k = head_; k < size_; ++k) {
         const uint64_t address = reinterpret_cast<uintptr_t>(remote_[k].iov_base);
-        const uint64_t length = cursor.Prefix(address, remote_[k].iov_len).length;
-        if (length == 0) {
-          Result(results, k).error = EFAULT;
-          continue;
-        }
-        index_[kept] = index_[k] | (length < remote_[k].iov_len ? kLimited : 0);
-        local_[kept] = {local_[k].iov_base, length};
-        remote_[kept] = Iov(address, length);
+        const uint64_t length = remote_[k].iov_len;
+        const uint64_t prefix = cursor.Prefix(address, length).length;
+        if (prefix < length) Stop(results, k, length - prefix, EFAULT);
+        if (prefix == 0) continue;
+        index_[kept] = index_[k];
+        local_[kept] = {local_[k].iov_base, prefix};
+        remote_[kept] = Iov(address, prefix);
         ++kept;
       }
       size_ = kept;
@@ -358,7 +353,7 @@ Status RunVmCalls(MemoryBackend& memory, Direction direction, std::span<const El
   const bool coalesce = options.coalesce && direction == Direction::kRead;
   // Every element as one range, in the caller's order (the order that makes later writes to the same bytes
   // win), unless a coalescing read has neighbours that may merge.
-  if (std::unique_ptr<Singles> singles = Singles::Build(elements, pending, coalesce)) {
+  if (std::unique_ptr<Singles> singles = Singles::Build(elements, pending, results, coalesce)) {
     return singles->Run(memory, direction, results, options, max_ranges);
   }
 
