@@ -86,7 +86,8 @@ struct MapsSpan {
   uint64_t start = 0, end = 0;
   friend bool operator==(const MapsSpan&, const MapsSpan&) = default;
 };
-[[nodiscard]] StatusOr<std::vector<MapsSpan>> ParseMapsSpans(std::string_view text, MapsPermission permission);
+[[nodiscard]] StatusOr<std::vector<MapsSpan>> ParseMapsSpans(std::string_view text,
+                                                             MapsPermission permission);
 
 }  // namespace procscope
 

@@ -236,12 +236,12 @@ TEST(ParseMapsRangesTest, ChecksTheHeadAndSkipsTheRest) {
 TEST(ParseMapsSpansTest, KeepsThePermissionAndJoinsContinuations) {
   const std::string_view text =
       "1000-2000 r--p 0 0:0 0\n"
-      "2000-3000 rw-p 0 0:0 0\n"   // continues the read span; starts the write span
-      "3000-3000 rw-p 0 0:0 0\n"   // empty: no span, and it does not end one
-      "3000-4000 -w-p 0 0:0 0\n"   // continues the write span, ends the read one
+      "2000-3000 rw-p 0 0:0 0\n"     // continues the read span; starts the write span
+      "3000-3000 rw-p 0 0:0 0\n"     // empty: no span, and it does not end one
+      "3000-4000 -w-p 0 0:0 0\n"     // continues the write span, ends the read one
       "5000-6000 r-xp 0 0:0 0 /x\n"  // after a hole: a new read span
       "6000-7000 ---p 0 0:0 0\n"
-      "7000-8000 r--p 0 0:0 0";     // after PROT_NONE: a new one again
+      "7000-8000 r--p 0 0:0 0";  // after PROT_NONE: a new one again
   StatusOr<std::vector<MapsSpan>> read = ParseMapsSpans(text, MapsPermission::kRead);
   ASSERT_OK(read);
   EXPECT_EQ(*read, (std::vector<MapsSpan>{{0x1000, 0x3000}, {0x5000, 0x6000}, {0x7000, 0x8000}}));
