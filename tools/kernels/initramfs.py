@@ -3,8 +3,9 @@
 
   initramfs.py pack OUT.cpio.gz --init INIT [--file SRC:DEST ...] [--dir DEST ...]
       A gzip'd newc cpio holding INIT as /init, each SRC at DEST, and every shared library an ELF among
-      them needs (found with ldd, stored at the path ldd names, the dynamic loader included). Written in
-      Python, so no cpio tool is needed.
+      them needs (found with ldd, stored at the path ldd names, the dynamic loader included; for an arm64
+      ELF, which this host cannot run, from its interpreter and DT_NEEDED entries looked up in Debian's
+      arm64 multiarch directories). Written in Python, so no cpio tool is needed.
   initramfs.py modules MODULES_DIR OUTDIR NAME...
       Copies NAME.ko (found anywhere under MODULES_DIR, a kernel's /lib/modules/RELEASE) flat into OUTDIR,
       with every module it depends on (the "depends=" entry of each file's .modinfo), and prints one line per
@@ -27,11 +28,37 @@ import subprocess
 import sys
 
 
+# ELF machines this host cannot run, so ldd cannot list their libraries: Debian's multiarch directories
+# for them (the arm64 libraries of `tools/harness kernels --arch arm64`).
+_FOREIGN_LIBRARY_DIRS = {183: ["/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu"]}  # EM_AARCH64
+
+
+def _foreign_libraries(path, dirs):
+    """What ldd would say for a foreign ELF, from the file itself: its interpreter and its DT_NEEDED names
+    found in `dirs` (their own needs are found when they are packed in turn)."""
+    libs = []
+    headers = subprocess.run(["readelf", "-lW", path], capture_output=True, text=True).stdout
+    m = re.search(r"Requesting program interpreter: (/[^\]]+)\]", headers)
+    if m:
+        libs.append(m.group(1))
+    dynamic = subprocess.run(["readelf", "-dW", path], capture_output=True, text=True).stdout
+    for name in re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", dynamic):
+        found = [os.path.join(d, name) for d in dirs if os.path.exists(os.path.join(d, name))]
+        if not found:
+            raise SystemExit(f"initramfs.py: {path} needs {name}, which is in none of {dirs}")
+        libs.append(found[0])
+    return libs
+
+
 def _shared_libraries(path):
     """Absolute paths of the shared objects `path` loads ([] for static or non-ELF files)."""
     with open(path, "rb") as f:
-        if f.read(4) != b"\x7fELF":
-            return []
+        header = f.read(20)
+    if header[:4] != b"\x7fELF":
+        return []
+    machine = int.from_bytes(header[18:20], "little")
+    if machine in _FOREIGN_LIBRARY_DIRS:
+        return _foreign_libraries(path, _FOREIGN_LIBRARY_DIRS[machine])
     out = subprocess.run(["ldd", path], capture_output=True, text=True).stdout
     libs = []
     for line in out.splitlines():
