@@ -366,6 +366,13 @@ TEST(CliProbeTest, AgreesWithKernelFacts) {
   // Measured on 4 MiB in a fraction of a second, so it is never skipped.
   EXPECT_EQ(j["max_rw_count"], 0x7ffff000u) << "skipped: " << j["max_rw_count_skipped"];
   EXPECT_EQ(j["procmem_eof_after_exit"], true);
+  // A tagged address (top byte set): arm64 ignores the top byte for process_vm_readv only.
+#if defined(__aarch64__)
+  EXPECT_EQ(j["tagged_address_vm"], "untagged");
+#else
+  EXPECT_EQ(j["tagged_address_vm"], "EFAULT");
+#endif
+  EXPECT_EQ(j["tagged_address_procmem"], "EIO");
 }
 
 TEST(CliProbeTest, SkipAndTable) {

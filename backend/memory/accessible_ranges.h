@@ -22,6 +22,19 @@ using AccessibleRange = MapsSpan;
 // maps: a zombie or a kernel thread), EPERM when the maps may not be read, EIO when they do not parse.
 StatusOr<std::vector<AccessibleRange>> ReadAccessibleRanges(MemoryBackend& memory, Direction direction);
 
+// The address the kernel looks up for a remote user address. arm64 ignores an address's top byte (Top Byte
+// Ignore: the kernel untags remote addresses, so process_vm_readv and /proc/PID/mem read a tagged address's
+// bytes; backend/KERNEL_FACTS.md, tests/tagged_address_test.cc); the maps print untagged addresses, so a
+// lookup untags first (bits 56-63 become copies of bit 55, as the kernel's untagged_addr does). Elsewhere
+// the address itself: x86-64 refuses a non-canonical address (EFAULT, EIO).
+constexpr uint64_t UntaggedAddress(uint64_t address) {
+#if defined(__aarch64__)
+  return static_cast<uint64_t>(static_cast<int64_t>(address << 8) >> 8);
+#else
+  return address;
+#endif
+}
+
 struct AccessiblePrefix {
   uint64_t length;  // bytes from the address that lie in one accessible range (at most the asked length)
   int64_t range;    // index of that range, -1 when length is 0
@@ -36,7 +49,8 @@ class AccessibleCursor {
   explicit AccessibleCursor(const std::vector<AccessibleRange>& ranges)
       : first_(ranges.data()), last_(first_ + ranges.size()), at_(first_) {}
 
-  AccessiblePrefix Prefix(uint64_t address, uint64_t length) {
+  AccessiblePrefix Prefix(uint64_t tagged_address, uint64_t length) {
+    const uint64_t address = UntaggedAddress(tagged_address);
     if (at_ == last_ || address < at_->start) {
       at_ = std::upper_bound(first_, last_, address,
                              [](uint64_t a, const AccessibleRange& r) { return a < r.start; });

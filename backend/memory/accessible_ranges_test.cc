@@ -66,6 +66,21 @@ TEST(AccessibleCursorTest, AnEmptySnapshotHasNoAccessibleByte) {
   EXPECT_EQ(cursor.Prefix(UINT64_MAX, 1).range, -1);
 }
 
+// A tagged address (top byte set) is looked up where the kernel looks: untagged on arm64, as it is elsewhere.
+TEST(AccessibleCursorTest, LooksTaggedAddressesUpAsTheKernelDoes) {
+  const std::vector<AccessibleRange> ranges = {{0x1000, 0x3000}};
+  AccessibleCursor cursor(ranges);
+  constexpr uint64_t kTag = 0x5aULL << 56;
+#if defined(__aarch64__)
+  EXPECT_EQ(UntaggedAddress(kTag | 0x1000), 0x1000u);
+  EXPECT_EQ(UntaggedAddress(0x0080000000000000ULL), 0xff80000000000000ULL);  // bit 55 set: a kernel address
+  EXPECT_EQ(cursor.Prefix(kTag | 0x2ff8, 16).length, 8u);
+#else
+  EXPECT_EQ(UntaggedAddress(kTag | 0x1000), kTag | 0x1000);
+  EXPECT_EQ(cursor.Prefix(kTag | 0x2ff8, 16).length, 0u);
+#endif
+}
+
 // Ascending, descending and random lookups over one snapshot all give the definition's answer.
 TEST(AccessibleCursorTest, EveryOrderAgreesWithTheDefinition) {
   std::mt19937_64 random(7);

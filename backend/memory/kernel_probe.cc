@@ -139,6 +139,19 @@ bool ProcMemEofAfterExit() {
 
 }  // namespace
 
+// How a read of `length` bytes at `address` with the tag 0x5a in its top byte ended (KernelProbe's
+// tagged_address_* keys); `read` makes the read and returns its result, errno set on failure.
+template <typename Read>
+std::string TaggedRead(const char* address, size_t length, Read read) {
+  constexpr uint64_t kTag = 0x5aULL << 56;
+  std::vector<char> got(length);
+  errno = 0;
+  const ssize_t n = read(got.data(), reinterpret_cast<uintptr_t>(address) | kTag);
+  if (n < 0) return std::string(ErrnoName(errno));
+  if (static_cast<size_t>(n) != length || std::memcmp(got.data(), address, length) != 0) return "wrong bytes";
+  return "untagged";
+}
+
 StatusOr<KernelProbe> ProbeKernel(const ProbeOptions& options) {
   KernelProbe probe;
   utsname names;
@@ -183,6 +196,15 @@ StatusOr<KernelProbe> ProbeKernel(const ProbeOptions& options) {
   }
   probe.procmem_eof_after_exit = ProcMemEofAfterExit();
   probe.procmem_force_override = std::string(ForceOverrideName(FindForceOverride().value));
+
+  std::memcpy(pages.page(0), "tagged!", 8);
+  probe.tagged_address_vm = TaggedRead(pages.page(0), 8, [](char* into, uint64_t tagged) {
+    iovec remote = Iov(tagged, 8);
+    return ReadSelf({&remote, 1}, into, 8);
+  });
+  probe.tagged_address_procmem = TaggedRead(pages.page(0), 8, [](char* into, uint64_t tagged) {
+    return ProcMem(false, into, 8, reinterpret_cast<const void*>(static_cast<uintptr_t>(tagged)));
+  });
   return probe;
 }
 

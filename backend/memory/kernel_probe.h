@@ -31,6 +31,12 @@ struct KernelProbe {
   // proc_mem.force_override as this kernel applies it: "always", "ptrace", "never" or "unknown"
   // (force_override.h); the *_procmem keys above follow from it.
   std::string procmem_force_override;
+  // A remote address with its top byte set (0x5a << 56, a "tag") read through each transport: "untagged"
+  // when it reads the bytes of the address without its tag, else the errno name of the failure or "wrong
+  // bytes". Measured: process_vm_readv "untagged" on arm64 (Top Byte Ignore), "EFAULT" on x86-64;
+  // /proc/PID/mem "EIO" on both.
+  std::string tagged_address_vm;
+  std::string tagged_address_procmem;
 };
 
 struct ProbeOptions {

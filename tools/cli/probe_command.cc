@@ -32,7 +32,9 @@ int RunProbe(const ProbeCliOptions& o) {
             {"max_rw_count", p->max_rw_count ? Json(*p->max_rw_count) : Json(nullptr)},
             {"max_rw_count_skipped", p->max_rw_count ? Json(nullptr) : Json(p->max_rw_count_skipped)},
             {"procmem_eof_after_exit", p->procmem_eof_after_exit},
-            {"procmem_force_override", p->procmem_force_override}};
+            {"procmem_force_override", p->procmem_force_override},
+            {"tagged_address_vm", p->tagged_address_vm},
+            {"tagged_address_procmem", p->tagged_address_procmem}};
   if (o.json) {
     PrintJson(j, std::cout);
     return kExitOk;
