@@ -1,6 +1,7 @@
 // Fuzz target for ModulesFromMaps, MappedRanges and CheckMapsOrder over any maps text the parser accepts.
 // The first 17 bytes choose the MappedRanges bounds and gap; the rest is the maps text. Invariants: every
-// module starts at a file mapping and is non-empty; for an ordered text modules are ascending and disjoint;
+// module starts at a file mapping and is non-empty; for an ordered text modules are ascending by base, and
+// FindModuleContaining answers with a module that holds the address and no other holding one starts later;
 // mapped ranges lie inside the bounds, are non-empty, ascending, and separated by more than the gap, and
 // every byte they cover is in a readable mapping.
 #include <cstddef>
@@ -45,7 +46,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(m.name == procscope::BaseName(m.path));
     if (ordered) {
       FUZZ_CHECK(m.base < m.end);  // non-empty
-      if (i > 0) FUZZ_CHECK(modules[i - 1].end <= m.base);
+      if (i > 0) FUZZ_CHECK(modules[i - 1].base < m.base);
+      for (uint64_t address : {m.base, m.end - 1}) {
+        const procscope::Module* found = procscope::FindModuleContaining(modules, address);
+        FUZZ_CHECK(found != nullptr && found->base <= address && address < found->end);
+        FUZZ_CHECK(found->base >= m.base || address >= m.end);
+      }
     }
   }
   if (!ordered) return 0;

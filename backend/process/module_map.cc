@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <map>
 #include <ostream>
+#include <tuple>
 
 #include "backend/hex.h"
 
@@ -17,6 +19,8 @@ std::string BaseName(const std::string& path) {
 std::vector<Module> ModulesFromMaps(std::span<const MapsEntry> entries) {
   std::vector<Module> modules;
   bool open = false;  // the last file-backed mapping belongs to modules.back()
+  // The latest load of each file (device, inode): its index in `modules`.
+  std::map<std::tuple<uint32_t, uint32_t, uint64_t>, size_t> latest;
   for (const MapsEntry& e : entries) {
     if (e.kind != MapsKind::kFile) continue;  // anonymous mappings between a module's parts do not end it
     if (e.start >= e.end) continue;  // maps nothing (the kernel never prints one; the parser accepts it)
@@ -32,6 +36,16 @@ std::vector<Module> ModulesFromMaps(std::span<const MapsEntry> entries) {
       last->end = e.end;
       continue;
     }
+    const auto file = std::make_tuple(e.dev_major, e.dev_minor, e.inode);
+    if (const auto it = latest.find(file); it != latest.end() && e.offset != 0) {
+      Module& load = modules[it->second];  // other files' mappings came between: a gap-filling mmap?
+      if (e.start >= load.end && e.start - load.end <= kMaxSegmentGap) {
+        load.end = e.end;
+        open = false;  // modules.back() is another file's
+        continue;
+      }
+    }
+    latest[file] = modules.size();
     Module m;
     m.base = e.start;
     m.end = e.end;
@@ -47,6 +61,14 @@ std::vector<Module> ModulesFromMaps(std::span<const MapsEntry> entries) {
   return modules;
 }
 
+const Module* FindModuleContaining(std::span<const Module> modules, uint64_t address) {
+  const Module* found = nullptr;
+  for (const Module& m : modules) {
+    if (address >= m.base && address < m.end && (found == nullptr || m.base > found->base)) found = &m;
+  }
+  return found;
+}
+
 std::optional<PrimaryChoice> ChoosePrimaryModule(std::span<const Module> modules,
                                                  const PrimaryEvidence& evidence) {
   if (modules.empty()) return std::nullopt;
@@ -55,9 +77,9 @@ std::optional<PrimaryChoice> ChoosePrimaryModule(std::span<const Module> modules
     if (!auxv) return std::nullopt;
     for (uint64_t type : {kAtPhdr, kAtEntry}) {
       const std::optional<uint64_t> at = AuxvValue(*auxv, type);
-      for (size_t i = 0; at && i < modules.size(); ++i) {
-        if (*at >= modules[i].base && *at < modules[i].end) return i;
-      }
+      if (!at) continue;
+      if (const Module* m = FindModuleContaining(modules, *at))
+        return static_cast<size_t>(m - modules.data());
     }
     return std::nullopt;
   };

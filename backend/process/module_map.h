@@ -3,11 +3,15 @@
 //
 //   std::vector<Module> modules = ModulesFromMaps(*ParseMaps(text));
 //
-// A module is one load of one file: a run of file-backed mappings of the same file (same device and inode)
-// with no other file's mapping between them; a mapping of the file's offset 0 starts a new load (so one file
-// mapped twice is two modules; offsets inside one load need not rise: the RELRO part of a glibc-loaded
-// library maps an earlier offset after a later one). Anonymous mappings between
-// them (a library's .bss) do not end the run. The module's handle is its base, the start of its first
+// A module is one load of one file: a run of file-backed mappings of the same file (same device and inode);
+// a mapping of the file's offset 0 starts a new load (so one file mapped twice is two modules; offsets
+// inside one load need not rise: the RELRO part of a glibc-loaded library maps an earlier offset after a
+// later one). Anonymous mappings between them (a library's .bss) do not end the run. Other files' mappings
+// between them do not either when the later part starts within kMaxSegmentGap of the load's end: the
+// kernel maps an ELF it loads itself (the program, the dynamic loader) segment by segment and leaves the
+// alignment padding between segments unmapped (64 KiB on arm64), where a later mmap may land. Such a load
+// then spans other modules: ranges nest, and FindModuleContaining picks the innermost. The module's
+// handle is its base, the start of its first
 // mapping: a handle stays valid for as long as that load stays mapped, whatever else the process maps or
 // unmaps, and names nothing once it is gone (until something else is mapped at that address: compare the
 // path, device and inode when that matters). Mappings without an inode (anon_inode:...) and shared anonymous
@@ -47,8 +51,15 @@ void PrintTo(const Module& module, std::ostream* os);
 // The last path component ("/usr/lib/libc.so.6" -> "libc.so.6"; "/memfd:x (deleted)" -> "memfd:x (deleted)").
 std::string BaseName(const std::string& path);
 
-// `entries` in the kernel's order (ascending addresses).
+// The largest unmapped padding between two segments of one load that another file's mapping may fill:
+// 2 MiB, the largest segment alignment in use (x86-64 binaries aligned for huge pages; arm64 uses 64 KiB).
+inline constexpr uint64_t kMaxSegmentGap = 2 << 20;
+
+// `entries` in the kernel's order (ascending addresses). The modules come out by ascending base.
 std::vector<Module> ModulesFromMaps(std::span<const MapsEntry> entries);
+
+// The module whose range holds `address`, the innermost one (largest base) when loads nest; null if none.
+const Module* FindModuleContaining(std::span<const Module> modules, uint64_t address);
 
 // What is known about a process's main program, each part optional (it could not be read).
 struct PrimaryEvidence {

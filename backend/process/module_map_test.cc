@@ -17,12 +17,6 @@ using testing::ParsedMaps;
 
 using testing::ReadTestdata;
 
-const Module* Containing(const std::vector<Module>& modules, uint64_t address) {
-  for (const Module& m : modules)
-    if (address >= m.base && address < m.end) return &m;
-  return nullptr;
-}
-
 TEST(ModulesFromMapsTest, GroupsALibraryAcrossItsMappingsAndItsBss) {
   const std::vector<Module> modules = ModulesFromMaps(
       ParsedMaps("55d0a0000000-55d0a0002000 r--p 00000000 fe:00 100 /usr/bin/prog\n"
@@ -67,12 +61,38 @@ TEST(ModulesFromMapsTest, TheSameFileMappedTwiceIsTwoModules) {
       ParsedMaps("7f0000000000-7f0000001000 r--p 00000000 fe:00 5 /data/a\n"
                  "7f0000001000-7f0000002000 r--p 00000000 fe:00 5 /data/a\n"  // offset 0 again: a second load
                  "7f0000002000-7f0000003000 r--p 00000000 fe:00 6 /data/b\n"
-                 "7f0000003000-7f0000004000 r--p 00001000 fe:00 5 /data/a\n"));  // another file in between
+                 "7f0000003000-7f0000004000 r--p 00001000 fe:00 5 /data/a\n"     // the second load, past b
+                 "7f0000600000-7f0000601000 r--p 00002000 fe:00 5 /data/a\n"));  // too far: a load of its own
   ASSERT_EQ(modules.size(), 4u);
   EXPECT_EQ(modules[0].base, 0x7f0000000000u);
+  EXPECT_EQ(modules[0].end, 0x7f0000001000u);
   EXPECT_EQ(modules[1].base, 0x7f0000001000u);
+  EXPECT_EQ(modules[1].end, 0x7f0000004000u);
   EXPECT_EQ(modules[2].name, "b");
-  EXPECT_EQ(modules[3].base, 0x7f0000003000u);
+  EXPECT_EQ(modules[3].base, 0x7f0000600000u);
+}
+
+// The arm64 loader as the kernel maps it (segments 64 KiB-aligned, the padding unmapped), with files a
+// program mapped later inside that padding: the loader stays one module around them (its handle keeps
+// naming all of it), and an address is found in the innermost module.
+TEST(ModulesFromMapsTest, FilesMappedInsideALoadersSegmentGapDoNotSplitIt) {
+  const std::vector<Module> modules = ModulesFromMaps(
+      ParsedMaps("ffffbe358000-ffffbe37f000 r-xp 00000000 00:02 76 /lib/ld-linux-aarch64.so.1\n"
+                 "ffffbe37f000-ffffbe380000 r--p 00000000 00:02 90 /tmp/churn-0\n"
+                 "ffffbe380000-ffffbe381000 r--p 00000000 00:02 91 /tmp/churn-1\n"
+                 "ffffbe38f000-ffffbe391000 r--p 00027000 00:02 76 /lib/ld-linux-aarch64.so.1\n"
+                 "ffffbe391000-ffffbe393000 rw-p 00029000 00:02 76 /lib/ld-linux-aarch64.so.1\n"
+                 "ffffbe393000-ffffbe39a000 rw-p 00000000 00:00 0 \n"));
+  ASSERT_EQ(modules.size(), 3u);
+  EXPECT_EQ(modules[0].name, "ld-linux-aarch64.so.1");
+  EXPECT_EQ(modules[0].base, 0xffffbe358000u);
+  EXPECT_EQ(modules[0].end, 0xffffbe393000u);
+  EXPECT_EQ(modules[1].name, "churn-0");
+  EXPECT_EQ(modules[2].name, "churn-1");
+  EXPECT_EQ(FindModuleContaining(modules, 0xffffbe37f800)->name, "churn-0");  // inside both: the inner one
+  EXPECT_EQ(FindModuleContaining(modules, 0xffffbe390000)->name, "ld-linux-aarch64.so.1");
+  EXPECT_EQ(FindModuleContaining(modules, 0xffffbe385000)->name, "ld-linux-aarch64.so.1");  // the padding
+  EXPECT_EQ(FindModuleContaining(modules, 0xffffbe393000), nullptr);
 }
 
 TEST(ModulesFromMapsTest, OddNamesFromARealCapture) {
@@ -103,8 +123,8 @@ TEST(ModulesFromMapsTest, AuxvOfAnLdSoLaunchPointsIntoLoaderOrProgram) {
   StatusOr<std::vector<AuxvEntry>> stack = ParseInitialStack(ReadTestdata("stack_ldso_sleep.bin"));
   ASSERT_OK(procfs);
   ASSERT_OK(stack);
-  const Module* by_procfs = Containing(modules, AuxvValue(*procfs, 3).value_or(0));
-  const Module* by_stack = Containing(modules, AuxvValue(*stack, 3).value_or(0));
+  const Module* by_procfs = FindModuleContaining(modules, AuxvValue(*procfs, 3).value_or(0));
+  const Module* by_stack = FindModuleContaining(modules, AuxvValue(*stack, 3).value_or(0));
   ASSERT_NE(by_procfs, nullptr);
   ASSERT_NE(by_stack, nullptr);
   EXPECT_EQ(by_procfs->name, "ld-linux-x86-64.so.2");

@@ -18,12 +18,6 @@ namespace {
 // How much of the initial stack is read to find the auxv glibc's loader left there.
 constexpr uint64_t kMaxStackImage = 4 << 20;
 
-const Module* FindContaining(const std::vector<Module>& modules, uint64_t address) {
-  for (const Module& m : modules)
-    if (address >= m.base && address < m.end) return &m;
-  return nullptr;
-}
-
 }  // namespace
 
 StatusOr<std::vector<Module>> Process::Modules() const {
@@ -61,7 +55,7 @@ StatusOr<Module> Process::ModuleByHandle(uint64_t handle) const {
 StatusOr<Module> Process::ModuleByAddress(uint64_t address) const {
   StatusOr<std::vector<Module>> modules = Modules();
   if (!modules.ok()) return modules.status();
-  if (const Module* m = FindContaining(*modules, address)) return *m;
+  if (const Module* m = FindModuleContaining(*modules, address)) return *m;
   return Status(ENOENT, "no module contains " + Hex(address) + " in process " + std::to_string(pid_));
 }
 
