@@ -259,8 +259,10 @@ void AddProcessCommands(CLI::App& app, Runner& run) {
        "(a PID that does not exist answers dead, exit code unknown)",
        true, RunInfo},
       {"maps", "the process's memory mappings (/proc/PID/maps, parsed)", true, RunMaps},
-      {"modules", "loaded files (mappings grouped per file); the handle is the base address", true,
-       RunModules},
+      {"modules",
+       "loaded files (mappings grouped per load of a file); the handle is the base address. A load's range "
+       "covers the gaps between its segments, where other files may be mapped (ranges can nest)",
+       true, RunModules},
       {"env", "environment variables with their addresses in the process", true, RunEnv},
       {"kmods", "loaded kernel modules (/proc/modules); handle = FNV-1a 64 of the name", false, RunKmods},
   };
