@@ -2,10 +2,13 @@
 # The parts of `tools/harness kernels` that need no guest: the initramfs builder (a dynamically linked
 # program gets its shared libraries and loader; the archive lists back), result collection from a serial log
 # (carriage returns, kernel messages inside a block, a block cut short by a dead guest), and the report
-# (probe differences marked, failed tests named, emulated timings marked). Booting is `tools/harness kernels`.
+# (probe differences marked, failed tests named, emulated timings marked), and the architecture read from a
+# kernel image (`tools/harness kernels --kernel`, whose refusals come before anything is installed or built).
+# Booting is `tools/harness kernels`.
 set -euo pipefail
 pack=tools/kernels/initramfs.py
 report=tools/kernels/report.py
+kernel_arch=tools/kernels/kernel_arch.py
 out=$(mktemp -d)
 fail() { echo "FAIL: $*"; exit 1; }
 
@@ -89,4 +92,56 @@ rc=$?
 set -e
 [ "$rc" -eq 1 ] || fail "an unfinished boot must give exit status 1, got $rc"
 grep -q "Did not finish (no tests.txt): 6.1.0-56 (tcg)" <<<"$dead" || fail "unfinished boot not named"
+
+# Kernel images, by the headers each format carries (written here byte by byte, 4 KiB each).
+image() {  # image FILE [OFFSET HEX-BYTES]...: zeros with those bytes at those offsets
+  python3 -c '
+import sys
+data = bytearray(4096)
+for off, hexbytes in zip(sys.argv[2::2], sys.argv[3::2]):
+    b = bytes.fromhex(hexbytes)
+    data[int(off, 0):int(off, 0) + len(b)] = b
+open(sys.argv[1], "wb").write(data)' "$@"
+}
+# PE header at 0x80 ("PE\0\0", then the machine): Debian's vmlinuz for both architectures are EFI-stub images.
+image "$out/pe-amd64" 0 4d5a 0x3c 80000000 0x80 50450000 0x84 6486
+image "$out/pe-arm64" 0 4d5a 0x3c 80000000 0x80 50450000 0x84 64aa 0x38 41524d64
+image "$out/pe-i386" 0 4d5a 0x3c 80000000 0x80 50450000 0x84 4c01
+image "$out/bzimage64" 0x202 48647253 0x236 0100
+image "$out/bzimage32" 0x202 48647253 0x236 0000
+image "$out/image-arm64" 0x38 41524d64
+gzip -c "$out/image-arm64" >"$out/image-arm64.gz"
+printf 'plain text, not a kernel\n' >"$out/text"
+for want in pe-amd64:amd64 pe-arm64:arm64 bzimage64:amd64 image-arm64:arm64 image-arm64.gz:arm64; do
+  got=$(python3 "$kernel_arch" "$out/${want%%:*}") || fail "${want%%:*}: refused"
+  [ "$got" = "${want#*:}" ] || fail "${want%%:*}: got '$got', want ${want#*:}"
+done
+# The ones no guest boots: refused, saying why.
+for bad in pe-i386:"is an i386 kernel" bzimage32:"is an i386 kernel" text:"is not a kernel image" \
+  missing:"No such file"; do
+  set +e
+  msg=$(python3 "$kernel_arch" "$out/${bad%%:*}" 2>&1)
+  rc=$?
+  set -e
+  [ "$rc" -eq 1 ] || fail "${bad%%:*}: exit status $rc, want 1"
+  grep -q "${bad#*:}" <<<"$msg" || fail "${bad%%:*}: message '$msg'"
+done
+# tools/harness kernels --kernel: a relative path is the caller's (run from $out, not the checkout), and an
+# image of an architecture --arch does not name is refused, naming the one it is.
+harness=$PWD/tools/harness
+expect_refusal() {  # expect_refusal MESSAGE ARGS...: tools/harness ARGS, run in $out, exits 2 saying MESSAGE
+  local want=$1 msg rc
+  shift
+  set +e
+  msg=$(cd "$out" && "$harness" "$@" 2>&1)
+  rc=$?
+  set -e
+  [ "$rc" -eq 2 ] || fail "harness $*: exit status $rc, want 2 ($msg)"
+  grep -qF -- "$want" <<<"$msg" || fail "harness $*: message '$msg', want '$want'"
+}
+expect_refusal "$out/image-arm64 is an arm64 kernel: add --arch arm64" kernels --arch amd64 --kernel image-arm64
+expect_refusal "$out/pe-amd64 is an amd64 kernel: add --arch amd64" kernels --kernel pe-amd64 --arch arm64
+expect_refusal "is an i386 kernel" kernels --kernel bzimage32
+expect_refusal "is not a kernel image" kernels --kernel text
+expect_refusal "--kernel needs a kernel image file" kernels --kernel no-such-image
 echo PASS
