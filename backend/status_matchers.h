@@ -4,6 +4,8 @@
 //   ASSERT_OK(process.CheckIdentity());
 //   ASSERT_OK_AND_ASSIGN(std::vector<MapsEntry> maps, process.Maps());   // maps is the value from here on
 //   EXPECT_THAT(process.Info(), StatusIs(ESRCH));
+//   EXPECT_THAT(ScopedChild::Fork(body), StatusIs(EAGAIN, HasSubstr("fork")));
+//   EXPECT_THAT(process.IsKernelThread(), IsOkAndHolds(false));
 //   EXPECT_THAT(ParseStat(text), Not(IsOk()));
 //
 // Every macro and matcher takes a Status or a StatusOr<T>.
@@ -54,6 +56,29 @@ MATCHER_P(StatusIs, error_number,
   const Status status = status_internal::GetStatus(arg);
   *result_listener << "which is " << status.ToString();
   return !status.ok() && status.error_number() == error_number;
+}
+
+// An error whose errno is `error_number` and whose message matches `message_matcher` (a gmock matcher or
+// a string), e.g. StatusIs(EAGAIN, HasSubstr("fork")).
+MATCHER_P2(StatusIs, error_number, message_matcher,
+           std::string(negation ? "is not an error " : "is an error ") + ErrnoName(error_number) +
+               " whose message " + ::testing::DescribeMatcher<std::string>(message_matcher, negation)) {
+  const Status status = status_internal::GetStatus(arg);
+  *result_listener << "which is " << status.ToString();
+  return !status.ok() && status.error_number() == error_number &&
+         ::testing::Matches(::testing::SafeMatcherCast<const std::string&>(message_matcher))(
+             status.message());
+}
+
+// A StatusOr<T> that holds a value matching `matcher`, e.g. IsOkAndHolds(false) or IsOkAndHolds(SizeIs(3)).
+MATCHER_P(IsOkAndHolds, matcher,
+          negation ? "is an error or holds a value that does not match"
+                   : "is OK and holds a matching value") {
+  if (!arg.ok()) {
+    *result_listener << "which is " << arg.status().ToString();
+    return false;
+  }
+  return ::testing::ExplainMatchResult(matcher, *arg, result_listener);
 }
 
 }  // namespace procscope

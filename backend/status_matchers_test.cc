@@ -25,6 +25,27 @@ TEST(StatusMatchersTest, StatusIsComparesTheErrno) {
   EXPECT_FALSE(::testing::Matches(StatusIs(ENOENT))(StatusOr<std::string>(std::string("here"))));
 }
 
+TEST(StatusMatchersTest, StatusIsWithAMessageMatcher) {
+  using ::testing::HasSubstr;
+  EXPECT_TRUE(::testing::Matches(StatusIs(EAGAIN, HasSubstr("fork")))(Status(EAGAIN, "fork")));
+  EXPECT_TRUE(::testing::Matches(StatusIs(EAGAIN, "fork"))(Status(EAGAIN, "fork")));
+  EXPECT_FALSE(::testing::Matches(StatusIs(EAGAIN, HasSubstr("fork")))(Status(EAGAIN, "pipe2")));
+  EXPECT_FALSE(::testing::Matches(StatusIs(EAGAIN, HasSubstr("fork")))(Status(ENOMEM, "fork")));
+  EXPECT_FALSE(::testing::Matches(StatusIs(EAGAIN, HasSubstr("")))(StatusOr<int>(1)));
+  EXPECT_NONFATAL_FAILURE(EXPECT_THAT(Status(EAGAIN, "pipe2"), StatusIs(EAGAIN, HasSubstr("fork"))),
+                          "whose message has substring \"fork\"");
+}
+
+TEST(StatusMatchersTest, IsOkAndHoldsMatchesTheValue) {
+  EXPECT_TRUE(::testing::Matches(IsOkAndHolds(3))(StatusOr<int>(3)));
+  EXPECT_FALSE(::testing::Matches(IsOkAndHolds(3))(StatusOr<int>(4)));
+  EXPECT_FALSE(::testing::Matches(IsOkAndHolds(false))(StatusOr<bool>(Status(ESRCH, "gone"))));
+  EXPECT_TRUE(
+      ::testing::Matches(IsOkAndHolds(::testing::SizeIs(2)))(StatusOr<std::string>(std::string("ab"))));
+  EXPECT_NONFATAL_FAILURE(EXPECT_THAT(StatusOr<bool>(Status(ESRCH, "gone")), IsOkAndHolds(false)),
+                          "ESRCH: gone");
+}
+
 TEST(StatusMatchersTest, FailuresPrintTheStatus) {
   EXPECT_NONFATAL_FAILURE(EXPECT_OK(Status(EFAULT, "remote read")), "EFAULT: remote read");
   EXPECT_NONFATAL_FAILURE(EXPECT_THAT(Status(ESRCH, "gone"), StatusIs(EPERM)), "is an error EPERM");

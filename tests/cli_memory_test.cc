@@ -18,6 +18,7 @@
 #include "tests/util/memory_target.h"
 #include "tests/util/pattern_hex.h"
 #include "tests/util/subprocess.h"
+#include "tests/util/vanished_pid.h"
 
 namespace procscope {
 namespace {
@@ -26,15 +27,6 @@ using Json = nlohmann::ordered_json;
 using testing::CommandResult;
 using testing::PatternHex;
 using testing::RunProcscope;
-
-// A PID that no process has: a child that was started and reaped.
-pid_t VanishedPid() {
-  const pid_t pid = fork();
-  if (pid == 0) _exit(0);
-  int status;
-  waitpid(pid, &status, 0);
-  return pid;
-}
 
 class CliMemoryTest : public ::testing::Test {
  protected:
@@ -302,7 +294,8 @@ TEST_F(CliMemoryTest, BadInputExitsTwo) {
 }
 
 TEST(CliMemoryGoneTest, VanishedProcessExitsOne) {
-  const std::string pid = std::to_string(VanishedPid());
+  ASSERT_OK_AND_ASSIGN(const pid_t vanished, testing::VanishedPid());
+  const std::string pid = std::to_string(vanished);
   for (const std::vector<std::string>& args :
        std::vector<std::vector<std::string>>{{"read", pid, "0x1000:8"}, {"write", pid, "0x1000", "00"}}) {
     const CommandResult r = RunProcscope(args);

@@ -15,6 +15,7 @@
 #include "tests/util/fixture_process.h"
 #include "tests/util/subprocess.h"
 #include "tests/util/temp_dir.h"
+#include "tests/util/vanished_pid.h"
 
 namespace procscope {
 namespace {
@@ -46,13 +47,6 @@ std::vector<std::string> Keys(const Json& object) {
   std::vector<std::string> keys;
   for (auto it = object.begin(); it != object.end(); ++it) keys.push_back(it.key());
   return keys;
-}
-
-pid_t VanishedPid() {
-  const pid_t pid = fork();
-  if (pid == 0) _exit(0);
-  waitpid(pid, nullptr, 0);
-  return pid;
 }
 
 TEST(CliProcessTest, PsListsTheFixture) {
@@ -117,7 +111,8 @@ TEST(CliProcessTest, InfoOfALiveProcessAZombieAndAVanishedPid) {
   EXPECT_EQ(zombie_env["state"]["exit_code"], 3);
   ASSERT_TRUE(fixture->Stop());
 
-  const std::string gone = std::to_string(VanishedPid());
+  ASSERT_OK_AND_ASSIGN(const pid_t vanished_pid, testing::VanishedPid());
+  const std::string gone = std::to_string(vanished_pid);
   const Json vanished = JsonOf({"info", gone});
   EXPECT_EQ(vanished["state"]["kind"], "dead");
   EXPECT_TRUE(vanished["state"]["exit_code"].is_null());

@@ -22,8 +22,11 @@
 #include <vector>
 
 #include "backend/access/access.h"
+#include "backend/eintr.h"
 #include "backend/memory/strategy.h"
+#include "backend/pipe.h"
 #include "backend/process/process.h"
+#include "backend/scoped_child.h"
 #include "backend/status_matchers.h"
 #include "tests/util/child_report.h"
 #include "tests/util/fixture_process.h"
@@ -31,6 +34,7 @@
 #include "tests/util/open_fds.h"
 #include "tests/util/seccomp.h"
 #include "tests/util/subprocess.h"
+#include "tests/util/vanished_pid.h"
 
 namespace procscope {
 namespace {
@@ -163,22 +167,22 @@ TEST(DoctorSameUidTest, NonDumpableTargetsAreNamedAsSuch) {
                             std::pair{Mode::kDumpableAgain, std::string("dumpable again")}}) {
     const Mode mode = entry.first;
     const std::string tag = entry.second;
-    int ready[2];
-    ASSERT_EQ(pipe(ready), 0);
-    const pid_t target = fork();
-    ASSERT_GE(target, 0);
-    if (target == 0) {
-      if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0) _exit(1);
-      if (mode == Mode::kPrctlZero) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-      if (mode == Mode::kDumpableAgain) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-      (void)!write(ready[1], "r", 1);
-      pause();
-      _exit(0);
-    }
-    close(ready[1]);
+    ASSERT_OK_AND_ASSIGN(Pipe ready, MakePipe());
+    ASSERT_OK_AND_ASSIGN(ScopedChild target_child, ScopedChild::Fork([&] {
+                           ready.read_end.reset();
+                           if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+                             return 1;
+                           if (mode == Mode::kPrctlZero) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+                           if (mode == Mode::kDumpableAgain) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+                           (void)!write(ready.write_end.get(), "r", 1);
+                           pause();
+                           return 0;
+                         }));
+    const pid_t target = target_child.pid();
+    ready.write_end.reset();
     char c;
-    ASSERT_EQ(read(ready[0], &c, 1), 1);
-    close(ready[0]);
+    ASSERT_EQ(RetryOnEintr([&] { return read(ready.read_end.get(), &c, 1); }), 1)
+        << "the target did not start";
     const bool dumpable = mode == Mode::kDumpableAgain;
     const ChildOutcome outcome = testing::RunInChild([&](ChildReport& report) {
       if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
@@ -196,8 +200,7 @@ TEST(DoctorSameUidTest, NonDumpableTargetsAreNamedAsSuch) {
                    reasons.empty() ? "no reasons" : reasons[0]);
       report.Check(tag + " not blamed on the uid", !Contains(reasons, "runs as uid"));
     });
-    kill(target, SIGKILL);
-    waitpid(target, nullptr, 0);
+    target_child.Reset();
     if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;
     testing::ExpectAllChecksPassed(
         outcome, {tag + " dumpability seen", tag + " maps as the kernel allows",
@@ -299,12 +302,7 @@ TEST_F(DoctorTest, CliJsonAndChecklist) {
   EXPECT_NE(table.out.find("process_vm_readv"), std::string::npos);
 
   EXPECT_EQ(testing::RunProcscope({"doctor", "abc"}).exit_code, 2);
-  const pid_t gone = [] {
-    const pid_t p = fork();
-    if (p == 0) _exit(0);
-    waitpid(p, nullptr, 0);
-    return p;
-  }();
+  ASSERT_OK_AND_ASSIGN(const pid_t gone, testing::VanishedPid());
   const testing::CommandResult none = testing::RunProcscope({"doctor", std::to_string(gone)});
   EXPECT_EQ(none.exit_code, 1);
   EXPECT_NE(none.err.find("no process"), std::string::npos) << none.err;

@@ -18,6 +18,7 @@
 #include "backend/memory/memory_backend.h"
 #include "backend/memory/strategy.h"
 #include "backend/process/process.h"
+#include "backend/scoped_child.h"
 #include "gtest/gtest.h"
 #include "tests/util/child_report.h"
 
@@ -30,13 +31,12 @@ volatile uint64_t g_marker = 0x5eed5eed5eed5eedULL;
 
 std::string ErrnoText(const std::string& what) { return what + ": " + std::strerror(errno); }
 
-// Forks a child that waits to be killed; its PID is returned.
-pid_t SpawnSleeper() {
-  const pid_t pid = fork();
-  if (pid == 0) {
+// A child that waits to be killed: killed and reaped when the returned owner goes away.
+StatusOr<ScopedChild> SpawnSleeper() {
+  return ScopedChild::Fork([] {
     while (true) pause();
-  }
-  return pid;
+    return 0;
+  });
 }
 
 bool SetNextPid(pid_t next) {
@@ -78,31 +78,36 @@ void CheckReplaced(ChildReport& report, const std::string& tag, const Process& o
 // before the syscall and the syscall itself, the window that only the check after it can catch.
 class ReplaceThenRead final : public Strategy {
  public:
-  explicit ReplaceThenRead(pid_t target) : target_(target) {}
+  explicit ReplaceThenRead(ScopedChild& target) : target_(target) {}
   std::string_view name() const override { return "replace_then_read"; }
   Transport transport() const override { return Transport::kProcessVm; }
   Status Transfer(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
                   std::span<const size_t> pending, std::span<ElementResult> results,
                   TransferReport& transfer_report) const override {
-    kill(target_, SIGKILL);
-    waitpid(target_, nullptr, 0);
-    if (!SetNextPid(target_)) return Status(EPERM, ErrnoText("ns_last_pid"));
-    successor_ = SpawnSleeper();
+    const pid_t pid = target_.pid();
+    if (StatusOr<int> ended = target_.KillAndWait(); !ended.ok()) return ended.status();
+    if (!SetNextPid(pid)) return Status(EPERM, ErrnoText("ns_last_pid"));
+    StatusOr<ScopedChild> successor = SpawnSleeper();
+    if (!successor.ok()) return successor.status();
+    successor_ = *std::move(successor);
     return MakeStrategy("retry")->Transfer(memory, direction, elements, pending, results, transfer_report);
   }
-  pid_t successor() const { return successor_; }
+  pid_t successor() const { return successor_.pid(); }
 
  private:
-  pid_t target_;
-  mutable pid_t successor_ = -1;
+  ScopedChild& target_;
+  mutable ScopedChild successor_;  // killed and reaped with the strategy
 };
 
 void CheckReplacedDuringTransfer(ChildReport& report, const std::string& tag, bool use_pidfd) {
-  const pid_t target = SpawnSleeper();
+  StatusOr<ScopedChild> sleeper = SpawnSleeper();
+  report.Check(tag + " sleeper started", sleeper.ok(), sleeper.status().ToString());
+  if (!sleeper.ok()) return;
+  const pid_t target = sleeper->pid();
   StatusOr<Process> handle = Process::Open(target, use_pidfd);
   report.Check(tag + " open", handle.ok(), handle.status().ToString());
   if (!handle.ok()) return;
-  ReplaceThenRead strategy(target);
+  ReplaceThenRead strategy(*sleeper);
   uint64_t word = 0;
   const Element element{reinterpret_cast<uintptr_t>(&g_marker), &word, sizeof word};
   ElementResult result;
@@ -113,10 +118,6 @@ void CheckReplacedDuringTransfer(ChildReport& report, const std::string& tag, bo
   report.Check(tag + " replaced mid-transfer, ESTALE", status.error_number() == ESTALE, status.ToString());
   report.Check(tag + " replaced mid-transfer, element failed", result == (ElementResult{0, ESTALE}),
                "transferred " + std::to_string(result.transferred) + ", error " + ErrnoName(result.error));
-  if (strategy.successor() > 0) {
-    kill(strategy.successor(), SIGKILL);
-    waitpid(strategy.successor(), nullptr, 0);
-  }
 }
 
 // Runs as PID 1 of the new namespace, with its own /proc.
@@ -125,22 +126,25 @@ void InsideNamespace(ChildReport& report) {
       mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
     return report.Skip(ErrnoText("cannot mount a /proc for the new PID namespace"));
   }
-  const pid_t first = SpawnSleeper();
+  StatusOr<ScopedChild> first_child = SpawnSleeper();
+  report.Check("first sleeper started", first_child.ok(), first_child.status().ToString());
+  if (!first_child.ok()) return;
+  const pid_t first = first_child->pid();
   StatusOr<Process> with_pidfd = Process::Open(first);
   StatusOr<Process> without_pidfd = Process::Open(first, /*use_pidfd=*/false);
   report.Check("open first", with_pidfd.ok() && without_pidfd.ok(),
                with_pidfd.status().ToString() + " / " + without_pidfd.status().ToString());
   if (!with_pidfd.ok() || !without_pidfd.ok()) return;
   report.Check("pidfd in use", with_pidfd->has_pidfd() && !without_pidfd->has_pidfd());
-  kill(first, SIGKILL);
-  waitpid(first, nullptr, 0);
+  first_child->Reset();
   // Gone, nobody has the PID yet: ESRCH, not ESTALE.
   report.Check("exited is ESRCH", with_pidfd->CheckIdentity().error_number() == ESRCH,
                with_pidfd->CheckIdentity().ToString());
   report.Check("exited is ESRCH without pidfd", without_pidfd->CheckIdentity().error_number() == ESRCH,
                without_pidfd->CheckIdentity().ToString());
   if (!SetNextPid(first)) return report.Skip(ErrnoText("cannot write /proc/sys/kernel/ns_last_pid"));
-  const pid_t second = SpawnSleeper();
+  StatusOr<ScopedChild> second_child = SpawnSleeper();
+  const pid_t second = second_child.ok() ? second_child->pid() : -1;
   report.Check("PID reused", second == first, std::to_string(second) + " != " + std::to_string(first));
   if (second == first) {
     CheckReplaced(report, "pidfd", *with_pidfd);
@@ -149,8 +153,7 @@ void InsideNamespace(ChildReport& report) {
     StatusOr<ProcessInfo> info = fresh.ok() ? fresh->Info() : StatusOr<ProcessInfo>(fresh.status());
     report.Check("new handle works", info.ok() && info->ppid == getpid(), info.status().ToString());
   }
-  kill(second, SIGKILL);
-  waitpid(second, nullptr, 0);
+  if (second_child.ok()) second_child->Reset();
   CheckReplacedDuringTransfer(report, "pidfd", /*use_pidfd=*/true);
   CheckReplacedDuringTransfer(report, "starttime", /*use_pidfd=*/false);
 }
@@ -160,15 +163,13 @@ TEST(PidReuseTest, AHandleRefusesTheProcessThatGotItsPid) {
     if (unshare(CLONE_NEWPID | CLONE_NEWNS) != 0) {
       return report.Skip(ErrnoText("unshare(CLONE_NEWPID | CLONE_NEWNS) is not allowed here"));
     }
-    const pid_t init = fork();  // PID 1 of the new namespace
-    if (init == 0) {
+    StatusOr<ScopedChild> init = ScopedChild::Fork([&] {  // PID 1 of the new namespace
       InsideNamespace(report);
-      _exit(0);
-    }
-    int status = 0;
-    waitpid(init, &status, 0);
-    report.Check("namespace init ended normally", WIFEXITED(status) && WEXITSTATUS(status) == 0,
-                 "status " + std::to_string(status));
+      return 0;
+    });
+    StatusOr<int> status = init.ok() ? init->Wait() : StatusOr<int>(init.status());
+    report.Check("namespace init ended normally", status.ok() && ExitCodeOrSignal(*status) == 0,
+                 status.ok() ? DescribeWaitStatus(*status) : status.status().ToString());
   });
   if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;
   std::vector<std::string> expected = {"open first", "pidfd in use",     "exited is ESRCH",

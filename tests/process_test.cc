@@ -191,7 +191,7 @@ TEST(OpenTest, RejectsWhatIsNotAProcess) {
   EXPECT_TRUE(pidfd < 0 && (pidfd_errno == ENOENT || pidfd_errno == EINVAL))
       << "pidfd_open(thread) = " << pidfd << ", errno " << pidfd_errno;
   EXPECT_EQ(access(("/proc/" + std::to_string(tid)).c_str(), F_OK), 0) << "/proc/TID opens";
-  ASSERT_FALSE(thread_handle.ok());
+  ASSERT_THAT(thread_handle, ::testing::Not(IsOk()));
   EXPECT_THAT(thread_handle, StatusIs(EINVAL));
   // A PID above pid_max cannot exist.
   const long pid_max =
@@ -290,7 +290,7 @@ TEST(EnvironmentTest, ThousandsOfEntriesWithTheirRealAddresses) {
   std::string bytes(eq.length, '\0');
   const Element element{eq.address, bytes.data(), bytes.size()};
   ElementResult result;
-  ASSERT_TRUE(p.Transfer(*MakeStrategy("default"), Direction::kRead, {&element, 1}, {&result, 1}).ok());
+  ASSERT_OK(p.Transfer(*MakeStrategy("default"), Direction::kRead, {&element, 1}, {&result, 1}));
   EXPECT_EQ(bytes, "EQ=x=y");
   ASSERT_TRUE(fixture->Stop());
 }
@@ -322,7 +322,7 @@ TEST(EnvironmentTest, ExecRefusesAStringOver128KiB) {
   const std::vector<std::string> too_big = {"A=" + std::string(131070, 'x')};
   StatusOr<std::unique_ptr<FixtureProcess>> fixture =
       FixtureProcess::Start("fixtures/env_heavy", {{}, ExpectedEnd::Exit(127), too_big, ""});
-  ASSERT_FALSE(fixture.ok());
+  ASSERT_THAT(fixture, ::testing::Not(IsOk()));
   EXPECT_THAT(fixture, StatusIs(E2BIG));
 }
 
@@ -359,7 +359,7 @@ TEST(ModulesTest, OddNamesHaveTheirExactPathsAndAddresses) {
     std::string bytes(name.size(), '\0');
     const Element element{address, bytes.data(), bytes.size()};
     ElementResult result;
-    ASSERT_TRUE(p.Transfer(*MakeStrategy("default"), Direction::kRead, {&element, 1}, {&result, 1}).ok());
+    ASSERT_OK(p.Transfer(*MakeStrategy("default"), Direction::kRead, {&element, 1}, {&result, 1}));
     EXPECT_EQ(bytes, name);
   }
   // "back\012slash" (literal) and "new\nline" print identically in maps; both came out right above.
@@ -531,6 +531,18 @@ TEST(TransferTest, ReadsThroughTheHandleAndStopsAtReaping) {
   EXPECT_THAT(gone, StatusIs(ESRCH));
   EXPECT_EQ(after[0], (ElementResult{0, ESRCH}));
   EXPECT_EQ(after[1], (ElementResult{0, ESRCH}));
+}
+
+// A user process is no kernel thread; once it is gone that cannot be told, and the answer says so instead
+// of "false" (the CLI's "a kernel thread has no user memory" must never rest on a guess).
+TEST(KernelThreadTest, AUserProcessIsNotOneAndAGoneOneCannotBeTold) {
+  Process self = OpenOrDie(getpid());
+  EXPECT_THAT(self.IsKernelThread(), IsOkAndHolds(false));
+  ASSERT_OK_AND_ASSIGN(testing::HolesFixture holes, testing::StartHoles("rw:1"));
+  Process p = OpenOrDie(holes.process->pid());
+  EXPECT_THAT(p.IsKernelThread(), IsOkAndHolds(false));
+  ASSERT_TRUE(holes.process->Stop());
+  EXPECT_THAT(p.IsKernelThread(), StatusIs(ESRCH));
 }
 
 // A thread's TID names a /proc entry too (only the listing leaves it out): opening one is refused with the

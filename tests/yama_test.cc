@@ -21,10 +21,14 @@
 #include <vector>
 
 #include "backend/access/access.h"
+#include "backend/eintr.h"
 #include "backend/memory/strategy.h"
+#include "backend/pipe.h"
 #include "backend/process/process.h"
 #include "backend/procfs/read_file.h"
+#include "backend/scoped_child.h"
 #include "backend/scoped_fd.h"
+#include "backend/status_matchers.h"
 #include "tests/util/child_report.h"
 
 namespace procscope {
@@ -63,41 +67,34 @@ bool DropToNobody() {
 // and names it with prctl(PR_SET_PTRACER), then writes one byte to `named`; the caller keeps the other
 // ends. Returns its PID once it runs as uid 65534 (-1 on failure).
 struct Target {
-  pid_t pid = -1;
-  int ptracer = -1;  // write the ptracer's PID here
-  int named = -1;    // one byte arrives here once it is named
+  ScopedChild child;  // killed and reaped with the Target
+  ScopedFd ptracer;   // write the ptracer's PID here
+  ScopedFd named;     // one byte arrives here once it is named
+  pid_t pid() const { return child.pid(); }
 };
+// No child (is_valid() false) when a pipe or the fork failed or the child could not drop to uid 65534.
 Target StartTarget(bool named_ptracer) {
-  int ready[2], to[2], from[2];
-  if (pipe(ready) != 0 || pipe(to) != 0 || pipe(from) != 0) return {};
-  const pid_t pid = fork();
-  if (pid == 0) {
-    close(ready[0]);
-    close(to[1]);
-    close(from[0]);
-    if (!DropToNobody()) _exit(1);
-    (void)!write(ready[1], "r", 1);
+  StatusOr<Pipe> ready = MakePipe(), to = MakePipe(), from = MakePipe();
+  if (!ready.ok() || !to.ok() || !from.ok()) return {};
+  StatusOr<ScopedChild> child = ScopedChild::Fork([&] {
+    ready->read_end.reset();
+    to->write_end.reset();
+    from->read_end.reset();
+    if (!DropToNobody()) return 1;
+    (void)!write(ready->write_end.get(), "r", 1);
     if (named_ptracer) {
       pid_t ptracer = 0;
-      if (read(to[0], &ptracer, sizeof ptracer) != sizeof ptracer) _exit(2);
-      if (prctl(PR_SET_PTRACER, ptracer, 0, 0, 0) != 0) _exit(3);
-      (void)!write(from[1], "n", 1);
+      if (read(to->read_end.get(), &ptracer, sizeof ptracer) != sizeof ptracer) return 2;
+      if (prctl(PR_SET_PTRACER, ptracer, 0, 0, 0) != 0) return 3;
+      (void)!write(from->write_end.get(), "n", 1);
     }
     while (true) pause();
-  }
-  close(ready[1]);
-  close(to[0]);
-  close(from[1]);
+  });
+  if (!child.ok()) return {};
+  ready->write_end.reset();
   char c;
-  if (pid <= 0 || read(ready[0], &c, 1) != 1) return {};
-  close(ready[0]);
-  return {pid, to[1], from[0]};
-}
-
-void Stop(pid_t pid) {
-  if (pid <= 0) return;
-  kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
+  if (RetryOnEintr([&] { return read(ready->read_end.get(), &c, 1); }) != 1) return {};
+  return {*std::move(child), std::move(to->write_end), std::move(from->read_end)};
 }
 
 // What this reader really gets from `target`, and what doctor says about it, reported as checks.
@@ -182,12 +179,8 @@ TEST_F(YamaTest, EveryScopeEveryRelation) {
     SCOPED_TRACE("ptrace_scope=" + std::to_string(scope));
     ASSERT_TRUE(SetScope(scope)) << "cannot set " << kScopeFile << " to " << scope;
     // A zombie of uid 65534 for the exit-code check: READ access, which Yama leaves alone.
-    const pid_t zombie = fork();
-    if (zombie == 0) {
-      if (!DropToNobody()) _exit(1);
-      _exit(3);
-    }
-    ASSERT_GT(zombie, 0);
+    ASSERT_OK_AND_ASSIGN(ScopedChild zombie_child, ScopedChild::Fork([] { return DropToNobody() ? 3 : 1; }));
+    const pid_t zombie = zombie_child.pid();
     siginfo_t info{};
     ASSERT_EQ(waitid(P_PID, zombie, &info, WEXITED | WNOWAIT), 0);  // a zombie now, not reaped
 
@@ -196,23 +189,24 @@ TEST_F(YamaTest, EveryScopeEveryRelation) {
       // Siblings are started here, by the test; the child by the reader itself.
       const Target sibling =
           relation == Relation::kChild ? Target{} : StartTarget(relation == Relation::kNamedPtracer);
-      if (relation != Relation::kChild) ASSERT_GT(sibling.pid, 0);
+      if (relation != Relation::kChild) ASSERT_TRUE(sibling.child.is_valid()) << "cannot start the sibling";
       const ChildOutcome outcome = testing::RunInChild([&](ChildReport& report) {
         if (!DropToNobody()) return report.Skip("cannot drop to uid 65534");
-        Target target = sibling;
-        if (relation == Relation::kChild) target = StartTarget(false);
+        // The reader's own child is killed and reaped when `own` goes away, at the end of this body.
+        Target own;
+        if (relation == Relation::kChild) own = StartTarget(false);
+        const Target& target = relation == Relation::kChild ? own : sibling;
         if (relation == Relation::kNamedPtracer) {
           const pid_t me = getpid();
           char c;
-          report.Check(tag + " was named",
-                       write(target.ptracer, &me, sizeof me) == sizeof me && read(target.named, &c, 1) == 1);
+          report.Check(tag + " was named", write(target.ptracer.get(), &me, sizeof me) == sizeof me &&
+                                               read(target.named.get(), &c, 1) == 1);
         }
-        report.Check(tag + " has a target", target.pid > 0);
-        Observe(report, tag, target.pid, MemoryAllowed(scope, relation, false));
+        report.Check(tag + " has a target", target.child.is_valid());
+        Observe(report, tag, target.pid(), MemoryAllowed(scope, relation, false));
         StatusOr<Process> z = Process::Open(zombie);
         const ProcessState state = z.ok() ? z->State() : ProcessState{};
         report.Check(tag + " sees the zombie's exit code", state.exit_code == 3, state.detail);
-        if (relation == Relation::kChild) Stop(target.pid);
       });
       if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;
       std::vector<std::string> expected = {tag + " has a target",
@@ -230,16 +224,12 @@ TEST_F(YamaTest, EveryScopeEveryRelation) {
       if (relation == Relation::kSibling) {
         // Root against the same sibling: CAP_SYS_PTRACE passes every scope but 3.
         const ChildOutcome root = testing::RunInChild([&](ChildReport& report) {
-          Observe(report, "root", sibling.pid, MemoryAllowed(scope, relation, true));
+          Observe(report, "root", sibling.pid(), MemoryAllowed(scope, relation, true));
         });
         testing::ExpectAllChecksPassed(root, {"root opens", "root memory read as the kernel rules",
                                               "root process_vm_readv alone as the kernel rules"});
       }
-      Stop(sibling.pid);
-      for (int fd : {sibling.ptracer, sibling.named})
-        if (fd >= 0) close(fd);
     }
-    Stop(zombie);
   }
   if (!with3) {
     std::cout << "[ NOTE     ] ptrace_scope=3 not tested: it cannot be lowered again before reboot; set "

@@ -13,7 +13,11 @@ benchmark, or (compare) runs with no benchmark in common.
 import argparse
 import json
 import math
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import probe_keys  # noqa: E402  (tools/probe_keys.py)
 
 DEFAULT = "default"  # resolved through procscope.default_strategy
 
@@ -245,8 +249,7 @@ def cmd_compare(args):
     print(f"{flagged} difference(s) larger than the noise (marked *: |ratio - 1| above the repetitions' "
           f"relative spread of both runs, and above 5%)")
     probes = [r.data.get("procscope", {}).get("probe", {}) for r in all_runs]
-    keys = sorted(set().union(*[p.keys() for p in probes]) - {"kernel_release"})
-    diffs = [(k, *[json.dumps(p.get(k)) for p in probes]) for k in keys if len({json.dumps(p.get(k)) for p in probes}) > 1]
+    diffs = sorted((k, *cells) for k, cells, differs in probe_keys.rows(probes, skip={"kernel_release"}) if differs)
     if diffs:
         print("kernel semantics that differ (procscope probe):")
         print_table(tuple(["key"] + labels), diffs)

@@ -7,52 +7,64 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <string>
 
 #include "backend/eintr.h"
 #include "backend/procfs/read_file.h"
+#include "backend/scoped_child.h"
 #include "backend/scoped_fd.h"
 
 namespace procscope {
 namespace {
 
-// Writes one byte into the read-only page `page` of process `pid` through its /proc/<pid>/mem.
-bool ForcedWriteWorks(pid_t pid, void* page) {
+// Writes one byte into the read-only page `page` of process `pid` through its /proc/<pid>/mem: true when
+// it went in, false when the kernel refused it (EIO, as at a hole), an error when it could not be tried (the
+// open failed) or failed some other way: that says nothing about forcing.
+StatusOr<bool> ForcedWriteWorks(pid_t pid, void* page) {
   const std::string path = "/proc/" + std::to_string(pid) + "/mem";
   const ScopedFd mem(RetryOnEintr([&] { return open(path.c_str(), O_RDWR | O_CLOEXEC); }));
-  if (!mem.is_valid()) return false;
+  if (!mem.is_valid()) return ErrnoStatus("open " + path);
   const char byte = 1;
-  return RetryOnEintr([&] { return pwrite(mem.get(), &byte, 1, reinterpret_cast<off_t>(page)); }) == 1;
+  const ssize_t n = RetryOnEintr([&] { return pwrite(mem.get(), &byte, 1, reinterpret_cast<off_t>(page)); });
+  if (n == 1) return true;
+  if (n < 0 && errno != EIO) return ErrnoStatus("pwrite " + path);
+  return false;
+}
+
+// A child that stops itself under PTRACE_TRACEME: its parent (this process) traces it.
+StatusOr<bool> ForcedWriteIntoTracedChildWorks(void* page) {
+  StatusOr<ScopedChild> child = ScopedChild::Fork([] {
+    if (ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != 0) return 1;
+    raise(SIGSTOP);
+    return 0;
+  });
+  if (!child.ok()) return child.status();
+  int status = 0;
+  // A stop, not an end: the child stays owned (killed and reaped when `child` goes away).
+  if (RetryOnEintr([&] { return waitpid(child->pid(), &status, 0); }) != child->pid())
+    return ErrnoStatus("waitpid");
+  if (!WIFSTOPPED(status)) return Status(ECHILD, "the traced child " + DescribeWaitStatus(status));
+  return ForcedWriteWorks(child->pid(), page);
 }
 
 ForceOverrideFinding Measure() {
   const long page_size = sysconf(_SC_PAGESIZE);
   void* page = mmap(nullptr, static_cast<size_t>(page_size), PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (page == MAP_FAILED) return {ForceOverride::kUnknown, "unknown: mmap failed"};
+  if (page == MAP_FAILED) return {ForceOverride::kUnknown, "unknown: " + ErrnoStatus("mmap").ToString()};
   ForceOverrideFinding finding;
-  if (ForcedWriteWorks(getpid(), page)) {
+  if (StatusOr<bool> self = ForcedWriteWorks(getpid(), page); !self.ok()) {
+    finding = {ForceOverride::kUnknown, "unknown: a forced write into this process could not be tried (" +
+                                            self.status().ToString() + ")"};
+  } else if (*self) {
     finding = {ForceOverride::kAlways, "measured"};
+  } else if (StatusOr<bool> traced = ForcedWriteIntoTracedChildWorks(page); traced.ok()) {
+    finding = {*traced ? ForceOverride::kPtrace : ForceOverride::kNever, "measured"};
   } else {
-    const pid_t child = fork();
-    if (child == 0) {
-      if (ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != 0) _exit(1);
-      raise(SIGSTOP);
-      _exit(0);
-    }
-    int status = 0;
-    if (child > 0 && RetryOnEintr([&] { return waitpid(child, &status, 0); }) == child &&
-        WIFSTOPPED(status)) {
-      finding = {ForcedWriteWorks(child, page) ? ForceOverride::kPtrace : ForceOverride::kNever, "measured"};
-    } else {
-      finding = {
-          ForceOverride::kUnknown,
-          "unknown: a forced write into this process failed, and no traced child could be made to tell "
-          "\"ptrace\" from \"never\""};
-    }
-    if (child > 0) {
-      kill(child, SIGKILL);
-      RetryOnEintr([&] { return waitpid(child, &status, 0); });
-    }
+    finding = {ForceOverride::kUnknown,
+               "unknown: a forced write into this process failed, and no traced child could tell \"ptrace\" "
+               "from \"never\" (" +
+                   traced.status().ToString() + ")"};
   }
   munmap(page, static_cast<size_t>(page_size));
   return finding;

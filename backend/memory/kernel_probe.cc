@@ -4,7 +4,6 @@
 #include <sys/mman.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,6 +14,8 @@
 
 #include "backend/eintr.h"
 #include "backend/memory/force_override.h"
+#include "backend/pipe.h"
+#include "backend/scoped_child.h"
 #include "backend/scoped_fd.h"
 
 namespace procscope {
@@ -57,14 +58,28 @@ ssize_t ReadSelf(std::span<const iovec> remote, void* local, size_t local_length
   return process_vm_readv(getpid(), &l, 1, remote.data(), remote.size(), 0);
 }
 
-ssize_t ProcMem(bool write, void* buffer, size_t length, const void* address) {
+// One pread or pwrite of /proc/self/mem: its result (-1 with errno when the kernel refused it), or an error
+// when the file could not be opened, which says nothing about the kernel's rules.
+StatusOr<ssize_t> ProcMem(bool write, void* buffer, size_t length, const void* address) {
   const ScopedFd fd(
       RetryOnEintr([&] { return open("/proc/self/mem", (write ? O_RDWR : O_RDONLY) | O_CLOEXEC); }));
-  if (!fd.is_valid()) return -1;
+  if (!fd.is_valid()) return ErrnoStatus("open /proc/self/mem");
   const off_t offset = static_cast<off_t>(reinterpret_cast<uintptr_t>(address));
   return RetryOnEintr([&] {
     return write ? pwrite(fd.get(), buffer, length, offset) : pread(fd.get(), buffer, length, offset);
   });
+}
+
+// Whether a ProcMem call moved all `length` bytes: the kernel refuses a protected page with EIO, as a hole;
+// any other failure is not an answer about protections.
+StatusOr<bool> ProcMemMovedAll(bool write, void* buffer, size_t length, const void* address) {
+  const int saved = errno;
+  errno = 0;
+  StatusOr<ssize_t> n = ProcMem(write, buffer, length, address);
+  if (!n.ok()) return n.status();
+  if (*n < 0 && errno != EIO) return ErrnoStatus(write ? "pwrite /proc/self/mem" : "pread /proc/self/mem");
+  errno = saved;
+  return *n == static_cast<ssize_t>(length);
 }
 
 uint64_t MeasureIovMax(char* valid) {
@@ -108,33 +123,28 @@ StatusOr<uint64_t> MeasureMaxRwCount() {
   return static_cast<uint64_t>(n);
 }
 
-bool ProcMemEofAfterExit() {
-  int pipe_fds[2];
-  if (pipe2(pipe_fds, O_CLOEXEC) != 0) return false;
-  const pid_t child = fork();
-  if (child == 0) {
+StatusOr<bool> ProcMemEofAfterExit() {
+  StatusOr<Pipe> hold = MakePipe();
+  if (!hold.ok()) return hold.status();
+  StatusOr<ScopedChild> child = ScopedChild::Fork([&] {
+    hold->write_end.reset();
     char byte;
-    close(pipe_fds[1]);
-    RetryOnEintr([&] { return read(pipe_fds[0], &byte, 1); });
-    _exit(0);
-  }
-  close(pipe_fds[0]);
-  if (child < 0) {
-    close(pipe_fds[1]);
-    return false;
-  }
-  const std::string path = "/proc/" + std::to_string(child) + "/mem";
+    RetryOnEintr([&] { return read(hold->read_end.get(), &byte, 1); });  // until the parent lets go
+    return 0;
+  });
+  if (!child.ok()) return child.status();
+  hold->read_end.reset();
+  const std::string path = "/proc/" + std::to_string(child->pid()) + "/mem";
   const ScopedFd fd(RetryOnEintr([&] { return open(path.c_str(), O_RDONLY | O_CLOEXEC); }));
-  close(pipe_fds[1]);  // the child exits
-  int status;
-  RetryOnEintr([&] { return waitpid(child, &status, 0); });
-  if (!fd.is_valid()) return false;
+  if (!fd.is_valid()) return ErrnoStatus("open " + path);
+  hold->write_end.reset();  // the child exits
+  if (StatusOr<int> ended = child->Wait(); !ended.ok()) return ended.status();
   char buffer[8];
   // Any address: after the exit the kernel answers before looking at it.
-  return RetryOnEintr([&] {
-           return pread(fd.get(), buffer, sizeof buffer,
-                        static_cast<off_t>(reinterpret_cast<uintptr_t>(&buffer)));
-         }) == 0;
+  const ssize_t n = RetryOnEintr([&] {
+    return pread(fd.get(), buffer, sizeof buffer, static_cast<off_t>(reinterpret_cast<uintptr_t>(&buffer)));
+  });
+  return n == 0;
 }
 
 }  // namespace
@@ -179,11 +189,11 @@ StatusOr<KernelProbe> ProbeKernel(const ProbeOptions& options) {
 
   iovec none = Iov(pages.page(3), 8);
   probe.prot_none_readable_vm = ReadSelf({&none, 1}, buffer.data(), 8) == 8;
-  probe.prot_none_readable_procmem = ProcMem(false, buffer.data(), 8, pages.page(3)) == 8;
+  probe.prot_none_readable_procmem = ProcMemMovedAll(false, buffer.data(), 8, pages.page(3));
 
   iovec local = Iov(buffer.data(), 8), readonly = Iov(pages.page(4), 8);
   probe.readonly_writable_vm = process_vm_writev(getpid(), &local, 1, &readonly, 1, 0) == 8;
-  probe.readonly_writable_procmem = ProcMem(true, buffer.data(), 8, pages.page(4)) == 8;
+  probe.readonly_writable_procmem = ProcMemMovedAll(true, buffer.data(), 8, pages.page(4));
 
   probe.iov_max = MeasureIovMax(pages.page(0));
 
@@ -195,16 +205,27 @@ StatusOr<KernelProbe> ProbeKernel(const ProbeOptions& options) {
     probe.max_rw_count_skipped = max_rw_count.status().message();
   }
   probe.procmem_eof_after_exit = ProcMemEofAfterExit();
-  probe.procmem_force_override = std::string(ForceOverrideName(FindForceOverride().value));
+  if (const ForceOverrideFinding force = FindForceOverride(); force.value == ForceOverride::kUnknown) {
+    probe.procmem_force_override = Status(ENODATA, force.how);
+  } else {
+    probe.procmem_force_override = std::string(ForceOverrideName(force.value));
+  }
 
   std::memcpy(pages.page(0), "tagged!", 8);
   probe.tagged_address_vm = TaggedRead(pages.page(0), 8, [](char* into, uint64_t tagged) {
     iovec remote = Iov(tagged, 8);
     return ReadSelf({&remote, 1}, into, 8);
   });
-  probe.tagged_address_procmem = TaggedRead(pages.page(0), 8, [](char* into, uint64_t tagged) {
-    return ProcMem(false, into, 8, reinterpret_cast<const void*>(static_cast<uintptr_t>(tagged)));
-  });
+  // The open is tried first on its own: a failed open must not read as the kernel's answer (an errno name).
+  if (StatusOr<ssize_t> open = ProcMem(false, buffer.data(), 0, pages.page(0)); !open.ok()) {
+    probe.tagged_address_procmem = open.status();
+  } else {
+    probe.tagged_address_procmem = TaggedRead(pages.page(0), 8, [](char* into, uint64_t tagged) {
+      StatusOr<ssize_t> n =
+          ProcMem(false, into, 8, reinterpret_cast<const void*>(static_cast<uintptr_t>(tagged)));
+      return n.ok() ? *n : ssize_t{-1};
+    });
+  }
   return probe;
 }
 

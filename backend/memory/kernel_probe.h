@@ -7,6 +7,7 @@
 #ifndef PROCSCOPE_BACKEND_MEMORY_KERNEL_PROBE_H_
 #define PROCSCOPE_BACKEND_MEMORY_KERNEL_PROBE_H_
 
+#include <cerrno>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,28 +16,35 @@
 
 namespace procscope {
 
+// A key that could not be measured holds an error saying why (the call that failed and its errno), never
+// a default that reads like an answer. The process_vm_* keys are always measured: ProbeKernel refuses to run
+// when process_vm_readv fails on this process's own memory, and after that check every result, a failure
+// included, is the kernel's answer.
 struct KernelProbe {
   std::string kernel_release;           // uname -r
   bool splits_elements = false;         // one element over [page][hole][page] returns the first page only
   bool stops_at_first_failure = false;  // [ok][hole][ok] returns only the first element's bytes
   bool zero_length_skipped = false;     // a zero-length element at NULL between two valid ones is skipped
   bool prot_none_readable_vm = false;
-  bool prot_none_readable_procmem = false;
+  StatusOr<bool> prot_none_readable_procmem = NotMeasured();
   bool readonly_writable_vm = false;
-  bool readonly_writable_procmem = false;
+  StatusOr<bool> readonly_writable_procmem = NotMeasured();
   uint64_t iov_max = 0;                  // the largest element count process_vm_readv accepts
   std::optional<uint64_t> max_rw_count;  // bytes one call moves at most; nullopt when not measured
   std::string max_rw_count_skipped;      // why it was not measured (empty when it was)
-  bool procmem_eof_after_exit = false;   // an open /proc/<pid>/mem reads 0 bytes once the process is reaped
-  // proc_mem.force_override as this kernel applies it: "always", "ptrace", "never" or "unknown"
-  // (force_override.h); the *_procmem keys above follow from it.
-  std::string procmem_force_override;
+  // An open /proc/<pid>/mem reads 0 bytes once the process is reaped (needs a pipe, a fork and an open).
+  StatusOr<bool> procmem_eof_after_exit = NotMeasured();
+  // proc_mem.force_override as this kernel applies it: "always", "ptrace" or "never" (force_override.h);
+  // the *_procmem keys above follow from it.
+  StatusOr<std::string> procmem_force_override = NotMeasured();
   // A remote address with its top byte set (0x5a << 56, a "tag") read through each transport: "untagged"
   // when it reads the bytes of the address without its tag, else the errno name of the failure or "wrong
   // bytes". Measured: process_vm_readv "untagged" on arm64 (Top Byte Ignore), "EFAULT" on x86-64;
   // /proc/PID/mem "EIO" on both.
   std::string tagged_address_vm;
-  std::string tagged_address_procmem;
+  StatusOr<std::string> tagged_address_procmem = NotMeasured();
+
+  static Status NotMeasured() { return Status(ENODATA, "not measured"); }
 };
 
 struct ProbeOptions {

@@ -128,10 +128,12 @@ StatusOr<std::string> Process::ReadProcFile(const std::string& name) const {
   return LostStatus();
 }
 
-bool Process::IsKernelThread() const {
+StatusOr<bool> Process::IsKernelThread() const {
   constexpr uint64_t kPfKthread = 0x00200000;  // include/linux/sched.h
   StatusOr<ProcStat> stat = Stat();
-  return stat.ok() && (stat->flags.value_or(0) & kPfKthread) != 0;
+  if (!stat.ok()) return stat.status();
+  if (!stat->flags) return Status(ENODATA, Label("stat") + ": no flags field");
+  return (*stat->flags & kPfKthread) != 0;
 }
 
 StatusOr<ProcStat> Process::Stat() const {

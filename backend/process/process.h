@@ -139,7 +139,8 @@ class Process {
   StatusOr<Environment> Env() const;
 
   // True for kernel threads (PF_KTHREAD in stat's flags): they have no user memory, maps or environment.
-  bool IsKernelThread() const;
+  // An error (stat's, or ENODATA when stat has no flags field) when that cannot be told: never a guess.
+  StatusOr<bool> IsKernelThread() const;
 
   // Moves a batch through `strategy` (see TransferBatch). Identity is checked before and after: if the
   // process is gone before, no syscall is made and every element carries the error; if it was replaced by

@@ -1,12 +1,15 @@
 #include "tests/util/child_report.h"
 
 #include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <thread>
+
+#include "backend/eintr.h"
+#include "backend/pipe.h"
+#include "backend/scoped_child.h"
+#include "backend/status.h"
 
 namespace procscope::testing {
 
@@ -17,9 +20,9 @@ void ChildReport::Line(const std::string& line) {
   text += '\n';
   size_t done = 0;
   while (done < text.size()) {
-    const ssize_t n = write(fd_, text.data() + done, text.size() - done);
-    if (n <= 0 && errno != EINTR) return;
-    if (n > 0) done += static_cast<size_t>(n);
+    const ssize_t n = RetryOnEintr([&] { return write(fd_, text.data() + done, text.size() - done); });
+    if (n <= 0) return;
+    done += static_cast<size_t>(n);
   }
 }
 
@@ -37,47 +40,52 @@ void ChildReport::Skip(const std::string& why) { Line("SKIP " + why); }
 
 ChildOutcome RunInChild(const std::function<void(ChildReport&)>& body, std::chrono::milliseconds timeout) {
   ChildOutcome outcome;
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    outcome.skip = "pipe2 failed";
+  // A child that could not be started is a failed check, never a skip: the test did not run.
+  auto not_started = [&](const Status& why) {
+    outcome.checks[kStartedCheck] = why.ToString();
+    outcome.order.push_back(kStartedCheck);
     return outcome;
-  }
-  const pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    ChildReport report(fds[1]);
+  };
+  StatusOr<Pipe> pipe = MakePipe();
+  if (!pipe.ok()) return not_started(pipe.status());
+  StatusOr<ScopedChild> child = ScopedChild::Fork([&] {
+    pipe->read_end.reset();
+    ChildReport report(pipe->write_end.get());
     body(report);
-    _exit(0);
-  }
-  close(fds[1]);
+    return 0;
+  });
+  if (!child.ok()) return not_started(child.status());
+  pipe->write_end.reset();
   std::string text;
   char buffer[4096];
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  fcntl(fds[0], F_SETFL, O_NONBLOCK);
+  const int from_child = pipe->read_end.get();
+  fcntl(from_child, F_SETFL, O_NONBLOCK);
   while (std::chrono::steady_clock::now() < deadline) {
-    const ssize_t n = read(fds[0], buffer, sizeof buffer);
+    const ssize_t n = RetryOnEintr([&] { return read(from_child, buffer, sizeof buffer); });
     if (n > 0) {
       text.append(buffer, static_cast<size_t>(n));
-    } else if (n == 0) {
-      break;
-    } else if (errno == EAGAIN) {
+    } else if (n < 0 && errno == EAGAIN) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    } else if (errno != EINTR) {
-      break;
+    } else {
+      break;  // EOF: the child closed its end (it ended, or is about to)
     }
   }
-  close(fds[0]);
+  pipe->read_end.reset();
+  StatusOr<std::optional<int>> ended = child->WaitFor(std::chrono::milliseconds(0));
   int status = 0;
-  if (waitpid(pid, &status, WNOHANG) != pid) {
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
+  if (ended.ok() && ended->has_value()) {
+    status = **ended;
+  } else {
+    StatusOr<int> killed = child->KillAndWait();
+    status = killed.ok() ? *killed : 0;
     if (std::chrono::steady_clock::now() >= deadline) {
       text += "\nFAIL finished in time: the child was still running after " +
               std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) +
               " s and was killed\n";
     }
   }
-  outcome.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+  outcome.exit_status = ExitCodeOrSignal(status);
   size_t at = 0;
   while (at < text.size()) {
     size_t end = text.find('\n', at);

@@ -9,7 +9,9 @@
 //
 // The child must not use gtest assertions (they would fail a copy of the test that nobody reads); it calls
 // Check for each finding. The child is forked without exec, so it keeps the test's memory and code but not
-// its threads. It is killed if it runs longer than `timeout`, and always reaped.
+// its threads. It is killed if it runs longer than `timeout`, and always reaped. When no child can be
+// started (pipe2 or fork fails), the outcome holds one failed check, kStartedCheck, whose detail names the
+// call and its errno; nothing is signalled.
 #ifndef PROCSCOPE_TESTS_UTIL_CHILD_REPORT_H_
 #define PROCSCOPE_TESTS_UTIL_CHILD_REPORT_H_
 
@@ -37,6 +39,9 @@ class ChildReport {
   void Line(const std::string& line);
   int fd_;
 };
+
+// The check RunInChild fails when it cannot start the child at all.
+inline constexpr char kStartedCheck[] = "child started";
 
 struct ChildOutcome {
   std::map<std::string, std::string> checks;  // name -> "" when passed, else the detail

@@ -11,28 +11,14 @@
 #include <cstring>
 #include <thread>
 
+#include "backend/eintr.h"
+#include "backend/pipe.h"
 #include "tests/util/subprocess.h"
 #include "tests/util/time_limits.h"
 
 extern char** environ;
 
 namespace procscope::testing {
-namespace {
-
-// Waits up to `timeout` for `pid`; true with *status when it ended.
-bool WaitFor(pid_t pid, int* status, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    const pid_t r = waitpid(pid, status, WNOHANG);
-    if (r == pid) return true;
-    if (r < 0 && errno != EINTR) return false;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-}
-
-}  // namespace
-
 StatusOr<std::unique_ptr<FixtureProcess>> FixtureProcess::Start(const std::string& program,
                                                                 const std::vector<std::string>& args,
                                                                 ExpectedEnd expected) {
@@ -46,13 +32,10 @@ StatusOr<std::unique_ptr<FixtureProcess>> FixtureProcess::Start(const std::strin
                                                                 const FixtureOptions& options) {
   const std::vector<std::string>& args = options.args;
   const ExpectedEnd expected = options.expected;
-  int in_pipe[2], out_pipe[2];
-  if (pipe2(in_pipe, O_CLOEXEC) != 0) return ErrnoStatus("pipe2");
-  if (pipe2(out_pipe, O_CLOEXEC) != 0) {
-    close(in_pipe[0]);
-    close(in_pipe[1]);
-    return ErrnoStatus("pipe2");
-  }
+  StatusOr<Pipe> in_pipe = MakePipe();
+  if (!in_pipe.ok()) return in_pipe.status();
+  StatusOr<Pipe> out_pipe = MakePipe();
+  if (!out_pipe.ok()) return out_pipe.status();
   const std::string fixture = RunfilesPath(program);
   const std::string path = options.launcher.empty() ? fixture : options.launcher;
   std::vector<std::string> argv_storage = {path};
@@ -63,8 +46,8 @@ StatusOr<std::unique_ptr<FixtureProcess>> FixtureProcess::Start(const std::strin
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in_pipe[0], STDIN_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, in_pipe->read_end.get(), STDIN_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe->write_end.get(), STDOUT_FILENO);
   std::unique_ptr<FixtureProcess> process(new FixtureProcess());
   std::vector<std::string> env_storage = options.env.value_or(std::vector<std::string>{});
   std::vector<char*> envp;
@@ -73,17 +56,15 @@ StatusOr<std::unique_ptr<FixtureProcess>> FixtureProcess::Start(const std::strin
   const int error = posix_spawn(&process->pid_, path.c_str(), &actions, nullptr, argv.data(),
                                 options.env ? envp.data() : environ);
   posix_spawn_file_actions_destroy(&actions);
-  close(in_pipe[0]);
-  close(out_pipe[1]);
-  if (error != 0) {
-    close(in_pipe[1]);
-    close(out_pipe[0]);
-    process->reaped_ = true;
-    return Status(error, "posix_spawn " + path);
-  }
+  if (error != 0) return Status(error, "posix_spawn " + path);
+  process->child_ = ScopedChild(process->pid_);
+  in_pipe->read_end.reset();
+  out_pipe->write_end.reset();
   signal(SIGPIPE, SIG_IGN);  // a fixture that died must give EPIPE, not kill the test
-  process->to_child_ = in_pipe[1];
-  process->from_child_ = fdopen(out_pipe[0], "r");
+  process->to_child_ = std::move(in_pipe->write_end);
+  process->from_child_ = fdopen(out_pipe->read_end.get(), "r");
+  if (process->from_child_ == nullptr) return ErrnoStatus("fdopen");
+  (void)out_pipe->read_end.release();  // the FILE owns it now
   process->expected_ = expected;
   StatusOr<std::string> first = process->ReadLine();
   if (!first.ok()) return Status(first.status().error_number(), path + " printed no first line");
@@ -107,7 +88,9 @@ StatusOr<std::string> FixtureProcess::Command(const std::string& line) {
 
 Status FixtureProcess::Send(const std::string& line) {
   const std::string text = line + "\n";
-  if (to_child_ < 0 || write(to_child_, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+  if (!to_child_.is_valid() || RetryOnEintr([&] {
+                                 return write(to_child_.get(), text.data(), text.size());
+                               }) != static_cast<ssize_t>(text.size())) {
     return Status(EPIPE, "cannot send '" + line + "' to the fixture");
   }
   return OkStatus();
@@ -129,24 +112,23 @@ Status FixtureProcess::Send(const std::string& line) {
 }
 
 void FixtureProcess::ClosePipes() {
-  if (to_child_ >= 0) close(to_child_);
-  to_child_ = -1;
+  to_child_.reset();
   if (from_child_ != nullptr) fclose(from_child_);
   from_child_ = nullptr;
 }
 
 ::testing::AssertionResult FixtureProcess::Stop() {
   ClosePipes();
-  int status = 0;
-  if (!WaitFor(pid_, &status, kStepTimeLimit)) {
-    kill(pid_, SIGKILL);
-    waitpid(pid_, &status, 0);
-    reaped_ = true;
+  StatusOr<std::optional<int>> ended = child_.WaitFor(kStepTimeLimit);
+  if (!ended.ok())
+    return ::testing::AssertionFailure() << "fixture " << pid_ << ": " << ended.status().ToString();
+  if (!ended->has_value()) {
+    child_.Reset();
     return ::testing::AssertionFailure()
            << "fixture " << pid_ << " did not end within " << kStepTimeLimit.count()
            << " s of closing its stdin (Stop); killed";
   }
-  reaped_ = true;
+  const int status = **ended;
   const bool by_signal = WIFSIGNALED(status);
   const int value = by_signal ? WTERMSIG(status) : WEXITSTATUS(status);
   if (by_signal == expected_.by_signal && value == expected_.value) return ::testing::AssertionSuccess();
@@ -156,13 +138,9 @@ void FixtureProcess::ClosePipes() {
 }
 
 FixtureProcess::~FixtureProcess() {
-  if (reaped_) return;
   ClosePipes();
-  int status;
-  if (!WaitFor(pid_, &status, std::chrono::seconds(2))) {
-    kill(pid_, SIGKILL);
-    waitpid(pid_, &status, 0);
-  }
+  // A fixture that was not stopped gets two seconds to end by itself (its stdin is closed), then SIGKILL.
+  if (child_.is_valid()) (void)child_.WaitFor(std::chrono::seconds(2));
 }
 
 }  // namespace procscope::testing

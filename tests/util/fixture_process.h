@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "backend/scoped_child.h"
+#include "backend/scoped_fd.h"
 #include "backend/status.h"
 
 namespace procscope::testing {
@@ -81,12 +83,12 @@ class FixtureProcess {
   StatusOr<std::string> ReadLine();
   void ClosePipes();
 
-  pid_t pid_ = -1;
-  int to_child_ = -1;
-  FILE* from_child_ = nullptr;
+  pid_t pid_ = -1;              // kept after the reap, for messages
+  ScopedChild child_;           // owns the fixture until Stop() reaps it (killed and reaped otherwise)
+  ScopedFd to_child_;           // its stdin
+  FILE* from_child_ = nullptr;  // its stdout (owned: fclose)
   std::string first_line_;
   ExpectedEnd expected_;
-  bool reaped_ = false;
 };
 
 }  // namespace procscope::testing

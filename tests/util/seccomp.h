@@ -23,6 +23,11 @@ namespace procscope::testing {
 // Installs the filter; `error` is the errno the two calls return (EPERM, ENOSYS, ...).
 [[nodiscard]] Status DenyProcessVm(int error);
 
+// Makes every new process or thread fail: fork, vfork, clone and clone3 return `error` (EAGAIN is what a
+// process limit gives). And kill(-1, ...), which only a caller that took a failed fork's -1 for a pid would
+// make, kills the caller with SIGSYS instead of signalling every process it may signal (as root: all).
+[[nodiscard]] Status DenyFork(int error);
+
 // "EPERM" -> EPERM and "ENOSYS" -> ENOSYS: the errnos the filter is used with; nullopt for anything else.
 std::optional<int> DenyErrnoFromName(std::string_view name);
 

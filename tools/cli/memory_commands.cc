@@ -218,7 +218,8 @@ int RunBatch(const MemoryOptions& o, Direction direction, ChunkSource& source) {
       Status status = process->Transfer(**strategy, direction, elements, results, &report);
       if (first == 0 && !status.ok()) {
         // Nothing printed yet: the command fails as a whole, as it always did.
-        if (status.error_number() == ESRCH && process->CheckIdentity().ok() && process->IsKernelThread()) {
+        if (status.error_number() == ESRCH && process->CheckIdentity().ok() &&
+            process->IsKernelThread().value_or(false)) {
           return Fail(kExitFailure, command + " PID " + o.pid + ": a kernel thread has no user memory");
         }
         return FailOnProcess(command, summary.pid, status);

@@ -1,6 +1,8 @@
 // `procscope probe`: this kernel's process_vm_readv and /proc/<pid>/mem semantics, measured.
 #include <iostream>
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "backend/memory/kernel_probe.h"
 #include "tools/cli/command.h"
@@ -8,6 +10,9 @@
 
 namespace procscope::cli {
 namespace {
+
+// The suffix of the key that says why KEY could not be measured (tools/kernels/report.py reads it too).
+constexpr char kUnmeasuredSuffix[] = "_unmeasured";
 
 struct ProbeCliOptions {
   bool json = false;
@@ -20,30 +25,42 @@ int RunProbe(const ProbeCliOptions& o) {
     std::cerr << "procscope: probe: " << p.status().ToString() << '\n';
     return kExitFailure;
   }
-  Json j = {{"kernel_release", p->kernel_release},
-            {"splits_elements", p->splits_elements},
-            {"stops_at_first_failure", p->stops_at_first_failure},
-            {"zero_length_skipped", p->zero_length_skipped},
-            {"prot_none_readable_vm", p->prot_none_readable_vm},
-            {"prot_none_readable_procmem", p->prot_none_readable_procmem},
-            {"readonly_writable_vm", p->readonly_writable_vm},
-            {"readonly_writable_procmem", p->readonly_writable_procmem},
-            {"iov_max", p->iov_max},
-            {"max_rw_count", p->max_rw_count ? Json(*p->max_rw_count) : Json(nullptr)},
-            {"max_rw_count_skipped", p->max_rw_count ? Json(nullptr) : Json(p->max_rw_count_skipped)},
-            {"procmem_eof_after_exit", p->procmem_eof_after_exit},
-            {"procmem_force_override", p->procmem_force_override},
-            {"tagged_address_vm", p->tagged_address_vm},
-            {"tagged_address_procmem", p->tagged_address_procmem}};
+  Json j;
+  // A key that could not be measured is null, and KEY_unmeasured (only then) says why.
+  auto put = [&j](const std::string& key, const auto& value) {
+    if (value.ok()) {
+      j[key] = *value;
+    } else {
+      j[key] = nullptr;
+      j[key + kUnmeasuredSuffix] = value.status().ToString();
+    }
+  };
+  j["kernel_release"] = p->kernel_release;
+  j["splits_elements"] = p->splits_elements;
+  j["stops_at_first_failure"] = p->stops_at_first_failure;
+  j["zero_length_skipped"] = p->zero_length_skipped;
+  j["prot_none_readable_vm"] = p->prot_none_readable_vm;
+  put("prot_none_readable_procmem", p->prot_none_readable_procmem);
+  j["readonly_writable_vm"] = p->readonly_writable_vm;
+  put("readonly_writable_procmem", p->readonly_writable_procmem);
+  j["iov_max"] = p->iov_max;
+  j["max_rw_count"] = p->max_rw_count ? Json(*p->max_rw_count) : Json(nullptr);
+  j["max_rw_count_skipped"] = p->max_rw_count ? Json(nullptr) : Json(p->max_rw_count_skipped);
+  put("procmem_eof_after_exit", p->procmem_eof_after_exit);
+  put("procmem_force_override", p->procmem_force_override);
+  j["tagged_address_vm"] = p->tagged_address_vm;
+  put("tagged_address_procmem", p->tagged_address_procmem);
   if (o.json) {
     PrintJson(j, std::cout);
     return kExitOk;
   }
   std::vector<std::vector<std::string>> rows = {{"SEMANTICS", "MEASURED"}};
   for (auto it = j.begin(); it != j.end(); ++it) {
-    if (it.key() == "max_rw_count_skipped") continue;
+    if (it.key() == "max_rw_count_skipped" || it.key().ends_with(kUnmeasuredSuffix)) continue;
     std::string value = it->is_string() ? it->get<std::string>() : it->dump();
     if (it.key() == "max_rw_count" && it->is_null()) value = "skipped: " + p->max_rw_count_skipped;
+    if (const auto why = j.find(it.key() + kUnmeasuredSuffix); why != j.end())
+      value = "unmeasured: " + why->get<std::string>();
     rows.push_back({it.key(), value});
   }
   PrintColumns(rows, std::cout);

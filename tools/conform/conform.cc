@@ -12,6 +12,7 @@
 #include "backend/eintr.h"
 #include "backend/memory/linux_memory_backend.h"
 #include "backend/memory/strategy.h"
+#include "backend/scoped_child.h"
 #include "fixtures/layout_child.h"
 #include "fixtures/pattern.h"
 #include "tools/conform/judge.h"
@@ -26,10 +27,6 @@ using Clock = std::chrono::steady_clock;
 // layout, and a zombie for the dead-target cases.
 class Targets {
  public:
-  ~Targets() {
-    if (zombie_ > 0) RetryOnEintr([&] { return waitpid(zombie_, nullptr, 0); });
-  }
-
   StatusOr<const fixtures::LayoutChild*> Layout(const std::string& spec) {
     const bool canonical = spec == kCanonicalLayout;
     std::unique_ptr<fixtures::LayoutChild>& slot = canonical ? canonical_ : random_;
@@ -47,20 +44,19 @@ class Targets {
 
   // A child that has exited and is not reaped: its PID names a zombie for the rest of the run.
   StatusOr<pid_t> Zombie() {
-    if (zombie_ > 0) return zombie_;
-    const pid_t pid = fork();
-    if (pid < 0) return ErrnoStatus("fork");
-    if (pid == 0) _exit(0);
+    if (zombie_.is_valid()) return zombie_.pid();
+    StatusOr<ScopedChild> child = ScopedChild::Fork([] { return 0; });
+    if (!child.ok()) return child.status();
     siginfo_t info{};
-    RetryOnEintr([&] { return waitid(P_PID, pid, &info, WEXITED | WNOWAIT); });
-    zombie_ = pid;
-    return pid;
+    RetryOnEintr([&] { return waitid(P_PID, static_cast<id_t>(child->pid()), &info, WEXITED | WNOWAIT); });
+    zombie_ = *std::move(child);
+    return zombie_.pid();
   }
 
  private:
   std::unique_ptr<fixtures::LayoutChild> canonical_, random_;
   std::string random_spec_;
-  pid_t zombie_ = -1;
+  ScopedChild zombie_;  // reaped when the run ends
 };
 
 // The target's mapped regions read back through /proc/PID/mem (forced, so read-only and PROT_NONE pages

@@ -12,6 +12,8 @@
 #include <cstring>
 
 #include "backend/eintr.h"
+#include "backend/pipe.h"
+#include "backend/scoped_child.h"
 #include "fixtures/pattern.h"
 #include "tools/conform/plugin.h"
 
@@ -184,33 +186,26 @@ StatusOr<std::unique_ptr<PluginWorker>> PluginWorker::Start(const std::string& p
 PluginWorker::~PluginWorker() { Stop(true); }
 
 Status PluginWorker::Spawn() {
-  int to[2], from[2];
-  if (pipe2(to, O_CLOEXEC) != 0) return ErrnoStatus("pipe");
-  if (pipe2(from, O_CLOEXEC) != 0) {
-    close(to[0]);
-    close(to[1]);
-    return ErrnoStatus("pipe");
-  }
-  const pid_t pid = fork();
-  if (pid < 0) return ErrnoStatus("fork");
-  if (pid == 0) {
-    close(to[1]);
-    close(from[0]);
-    ServeInChild(path_, to[0], from[1]);
-  }
-  close(to[0]);
-  close(from[1]);
-  pid_ = pid;
-  to_child_ = ScopedFd(to[1]);
-  from_child_ = ScopedFd(from[0]);
+  StatusOr<Pipe> to = MakePipe();
+  if (!to.ok()) return to.status();
+  StatusOr<Pipe> from = MakePipe();
+  if (!from.ok()) return from.status();
+  StatusOr<ScopedChild> child =
+      ScopedChild::Fork([&]() -> int { ServeInChild(path_, to->read_end.get(), from->write_end.get()); });
+  if (!child.ok()) return child.status();
+  child_ = *std::move(child);
+  to_child_ = std::move(to->write_end);
+  from_child_ = std::move(from->read_end);
   const Clock::time_point deadline = Clock::now() + limit_;
   uint8_t loaded = 0;
   uint64_t size = 0;
   bool timed_out = false;
   if (!ReadAll(from_child_.get(), &loaded, 1, deadline, &timed_out) ||
       !ReadAll(from_child_.get(), &size, sizeof size, deadline, &timed_out)) {
+    // A hung loader is killed; one that died is reaped to say how (the pipes closed: it ended).
+    const std::string detail = timed_out ? " did not finish in time" : ": " + ReapDetail();
     Stop(true);
-    return Status(ECHILD, "loading " + path_ + (timed_out ? " did not finish in time" : ": " + ReapDetail()));
+    return Status(ECHILD, "loading " + path_ + detail);
   }
   std::string text(size, '\0');
   if (!ReadAll(from_child_.get(), text.data(), size, deadline))
@@ -232,31 +227,22 @@ Status PluginWorker::Spawn() {
 void PluginWorker::Stop(bool kill_first) {
   to_child_.reset();
   from_child_.reset();
-  if (pid_ > 0) {
-    if (kill_first) kill(pid_, SIGKILL);
-    RetryOnEintr([&] { return waitpid(pid_, nullptr, 0); });
-    pid_ = -1;
-  }
+  if (!child_.is_valid()) return;
+  if (kill_first) (void)child_.Signal(SIGKILL);
+  (void)child_.Wait();
 }
 
 std::string PluginWorker::ReapDetail() {
-  int status = 0;
   to_child_.reset();
   from_child_.reset();
-  const pid_t reaped = RetryOnEintr([&] { return waitpid(pid_, &status, 0); });
-  pid_ = -1;
-  if (reaped < 0) return "the worker vanished";
-  if (WIFSIGNALED(status)) {
-    const char* abbrev = sigabbrev_np(WTERMSIG(status));
-    return abbrev ? std::string("killed by SIG") + abbrev
-                  : "killed by signal " + std::to_string(WTERMSIG(status));
-  }
-  return "exited with status " + std::to_string(WEXITSTATUS(status));
+  StatusOr<int> status = child_.Wait();
+  if (!status.ok()) return "the worker vanished (" + status.status().ToString() + ")";
+  return DescribeWaitStatus(*status);
 }
 
 BatchOutcome PluginWorker::Run(Direction direction, pid_t pid, std::span<const Span> elements) {
   BatchOutcome out;
-  if (pid_ < 0) {
+  if (!child_.is_valid()) {
     Status restarted = Spawn();
     if (!restarted.ok()) {
       out.how = BatchOutcome::How::kCrashed;

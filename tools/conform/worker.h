@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "backend/memory/batch.h"
+#include "backend/scoped_child.h"
 #include "backend/scoped_fd.h"
 #include "backend/status.h"
 
@@ -88,7 +89,7 @@ class PluginWorker {
   std::string path_;
   std::chrono::milliseconds limit_;
   PluginInfo info_;
-  pid_t pid_ = -1;
+  ScopedChild child_;  // none while stopped: Run restarts it
   ScopedFd to_child_, from_child_;
 };
 

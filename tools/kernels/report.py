@@ -14,6 +14,9 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import probe_keys  # noqa: E402  (tools/probe_keys.py)
+
 
 def _read(path, default=""):
     try:
@@ -95,14 +98,9 @@ def report(out, dirs):
     lines.append("| timing | " + " | ".join("emulated, not comparable" if e else "real" for e in emulated) + " |")
     lines += ["", "## Kernel semantics (`procscope probe`)", ""]
     probes = [_json(os.path.join(d, "probe.json")) or {} for d in dirs]
-    keys = []
-    for p in probes:
-        keys += [k for k in p if k not in keys]
     lines += ["| key | " + " | ".join(labels) + " | |", "|---" * (len(dirs) + 2) + "|"]
-    for k in keys:
-        values = [json.dumps(p.get(k, "-")) for p in probes]
-        mark = "DIFFERS" if len(set(values)) > 1 else ""
-        lines.append(f"| {k} | " + " | ".join(values) + f" | {mark} |")
+    for k, values, differs in probe_keys.rows(probes):
+        lines.append(f"| {k} | " + " | ".join(values) + f" | {'DIFFERS' if differs else ''} |")
     lines += ["", "## Regression tests", ""]
     runs = []
     for d in dirs:

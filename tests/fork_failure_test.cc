@@ -1,0 +1,161 @@
+// When fork fails (a process limit; a loaded machine), every place that forks ends in an error naming fork
+// and its errno: nothing is signalled that the code did not start (kill(-1, SIGKILL) as root reaches every
+// process on the machine) and no descriptor is left open. The failure is real: a seccomp filter
+// (tests/util/seccomp.h DenyFork) makes fork, vfork, clone and clone3 return EAGAIN in a child of the test,
+// and kills that child with SIGSYS should anything call kill(-1, ...), so such a bug fails the test instead
+// of harming the machine.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "backend/memory/kernel_probe.h"
+#include "backend/scoped_child.h"
+#include "backend/status.h"
+#include "backend/status_matchers.h"
+#include "fixtures/layout_child.h"
+#include "tests/util/child_report.h"
+#include "tests/util/open_fds.h"
+#include "tests/util/seccomp.h"
+#include "tests/util/subprocess.h"
+#include "tools/conform/worker.h"
+
+namespace procscope {
+namespace {
+
+using testing::ChildOutcome;
+using testing::ChildReport;
+
+// True when `status` is EAGAIN from fork (what DenyFork makes every fork return).
+bool IsForkEagain(const Status& status) {
+  return status.error_number() == EAGAIN && status.message().find("fork") != std::string::npos;
+}
+
+// Runs `body` in a child whose forks fail. A sibling started before the filter must still be alive
+// afterwards (nothing signalled it), and no descriptor may be left behind by `body`.
+ChildOutcome WithForkDenied(const std::function<void(ChildReport&)>& body) {
+  return testing::RunInChild([&](ChildReport& report) {
+    // It holds no copy of the report pipe (the parent would wait for its EOF) and dies with this child, so
+    // a bug that kills this child (SIGSYS) fails the test at once and leaves nothing behind.
+    StatusOr<ScopedChild> sibling = ScopedChild::Fork([] {
+      close_range(3, ~0U, 0);
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      pause();
+      return 0;
+    });
+    if (!sibling.ok()) return report.Check("sibling started", false, sibling.status().ToString());
+    if (Status denied = testing::DenyFork(EAGAIN); !denied.ok()) return report.Skip(denied.ToString());
+    const int fds_before = testing::OpenFds();
+    body(report);
+    report.Check("no descriptor left open", testing::OpenFds() == fds_before,
+                 std::to_string(testing::OpenFds()) + " open, " + std::to_string(fds_before) + " before");
+    int status = 0;
+    report.Check("sibling untouched", waitpid(sibling->pid(), &status, WNOHANG) == 0,
+                 "it ended: " + DescribeWaitStatus(status));
+  });
+}
+
+void ExpectClean(const ChildOutcome& outcome, std::vector<std::string> checks) {
+  if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;
+  checks.push_back("no descriptor left open");
+  checks.push_back("sibling untouched");
+  testing::ExpectAllChecksPassed(outcome, checks);
+}
+
+TEST(ForkFailureTest, TheFilterReallyMakesForkFail) {
+  ExpectClean(WithForkDenied([](ChildReport& report) {
+                StatusOr<ScopedChild> child = ScopedChild::Fork([] { return 0; });
+                report.Check("fork refused with EAGAIN", !child.ok() && IsForkEagain(child.status()),
+                             child.status().ToString());
+              }),
+              {"fork refused with EAGAIN"});
+}
+
+TEST(ForkFailureTest, RunInChildReportsAFailedStartAndSignalsNothing) {
+  ExpectClean(
+      WithForkDenied([](ChildReport& report) {
+        bool ran = false;
+        const ChildOutcome inner = testing::RunInChild([&](ChildReport&) { ran = true; });
+        const auto started = inner.checks.find(testing::kStartedCheck);
+        report.Check("a failed 'child started' check", started != inner.checks.end());
+        if (started == inner.checks.end()) return;
+        report.Check("it names fork and EAGAIN", started->second.find("EAGAIN: fork") == 0, started->second);
+        report.Check("no exit status invented", inner.exit_status == -1, std::to_string(inner.exit_status));
+        report.Check("not a skip", !testing::SkipRequested(inner), inner.skip);
+        report.Check("the body never ran", !ran);
+      }),
+      {"a failed 'child started' check", "it names fork and EAGAIN", "no exit status invented", "not a skip",
+       "the body never ran"});
+}
+
+TEST(ForkFailureTest, TheConformWorkerFailsToStartWithFork) {
+  ExpectClean(WithForkDenied([](ChildReport& report) {
+                StatusOr<std::unique_ptr<conform::PluginWorker>> worker =
+                    conform::PluginWorker::Start("/nonexistent/plugin.so", std::chrono::seconds(5));
+                report.Check("worker refused with fork's EAGAIN",
+                             !worker.ok() && IsForkEagain(worker.status()),
+                             worker.ok() ? "it started" : worker.status().ToString());
+              }),
+              {"worker refused with fork's EAGAIN"});
+}
+
+TEST(ForkFailureTest, TheLayoutChildFailsToStartWithFork) {
+  ExpectClean(WithForkDenied([](ChildReport& report) {
+                StatusOr<std::unique_ptr<fixtures::LayoutChild>> child = fixtures::LayoutChild::Start("rw:1");
+                report.Check("layout child refused with fork's EAGAIN",
+                             !child.ok() && IsForkEagain(child.status()),
+                             child.ok() ? "it started" : child.status().ToString());
+              }),
+              {"layout child refused with fork's EAGAIN"});
+}
+
+TEST(ForkFailureTest, TheProbeSaysWhatItCouldNotMeasure) {
+  ExpectClean(WithForkDenied([](ChildReport& report) {
+                StatusOr<KernelProbe> probe = ProbeKernel({.measure_max_rw_count = false});
+                report.Check("probe ran", probe.ok(), probe.status().ToString());
+                if (!probe.ok()) return;
+                report.Check("procmem_eof_after_exit unmeasured (fork EAGAIN)",
+                             !probe->procmem_eof_after_exit.ok() &&
+                                 IsForkEagain(probe->procmem_eof_after_exit.status()),
+                             probe->procmem_eof_after_exit.status().ToString());
+                // What needs no child is still measured.
+                report.Check("prot_none_readable_procmem measured", probe->prot_none_readable_procmem.ok(),
+                             probe->prot_none_readable_procmem.status().ToString());
+              }),
+              {"probe ran", "procmem_eof_after_exit unmeasured (fork EAGAIN)",
+               "prot_none_readable_procmem measured"});
+}
+
+// The CLI end to end: `procscope probe --json` under the filter prints null and the reason for the key it
+// could not measure, and true/false only for measured ones.
+TEST(ForkFailureTest, ProbeJsonPrintsNullAndTheReason) {
+  const testing::CommandResult r =
+      testing::RunCommand({testing::RunfilesPath("tests/util/deny_fork"),
+                           testing::RunfilesPath("tools/procscope"), "probe", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j["procmem_eof_after_exit"].is_null()) << j.dump();
+  ASSERT_TRUE(j.contains("procmem_eof_after_exit_unmeasured")) << j.dump();
+  EXPECT_EQ(j["procmem_eof_after_exit_unmeasured"].get<std::string>().rfind("EAGAIN: fork", 0), 0u)
+      << j.dump();
+  for (const char* measured :
+       {"prot_none_readable_procmem", "readonly_writable_procmem", "splits_elements"}) {
+    EXPECT_TRUE(j[measured].is_boolean()) << measured << ": " << j.dump();
+    EXPECT_FALSE(j.contains(std::string(measured) + "_unmeasured")) << measured;
+  }
+  const testing::CommandResult table =
+      testing::RunCommand({testing::RunfilesPath("tests/util/deny_fork"),
+                           testing::RunfilesPath("tools/procscope"), "probe", "--skip-max-rw-count"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("procmem_eof_after_exit      unmeasured: EAGAIN: fork"), std::string::npos)
+      << table.out;
+}
+
+}  // namespace
+}  // namespace procscope
