@@ -1,0 +1,60 @@
+// A probe key that cannot be measured says why instead of reading as a kernel fact: with no descriptor to
+// spare (RLIMIT_NOFILE at the lowest free descriptor) every /proc/self/mem key, the pipe of
+// procmem_eof_after_exit and the forced writes of procmem_force_override fail with EMFILE, and each of them
+// carries that reason. The process_vm_* keys need no descriptor and stay measured.
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "backend/memory/kernel_probe.h"
+#include "tests/util/child_report.h"
+
+namespace procscope {
+namespace {
+
+using testing::ChildReport;
+
+template <typename T>
+void ExpectUnmeasured(ChildReport& report, const std::string& key, const StatusOr<T>& value,
+                      const std::string& call) {
+  const std::string why = value.status().ToString();
+  report.Check(key + " unmeasured (" + call + " EMFILE)",
+               !value.ok() && why.find("EMFILE") != std::string::npos && why.find(call) != std::string::npos,
+               value.ok() ? "it holds a value" : why);
+}
+
+TEST(ProbeUnmeasuredTest, WithoutDescriptorsEveryProcMemKeySaysWhy) {
+  const testing::ChildOutcome outcome = testing::RunInChild([](ChildReport& report) {
+    const int lowest_free = dup(0);
+    if (lowest_free < 0) return report.Skip("dup failed");
+    close(lowest_free);
+    const rlimit none{static_cast<rlim_t>(lowest_free), static_cast<rlim_t>(lowest_free)};
+    if (setrlimit(RLIMIT_NOFILE, &none) != 0) return report.Skip("setrlimit(RLIMIT_NOFILE) failed");
+    report.Check("no descriptor to spare", dup(0) < 0 && errno == EMFILE);
+    StatusOr<KernelProbe> probe = ProbeKernel({.measure_max_rw_count = false});
+    report.Check("probe ran", probe.ok(), probe.status().ToString());
+    if (!probe.ok()) return;
+    ExpectUnmeasured(report, "prot_none_readable_procmem", probe->prot_none_readable_procmem,
+                     "open /proc/self/mem");
+    ExpectUnmeasured(report, "readonly_writable_procmem", probe->readonly_writable_procmem,
+                     "open /proc/self/mem");
+    ExpectUnmeasured(report, "tagged_address_procmem", probe->tagged_address_procmem, "open /proc/self/mem");
+    ExpectUnmeasured(report, "procmem_eof_after_exit", probe->procmem_eof_after_exit, "pipe2");
+    ExpectUnmeasured(report, "procmem_force_override", probe->procmem_force_override, "open /proc/");
+    report.Check("process_vm keys measured", probe->iov_max > 0 && probe->splits_elements,
+                 "iov_max " + std::to_string(probe->iov_max));
+  });
+  if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;
+  testing::ExpectAllChecksPassed(
+      outcome, {"no descriptor to spare", "probe ran",
+                "prot_none_readable_procmem unmeasured (open /proc/self/mem EMFILE)",
+                "readonly_writable_procmem unmeasured (open /proc/self/mem EMFILE)",
+                "tagged_address_procmem unmeasured (open /proc/self/mem EMFILE)",
+                "procmem_eof_after_exit unmeasured (pipe2 EMFILE)",
+                "procmem_force_override unmeasured (open /proc/ EMFILE)", "process_vm keys measured"});
+}
+
+}  // namespace
+}  // namespace procscope
