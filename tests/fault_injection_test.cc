@@ -270,7 +270,7 @@ TEST_P(FaultTest, HugeLengthsWrapsAndHundredThousandElements) {
   ElementResult wrap;
   char unused[100];
   const Element wrapping{UINT64_MAX - 10, unused, sizeof unused};
-  ASSERT_TRUE(t.process->Transfer(*strategy_, Direction::kRead, {&wrapping, 1}, {&wrap, 1}, &report).ok());
+  ASSERT_OK(t.process->Transfer(*strategy_, Direction::kRead, {&wrapping, 1}, {&wrap, 1}, &report));
   EXPECT_EQ(wrap, (ElementResult{0, EOVERFLOW}));
   EXPECT_EQ(report.syscalls, 0u);
   // 100,000 elements, checked one by one against the ground truth computed from the layout.

@@ -139,7 +139,7 @@ std::optional<KernelModule> Find(const std::vector<KernelModule>& list, const st
 
 std::vector<KernelModule> List() {
   StatusOr<std::vector<KernelModule>> list = ListKernelModules();
-  EXPECT_TRUE(list.ok()) << list.status().ToString();
+  EXPECT_OK(list) << list.status().ToString();
   return list.ok() ? *list : std::vector<KernelModule>{};
 }
 
@@ -298,7 +298,7 @@ TEST_F(KmodsTest, HandlesNameTheSameModuleWhileOthersComeAndGo) {
   const std::vector<KernelModule> after = List();
   for (const char* name : {"macvlan", "macvtap", "tap", "veth"}) {
     StatusOr<KernelModule> found = FindKernelModule(handle[name]);
-    ASSERT_TRUE(found.ok()) << name << ": " << found.status().ToString();
+    ASSERT_OK(found) << name << ": " << found.status().ToString();
     EXPECT_EQ(found->name, name);
     EXPECT_EQ(found->address, address[name]) << name;
   }
@@ -321,12 +321,12 @@ TEST_F(KmodsTest, HandlesNameTheSameModuleWhileOthersComeAndGo) {
   ASSERT_TRUE(dummy.has_value());
   EXPECT_EQ(dummy->handle, handle["dummy"]) << "a reloaded module gets the handle it had";
   StatusOr<KernelModule> found_again = FindKernelModule(handle["dummy"]);
-  ASSERT_TRUE(found_again.ok()) << found_again.status().ToString();
+  ASSERT_OK(found_again) << found_again.status().ToString();
   EXPECT_EQ(found_again->name, "dummy");
   EXPECT_EQ(KernelModuleAddress(*found_again), ReadSysfs("dummy").core_base);
   for (const char* name : {"macvlan", "tap", "veth"}) {
     StatusOr<KernelModule> found = FindKernelModule(handle[name]);
-    ASSERT_TRUE(found.ok()) << name << ": " << found.status().ToString();
+    ASSERT_OK(found) << name << ": " << found.status().ToString();
     EXPECT_EQ(found->name, name);
   }
   EXPECT_THAT(FindKernelModule(handle["macvtap"]).status(), StatusIs(ENOENT));

@@ -141,8 +141,7 @@ TEST_P(MemoryEngineTest, WritesInEveryArrangementOfThree) {
       elements.back().buffer = data.back().data();
     }
     std::vector<ElementResult> results(3);
-    ASSERT_TRUE(TransferBatch(*strategy_, *memory_, Direction::kWrite, elements, results).ok())
-        << Describe(kinds);
+    ASSERT_OK(TransferBatch(*strategy_, *memory_, Direction::kWrite, elements, results)) << Describe(kinds);
     // What memory must hold now: the pattern, with each element's written prefix applied in order.
     std::map<uint64_t, uint8_t> expected;
     for (size_t i = 0; i < 3; ++i) {

@@ -45,7 +45,7 @@ TEST(KernelModulesTest, HandlesSurviveLoadOrderAndOtherModules) {
   ASSERT_OK(found);
   EXPECT_EQ(found->name, "mbcache");
   StatusOr<KernelModule> gone = FindKernelModule(Fnv1a64("crc16"), after);
-  ASSERT_FALSE(gone.ok());
+  ASSERT_THAT(gone, ::testing::Not(IsOk()));
   EXPECT_THAT(gone, StatusIs(ENOENT));
 }
 
@@ -62,7 +62,7 @@ TEST(KernelModulesTest, HiddenAddressesAreUnknown) {
 TEST(KernelModulesTest, AMalformedFileIsAnErrorNamingIt) {
   const std::string bad = WriteTempFile("modules_bad", "ext4 notanumber 1 - Live 0x0\n");
   StatusOr<std::vector<KernelModule>> mods = ListKernelModules(bad);
-  ASSERT_FALSE(mods.ok());
+  ASSERT_THAT(mods, ::testing::Not(IsOk()));
   EXPECT_THAT(mods, StatusIs(EINVAL));
   EXPECT_NE(mods.status().message().find(bad), std::string::npos);
 }

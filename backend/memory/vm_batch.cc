@@ -91,6 +91,21 @@ class Singles {
   size_t head_ = 0, size_;
 };
 
+// Once a batch has faulted, and once only: when classification is on, read which ranges are accessible and
+// hand them to `limit`, which cuts every unfinished element to its accessible prefix. When the maps cannot
+// be read (the process may be exiting) the batch carries on unclassified: the calls themselves report what
+// happened.
+template <typename Limit>
+void ClassifyAfterFirstFault(bool faulted, const VmOptions& options, bool& classified, MemoryBackend& memory,
+                             Direction direction, Limit&& limit) {
+  if (!faulted || !options.classify_on_fault || classified) return;
+  classified = true;
+  StatusOr<std::vector<AccessibleRange>> accessible = ReadAccessibleRanges(memory, direction);
+  if (!accessible.ok()) return;
+  AccessibleCursor cursor(*accessible);
+  limit(cursor);
+}
+
 Status Singles::Run(MemoryBackend& memory, Direction direction, std::span<ElementResult> results,
                     const VmOptions& options, size_t max_ranges) {
   bool classified = false;
@@ -163,17 +178,9 @@ Status Singles::Run(MemoryBackend& memory, Direction direction, std::span<Elemen
     }
     head_ = write_at;
 
-    if (faulted && options.classify_on_fault && !classified) {
-      classified = true;
-      StatusOr<std::vector<AccessibleRange>> accessible = ReadAccessibleRanges(memory, direction);
-      if (!accessible.ok()) {
-        // The maps could not be read (the process may be exiting): carry on without classification; the
-        // calls themselves will report what happened.
-        continue;
-      }
+    ClassifyAfterFirstFault(faulted, options, classified, memory, direction, [&](AccessibleCursor& cursor) {
       // Limit every unfinished element to its accessible prefix, finishing those with none (EFAULT
       // without a syscall), and compact the arrays in the same pass.
-      AccessibleCursor cursor(*accessible);
       size_t kept = head_;
       for (size_t k = head_; k < size_; ++k) {
         const uint64_t address = reinterpret_cast<uintptr_t>(remote_[k].iov_base);
@@ -187,7 +194,7 @@ Status Singles::Run(MemoryBackend& memory, Direction direction, std::span<Elemen
         ++kept;
       }
       size_ = kept;
-    }
+    });
   }
   return OkStatus();
 }
@@ -314,17 +321,9 @@ Status RunMerging(MemoryBackend& memory, Direction direction, std::vector<Item>&
     }
     head = write_at;
 
-    if (faulted && options.classify_on_fault && !classified) {
-      classified = true;
-      StatusOr<std::vector<AccessibleRange>> accessible = ReadAccessibleRanges(memory, direction);
-      if (!accessible.ok()) {
-        // The maps could not be read (the process may be exiting): carry on without classification; the
-        // calls themselves will report what happened.
-        continue;
-      }
+    ClassifyAfterFirstFault(faulted, options, classified, memory, direction, [&](AccessibleCursor& cursor) {
       // Limit every unfinished item to its accessible prefix, finishing those with none, and compact the
       // list in the same pass (classification finishes items anywhere in it).
-      AccessibleCursor cursor(*accessible);
       size_t kept = head;
       for (size_t k = head; k < live.size(); ++k) {
         Item& item = items[live[k]];
@@ -340,7 +339,7 @@ Status RunMerging(MemoryBackend& memory, Direction direction, std::vector<Item>&
         }
       }
       live.resize(kept);
-    }
+    });
   }
 }
 

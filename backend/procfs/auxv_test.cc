@@ -98,7 +98,7 @@ TEST(WordSize32Test, AuxvAndInitialStack) {
   EXPECT_TRUE(
       testing::RejectedNaming(ParseAuxv(std::string(12, '\0'), WordSize::k32), "12 bytes", "8-byte pairs"));
   // The same bytes read as 64-bit words are one pair (6 | 4096 << 32, 3 | ...) and no AT_NULL before the end.
-  EXPECT_FALSE(ParseAuxv(Words32({6, 4096, 3, 0x8048034}), WordSize::k64).ok());
+  EXPECT_THAT(ParseAuxv(Words32({6, 4096, 3, 0x8048034}), WordSize::k64), ::testing::Not(IsOk()));
   // argc 1, argv {a}, NULL, envp {e, f}, NULL, auxv {AT_PHDR, AT_ENTRY}, AT_NULL.
   StatusOr<std::vector<AuxvEntry>> stack = ParseInitialStack(
       Words32({1, 0xffffd000, 0, 0xffffd010, 0xffffd020, 0, 3, 0x56555034, 9, 0x56556000, 0, 0}),

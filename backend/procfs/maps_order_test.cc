@@ -15,9 +15,8 @@ namespace {
 using testing::ParsedMaps;
 
 TEST(CheckMapsOrderTest, FlagsOverlapsAndBackwardSteps) {
-  EXPECT_TRUE(
-      CheckMapsOrder(ParsedMaps("1000-2000 r--p 00000000 00:00 0 \n2000-3000 r--p 00000000 00:00 0 \n"))
-          .ok());
+  EXPECT_OK(
+      CheckMapsOrder(ParsedMaps("1000-2000 r--p 00000000 00:00 0 \n2000-3000 r--p 00000000 00:00 0 \n")));
   const Status overlap =
       CheckMapsOrder(ParsedMaps("1000-3000 r--p 00000000 00:00 0 \n2000-4000 r--p 00000000 00:00 0 \n"));
   EXPECT_THAT(overlap, StatusIs(EAGAIN));
@@ -43,7 +42,7 @@ TEST(ReadOrderedMapsTest, ReadsAgainUntilTheTextIsOrdered) {
 
   next = 0;
   maps = ReadOrderedMaps([&]() -> StatusOr<std::string> { return texts[next++ % 2]; }, 4, &reads);
-  ASSERT_FALSE(maps.ok());
+  ASSERT_THAT(maps, ::testing::Not(IsOk()));
   EXPECT_THAT(maps, StatusIs(EAGAIN));
   EXPECT_EQ(reads, 4);
 

@@ -137,9 +137,9 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(ParseMapsTest, NamesTheLineOfAnError) {
   StatusOr<std::vector<MapsEntry>> maps = ParseMaps("1000-2000 r--p 0 00:00 0\n1000-2000 r--p 0 00:00 x\n");
-  ASSERT_FALSE(maps.ok());
+  ASSERT_THAT(maps, ::testing::Not(IsOk()));
   EXPECT_EQ(maps.status().message().rfind("line 2: field 'inode'", 0), 0u) << maps.status().message();
-  EXPECT_FALSE(ParseMaps("1000-2000 r--p 0 00:00 0\n\n").ok());
+  EXPECT_THAT(ParseMaps("1000-2000 r--p 0 00:00 0\n\n"), ::testing::Not(IsOk()));
   EXPECT_TRUE(ParseMaps("")->empty());
   EXPECT_EQ(ParseMaps("1000-2000 r--p 0 00:00 0")->size(), 1u);
 }
@@ -211,7 +211,8 @@ TEST(ParseMapsRangesTest, AgreesWithParseMapsOnRealCaptures) {
     ASSERT_FALSE(text.empty()) << capture;
     StatusOr<std::vector<MapsEntry>> full = ParseMaps(text);
     StatusOr<std::vector<MapsRange>> ranges = ParseMapsRanges(text);
-    ASSERT_TRUE(full.ok() && ranges.ok()) << capture;
+    ASSERT_OK(full) << capture;
+    ASSERT_OK(ranges) << capture;
     ASSERT_EQ(ranges->size(), full->size()) << capture;
     for (size_t i = 0; i < full->size(); ++i) {
       const MapsEntry& e = (*full)[i];
@@ -223,7 +224,7 @@ TEST(ParseMapsRangesTest, AgreesWithParseMapsOnRealCaptures) {
 TEST(ParseMapsRangesTest, ChecksTheHeadAndSkipsTheRest) {
   StatusOr<std::vector<MapsRange>> ranges = ParseMapsRanges(
       "7f0000000000-7f0000001000 r-xp 00000000 08:01 42 /lib/x\n7f0000002000-7f0000003000 rw-p zz");
-  ASSERT_TRUE(ranges.ok()) << ranges.status().ToString();
+  ASSERT_OK(ranges) << ranges.status().ToString();
   EXPECT_EQ(*ranges, (std::vector<MapsRange>{{0x7f0000000000, 0x7f0000001000, true, false},
                                              {0x7f0000002000, 0x7f0000003000, true, true}}));
   EXPECT_THAT(ParseMapsRanges("7f0000001000-7f0000000000 r--p 0 0:0 0").status(), StatusIs(EINVAL));
@@ -258,8 +259,8 @@ TEST(ParseMapsSpansTest, FailsLikeParseMapsRanges) {
                                "1-2 r--p\n\n3-4 r--p", "1000-2000 rq-p"}) {
     StatusOr<std::vector<MapsSpan>> spans = ParseMapsSpans(bad, MapsPermission::kRead);
     StatusOr<std::vector<MapsRange>> ranges = ParseMapsRanges(bad);
-    ASSERT_FALSE(spans.ok()) << bad;
-    ASSERT_FALSE(ranges.ok()) << bad;
+    ASSERT_THAT(spans, ::testing::Not(IsOk())) << bad;
+    ASSERT_THAT(ranges, ::testing::Not(IsOk())) << bad;
     EXPECT_THAT(spans, StatusIs(EINVAL)) << bad;
     EXPECT_EQ(spans.status().message(), ranges.status().message()) << bad;
   }

@@ -93,7 +93,7 @@ TEST(ParseModulesTest, FileWithLineNumbersAndRoundTrip) {
     EXPECT_EQ(*again, m);
   }
   StatusOr<std::vector<KernelModule>> bad = ParseModules("a 1 0 - Live 0x0\nb 1 0 - Dead 0x0\n");
-  ASSERT_FALSE(bad.ok());
+  ASSERT_THAT(bad, ::testing::Not(IsOk()));
   EXPECT_EQ(bad.status().message().rfind("line 2: field 'state'", 0), 0u) << bad.status().message();
   EXPECT_TRUE(ParseModules("")->empty());
 }

@@ -60,22 +60,22 @@ TEST(ReadFileAtIntoBufferTest, ErrorsCarryErrnoAndLabel) {
   std::string buffer;
   StatusOr<std::string_view> missing =
       ReadFileAtIntoBuffer(AT_FDCWD, "/proc/999999999/maps", "the label", buffer);
-  ASSERT_FALSE(missing.ok());
+  ASSERT_THAT(missing, ::testing::Not(IsOk()));
   EXPECT_THAT(missing, StatusIs(ENOENT));
   EXPECT_NE(missing.status().message().find("open the label"), std::string::npos);
   StatusOr<std::string_view> dir = ReadFileAtIntoBuffer(AT_FDCWD, "/proc/self", "a directory", buffer);
-  ASSERT_FALSE(dir.ok());
+  ASSERT_THAT(dir, ::testing::Not(IsOk()));
   EXPECT_THAT(dir, StatusIs(EISDIR));
   EXPECT_NE(dir.status().message().find("read a directory"), std::string::npos);
 }
 
 TEST(ReadFileToStringTest, ErrorsCarryErrnoAndPath) {
   StatusOr<std::string> missing = ReadFileToString("/proc/999999999/stat");
-  ASSERT_FALSE(missing.ok());
+  ASSERT_THAT(missing, ::testing::Not(IsOk()));
   EXPECT_THAT(missing, StatusIs(ENOENT));
   EXPECT_NE(missing.status().message().find("/proc/999999999/stat"), std::string::npos);
   StatusOr<std::string> dir = ReadFileToString("/proc/self");
-  ASSERT_FALSE(dir.ok());
+  ASSERT_THAT(dir, ::testing::Not(IsOk()));
   EXPECT_THAT(dir, StatusIs(EISDIR));
 }
 

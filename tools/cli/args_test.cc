@@ -35,7 +35,7 @@ TEST(ParseRangeListTest, SkipsBlankAndCommentLinesAndNamesBadLines) {
   ASSERT_EQ(ranges->size(), 2u);
   EXPECT_EQ((*ranges)[1].address, 16u);
   StatusOr<std::vector<Range>> bad = ParseRangeList("0x10:8\nnope\n");
-  ASSERT_FALSE(bad.ok());
+  ASSERT_THAT(bad, ::testing::Not(IsOk()));
   EXPECT_EQ(bad.status().message().rfind("line 2: ", 0), 0u);
 }
 
@@ -45,9 +45,9 @@ TEST(HexTest, RoundTripAndErrors) {
   EXPECT_EQ(*bytes, (std::vector<uint8_t>{0x00, 0xff, 0xa5}));
   EXPECT_EQ(ToHex(bytes->data(), bytes->size()), "00ffa5");
   EXPECT_TRUE(ParseHex("")->empty());
-  EXPECT_FALSE(ParseHex("abc").ok());
-  EXPECT_FALSE(ParseHex("zz").ok());
-  EXPECT_FALSE(ParseHex("+1").ok());
+  EXPECT_THAT(ParseHex("abc"), ::testing::Not(IsOk()));
+  EXPECT_THAT(ParseHex("zz"), ::testing::Not(IsOk()));
+  EXPECT_THAT(ParseHex("+1"), ::testing::Not(IsOk()));
 }
 
 // Text fed in two pieces split anywhere (inside a line, at a newline, between "\r" and "\n") parses as it
@@ -64,7 +64,8 @@ TEST(RangeListParserTest, AnySplitGivesTheWholeTextsAnswer) {
       const StatusOr<std::vector<Range>> pieces = parser.Finish();
       ASSERT_EQ(pieces.ok(), whole.ok()) << split;
       if (whole.ok()) {
-        ASSERT_TRUE(first.ok() && second.ok());
+        ASSERT_OK(first);
+        ASSERT_OK(second);
         ASSERT_EQ(pieces->size(), whole->size());
         for (size_t i = 0; i < whole->size(); ++i) {
           EXPECT_EQ((*pieces)[i].address, (*whole)[i].address);

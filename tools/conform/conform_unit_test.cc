@@ -22,7 +22,7 @@ TEST(ConformCasesTest, ElementNotationRoundTrips) {
   const std::string text = FormatElements(elements);
   EXPECT_EQ(text, "r0+64:8,r1-4:8,0xfffffffffffff000:8192,r3+0:0");
   StatusOr<std::vector<CaseElement>> parsed = ParseElements(text);
-  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  ASSERT_OK(parsed) << parsed.status().ToString();
   EXPECT_EQ(*parsed, elements);
   for (const char* bad : {"r0+64", "x1:8", "r+1:8", "r0*1:8", "0xzz:1", "r0+1:-1", "r0+1:8,"}) {
     EXPECT_THAT(ParseElements(bad).status(), StatusIs(EINVAL)) << bad;
@@ -33,7 +33,7 @@ TEST(ConformCasesTest, ResolveNamesRegionsAndRefusesMissingOnes) {
   const std::vector<Region> regions = {{0x10000, 0x12000, RegionKind::kReadWrite},
                                        {0x12000, 0x13000, RegionKind::kHole}};
   StatusOr<std::vector<Span>> spans = Resolve({{1, -4, 8}, {-1, 0x5000, 2}}, regions);
-  ASSERT_TRUE(spans.ok());
+  ASSERT_OK(spans);
   EXPECT_EQ(*spans, (std::vector<Span>{{0x11ffc, 8}, {0x5000, 2}}));
   EXPECT_THAT(Resolve({{2, 0, 8}}, regions).status(), StatusIs(EINVAL));
 }
@@ -56,7 +56,7 @@ TEST(ConformCasesTest, RandomCasesAreDeterministicAndStayInsideTheirLayout) {
     EXPECT_EQ(a.layout, b.layout);
     EXPECT_EQ(a.elements, b.elements);
     StatusOr<std::vector<std::pair<RegionKind, uint64_t>>> runs = fixtures::ParseLayoutSpec(a.layout);
-    ASSERT_TRUE(runs.ok()) << a.layout;
+    ASSERT_OK(runs) << a.layout;
     std::vector<Region> regions;
     uint64_t at = 0x100000;
     for (auto [kind, pages] : *runs) {
@@ -64,7 +64,7 @@ TEST(ConformCasesTest, RandomCasesAreDeterministicAndStayInsideTheirLayout) {
       at += pages * 4096;
     }
     StatusOr<std::vector<Span>> spans = Resolve(a.elements, regions);
-    ASSERT_TRUE(spans.ok());
+    ASSERT_OK(spans);
     for (const Span& s : *spans) {
       EXPECT_GE(s.address, regions.front().start) << a.name;
       EXPECT_LE(s.address + s.length, regions.back().end) << a.name;
