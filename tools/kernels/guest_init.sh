@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # /init of the initramfs that `tools/harness kernels` boots: mounts what the tests need, runs /plan with
 # run_plan.sh (results go out on the serial console), and powers off.
 /bin/busybox --install -s /bin
@@ -14,6 +15,7 @@ overlay=/runfiles/procscope/kmods/$(uname -r)/overlay.ko
 echo "=== procscope-guest kernel $(uname -r) ==="
 # procscope.plan=NAME on the kernel command line picks another plan of the initramfs (/plan by default).
 plan=/plan
+# shellcheck disable=SC2013  # the kernel command line is words
 for word in $(cat /proc/cmdline); do
   case "$word" in procscope.plan=*) plan="/${word#procscope.plan=}" ;; esac
 done

@@ -54,29 +54,33 @@ def image_arch(data):
     return None
 
 
-def main(argv):
-    if len(argv) != 2 or argv[1] in ("-h", "--help"):
-        print(__doc__)
-        return 0 if len(argv) == 2 else 2
-    path = argv[1]
+def check(path):
+    """The architecture of the kernel image at PATH if the guests boot it ("amd64" or "arm64"); otherwise
+    ValueError saying why (unreadable, not a kernel image, another architecture)."""
     try:
         with open(path, "rb") as f:
             # A gzip'd image needs its compressed stream; 1 MiB holds far more than the first 4 KiB unpacked.
             data = f.read(1 << 20)
     except OSError as e:
-        print(f"kernel_arch.py: {path}: {e.strerror}", file=sys.stderr)
-        return 1
+        raise ValueError(f"{path}: {e.strerror}") from None
     arch = image_arch(data)
     if arch is None:
-        print(f"kernel_arch.py: {path} is not a kernel image this harness knows (an EFI/PE image, an x86 "
-              "bzImage, an arm64 Image, or a gzip'd one of them; "
-              "an ELF vmlinux is not booted)", file=sys.stderr)
-        return 1
+        raise ValueError(f"{path} is not a kernel image this harness knows (an EFI/PE image, an x86 "
+                         "bzImage, an arm64 Image, or a gzip'd one of them; an ELF vmlinux is not booted)")
     if arch not in _SUPPORTED:
-        print(f"kernel_arch.py: {path} is an {arch} kernel; the guests are {' and '.join(_SUPPORTED)}",
-              file=sys.stderr)
+        raise ValueError(f"{path} is an {arch} kernel; the guests are {' and '.join(_SUPPORTED)}")
+    return arch
+
+
+def main(argv):
+    if len(argv) != 2 or argv[1] in ("-h", "--help"):
+        print(__doc__)
+        return 0 if len(argv) == 2 else 2
+    try:
+        print(check(argv[1]))
+    except ValueError as e:
+        print(f"kernel_arch.py: {e}", file=sys.stderr)
         return 1
-    print(arch)
     return 0
 
 

@@ -11,7 +11,8 @@
 # "=== procscope-progress ... ===" (the guest's only way out is its serial console).
 plan=$1 results=$2 emit=${3:-}
 mkdir -p "$results"
-export TEST_SRCDIR="$(cd .. && pwd)" TEST_WORKSPACE=procscope TEST_TMPDIR="${TMPDIR:-/tmp}"
+TEST_SRCDIR=$(cd .. && pwd)
+export TEST_SRCDIR TEST_WORKSPACE=procscope TEST_TMPDIR="${TMPDIR:-/tmp}"
 out() {  # out NAME: the file is written; print it too when emitting
   [ "$emit" = "--emit" ] || return 0
   echo "=== procscope-file $1 begin ==="
@@ -46,4 +47,4 @@ while read -r kind name rest; do
   esac
 done < "$plan"
 out tests.txt
-progress done
+progress "done"

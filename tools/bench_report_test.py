@@ -1,0 +1,173 @@
+"""tools/bench_report.py on small made-up result files (tools/testdata/bench): the summary's ratios and
+met/unmet marks, compare's ratios, noise flags and probe differences (unmeasured keys never count as one),
+and its refusal of runs whose grids do not overlap. Inputs are invented, so every expected number is known
+exactly."""
+import copy
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPORT = os.path.join(HERE, "bench_report.py")
+DATA = os.path.join(HERE, "testdata", "bench")
+
+
+def report(*args):
+    """(exit status, stdout + stderr) of bench_report.py ARGS."""
+    r = subprocess.run([sys.executable, REPORT] + list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True)
+    return r.returncode, r.stdout
+
+
+def load(name):
+    with open(os.path.join(DATA, name)) as f:
+        return json.load(f)
+
+
+class BenchReportTest(unittest.TestCase):
+    def setUp(self):
+        self.out = tempfile.mkdtemp()
+
+    def write(self, name, data):
+        path = os.path.join(self.out, name)
+        with open(path, "w") as f:
+            json.dump(data, f)
+        return path
+
+    def output(self, *args):
+        rc, text = report(*args)
+        self.assertEqual(rc, 0, text)
+        return text
+
+    def assertLine(self, pattern, text):
+        self.assertRegex(text, re.compile(pattern, re.M))
+
+    def test_summary(self):
+        chart = os.path.join(self.out, "a.svg")
+        s = self.output("summary", os.path.join(DATA, "a.json"), "--chart", chart)
+        self.assertLine(r"P1 adaptive_coalesce N=4096 S=8 H=0.01: ns/valid element / H=0 \(price of holes\) *1.025 *- "
+                        r"*information", s)
+        self.assertLine(r"H=0.5: ns/valid element / H=0 \(price of holes\) *1.639 *- *information", s)
+        self.assertNotIn("P7", s, "P7 shown for a run without floor_maps cells")
+        self.assertLine(r"P2 retry / adaptive_coalesce .* 8.000 *>= 4 *met", s)
+        self.assertLine(r"P3 per_element / adaptive_coalesce .* 2.000 *>= 3 *UNMET", s)
+        self.assertLine(r"P4 .* 4.000 *<= 4 *met", s)
+        self.assertLine(r"P5 .*H=0 \[unpaired\] *1.053 *<= 1.05 *UNMET", s)
+        self.assertNotIn("plugin /", s)
+        self.assertNotRegex(s, re.compile(r"^C", re.M), "C rows for a run without CLI cells")
+        with open(chart) as f:
+            self.assertIn("<polyline", f.read())
+
+    def plugin_run(self):
+        """a.json plus a plugin at twice adaptive_coalesce's times and floor_maps at 0.8 times (P7 = 1.25)."""
+        data = load("a.json")
+        data.setdefault("context", {})["procscope_plugin"] = "made-up plugin (x.so)"
+        extra = []
+        for row in data["benchmarks"]:
+            if row["name"].startswith("BM_Read/strategy:adaptive_coalesce/N:4096/"):
+                for strategy, factor in (("plugin", 2), ("floor_maps", 0.8)):
+                    twin = copy.deepcopy(row)
+                    for key in ("name", "run_name"):
+                        twin[key] = twin[key].replace("strategy:adaptive_coalesce", f"strategy:{strategy}")
+                    twin["real_time"] *= factor
+                    extra.append(twin)
+        data["benchmarks"] += extra
+        return data
+
+    def test_plugin_ratios_and_unpaired_p7(self):
+        s = self.output("summary", self.write("plugin.json", self.plugin_run()))
+        for h in ("0", "0.1", "0.5"):
+            self.assertLine(rf"plugin / adaptive_coalesce at N=4096 S=8 H={h} \[made-up plugin \(x.so\)\] *2.000 *- "
+                            r"*information", s)
+        for h in ("0.01", "0.1", "0.5"):
+            self.assertLine(rf"P7 adaptive_coalesce / floor_maps \(valid-only calls \+ one maps read\), N=4096 S=8 "
+                            rf"H={h} \[unpaired\] *1.250 *<= 1.1 *UNMET", s)
+
+    def test_paired_cells_win(self):
+        data = self.plugin_run()
+        for floor, n, h, ratio in [("floor_maps", 4096, "0.01", 1.04), ("floor_maps", 4096, "0.1", 1.07),
+                                   ("floor_maps", 4096, "0.5", 1.2), ("floor_syscall", 1024, "0", 1.01)]:
+            name = f"BM_Paired/floor:{floor}/N:{n}/S:8/H:{h}/layout:spread"
+            data["benchmarks"].append({"name": name + "_median", "run_name": name, "run_type": "aggregate",
+                                       "aggregate_name": "median", "real_time": 1000, "time_unit": "us",
+                                       "ratio": ratio})
+        s = self.output("summary", self.write("paired.json", data))
+        self.assertLine(r"N=4096 S=8 H=0.01 \[paired\] *1.040 *<= 1.1 *met", s)
+        self.assertLine(r"N=4096 S=8 H=0.5 \[paired\] *1.200 *<= 1.1 *UNMET", s)
+        self.assertLine(r"P5 .*H=0 \[paired\] *1.010 *<= 1.05 *met", s)
+
+    def test_cli_rows(self):
+        data = load("a.json")
+
+        def row(n, fmt, ms, **counters):
+            name = f"BM_Cli/N:{n}/format:{fmt}/iterations:1/manual_time"
+            return dict(name=name + "_median", run_name=name, run_type="aggregate", aggregate_name="median",
+                        real_time=ms, time_unit="ms", **counters)
+
+        data["benchmarks"] += [row(10000, "json", 10, ratio=2.5, peak_rss_mb=5.5, data_mb=0.08),
+                               row(1000000, "json", 800, ratio=1.7, peak_rss_mb=80.0, data_mb=7.6),
+                               row(1000000, "ndjson", 760, ratio=1.6, peak_rss_mb=25, data_mb=7.6),
+                               row(1000000, "out", 880, ratio=1.9, peak_rss_mb=25, data_mb=7.6),
+                               row(1000000, "table", 1200, ratio=2.5, peak_rss_mb=25, data_mb=7.6)]
+        s = self.output("summary", self.write("cli.json", data))
+        self.assertLine(r"C0 read --json 10k elements: CLI wall / engine \(peak RSS 6 MB\) *2.500 *- *information", s)
+        self.assertLine(r"C1 read --json 1M elements: CLI wall / engine *1.700 *<= 5 *met", s)
+        self.assertLine(r"C2 read --json 1M elements: peak RSS - data read \(MB\) *72.400 *<= 64 *UNMET", s)
+        self.assertLine(r"C3 --format ndjson / --json, 1M elements \(wall\) *0.950 *<= 1 *met", s)
+        self.assertLine(r"C4 --out \(ndjson results\) / --json, 1M elements \(wall\) *1.100 *<= 1 *UNMET", s)
+        self.assertLine(r"C5 table / --json, 1M elements \(wall\) *1.500 *<= 2 *met", s)
+
+    def test_compare(self):
+        chart = os.path.join(self.out, "c.svg")
+        s = self.output("compare", os.path.join(DATA, "a.json"), os.path.join(DATA, "b.json"), "--chart", chart)
+        self.assertIn("baseline: 6.18.44", s)
+        self.assertLine(r"BM_Read/strategy:retry/N:4096/S:8/H:0.5/layout:spread *1.500 \(noise 0.00\) \*", s)
+        self.assertLine(r"BM_Dense1024In4Pages *1.000 \(noise 0.00\)$", s)
+        self.assertLine(r"splits_elements *true *false", s)
+        with open(chart) as f:
+            self.assertIn("<svg", f.read())
+
+    def test_an_unmeasured_probe_key_is_shown_but_never_a_difference(self):
+        a, b = load("a.json"), load("b.json")
+        for data, eof in ((a, True), (b, None)):
+            probe = data.setdefault("procscope", {}).setdefault("probe", {})
+            probe["procmem_eof_after_exit"] = eof
+            probe["splits_elements"] = True
+        b["procscope"]["probe"]["procmem_eof_after_exit_unmeasured"] = "EAGAIN: fork"
+        s = self.output("compare", self.write("a.json", a), self.write("b.json", b))
+        self.assertNotIn("procmem_eof_after_exit", s)
+        self.assertIn("kernel semantics (procscope probe): identical", s)
+
+    def test_noise_threshold(self):
+        def run(name, reps):
+            rows = [{"name": name, "run_name": name, "run_type": "iteration", "real_time": t, "time_unit": "ns"}
+                    for t in reps]
+            rows.append({"name": name + "_median", "run_name": name, "run_type": "aggregate",
+                         "aggregate_name": "median", "real_time": sorted(reps)[len(reps) // 2], "time_unit": "ns"})
+            return rows
+
+        def file(name, release, cells):
+            return self.write(name, {"context": {"kernel_release": release},
+                                     "benchmarks": [r for n, reps in cells.items() for r in run(n, reps)]})
+
+        n1 = file("n1.json", "base", {"BM_Steady": [100] * 3, "BM_Noisy": [80, 100, 120], "BM_Small": [100] * 3})
+        n2 = file("n2.json", "other", {"BM_Steady": [110] * 3, "BM_Noisy": [110] * 3, "BM_Small": [103] * 3})
+        s = self.output("compare", n1, n2, "--chart", os.path.join(self.out, "n.svg"))
+        self.assertLine(r"BM_Steady *1.100 \(noise 0.00\) \*", s)
+        self.assertLine(r"BM_Noisy *1.100 \(noise 0.40\)$", s)
+        self.assertLine(r"BM_Small *1.030 \(noise 0.00\)$", s)
+
+    def test_refusals(self):
+        rc, text = report("compare", os.path.join(DATA, "a.json"), os.path.join(DATA, "disjoint.json"))
+        self.assertEqual(rc, 2)
+        self.assertIn("no benchmark in common", text)
+        self.assertNotEqual(report("compare", os.path.join(DATA, "a.json"))[0], 0)
+        self.assertNotEqual(report("summary", os.path.join(DATA, "missing.json"))[0], 0)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,457 @@
+#!/usr/bin/env python3
+"""run.py: `tools/harness kernels` (its usage is in tools/harness --help).
+
+Runs the probe, the kernel-dependent regression tests and the quick benchmark grid on this host's kernel and,
+inside QEMU, on Debian kernels or the --kernel images given, then writes results/kernels/<timestamp>/
+(report.md, one folder per boot). Works in the checkout's root; a relative --kernel path is the caller's
+(PROCSCOPE_CALLER_DIR, set by tools/harness). Packages are installed through `tools/harness
+ensure-packages`, only after the arguments were checked. Exit status: 0; 1 when a test failed on some
+kernel or a guest did not finish; 2 on bad arguments or a step that could not be done (one line "harness:
+...").
+
+What differs between architectures is data (qemu_configs.py); what runs in each guest is run_plan.sh.
+"""
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import initramfs  # noqa: E402
+import kernel_arch  # noqa: E402
+import qemu_configs  # noqa: E402
+import report  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(HERE))
+CACHE = os.path.join("results", "kernels", "cache")
+# Packages every kernels run needs beyond the harness's own; arm64 adds the harness's arm64 set.
+PACKAGES = ("qemu-system-x86", "busybox-static")
+USAGE = ("usage: tools/harness kernels [--arch amd64|arm64]... [--kernel VMLINUZ]... [--quick] [--tests-only] "
+         "[--timeout S]")
+
+
+class Refused(Exception):
+    """A step that cannot be done: printed as one "harness: ..." line, exit status 2."""
+
+
+def say(*words, err=False):
+    print("harness:", *words, file=sys.stderr if err else sys.stdout, flush=True)
+
+
+def caller_path(path):
+    """PATH as an absolute path; a relative one is taken from where tools/harness was run."""
+    if os.path.isabs(path):
+        return path
+    return os.path.join(os.environ.get("PROCSCOPE_CALLER_DIR", os.getcwd()), path)
+
+
+def version_key(text):
+    """A key that orders like `sort -V` for package names: digit runs compare as numbers."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part]
+
+
+# --- Arguments ---------------------------------------------------------------------------------------------
+
+class Options:
+    def __init__(self, quick, tests_only, timeout, arches, kernels):
+        self.quick = quick
+        self.tests_only = tests_only
+        self.timeout = timeout
+        self.arches = arches  # in the order first named, or the images' architectures, or ["amd64"]
+        self.kernels = kernels  # [(absolute path, arch)]
+
+
+def parse_args(argv, read_arch=None):
+    """The command line, checked: every refusal happens here, before anything is installed or built.
+    read_arch(path) -> "amd64" or "arm64", or raises ValueError with the reason (kernel_arch.check)."""
+    read_arch = read_arch or kernel_arch.check
+    quick = tests_only = False
+    timeout = None
+    arches, kernels = [], []
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        if arg == "--quick":
+            quick = True
+        elif arg == "--tests-only":
+            tests_only = True
+        elif arg == "--arch":
+            value = args.pop(0) if args else ""
+            if value not in qemu_configs.CONFIGS:
+                raise Refused("kernels: --arch needs amd64 or arm64")
+            if value not in arches:
+                arches.append(value)
+        elif arg == "--kernel":
+            image = caller_path(args.pop(0)) if args else ""
+            if not image or not os.path.isfile(image):
+                raise Refused("kernels: --kernel needs a kernel image file")
+            try:
+                kernels.append((image, read_arch(image)))
+            except ValueError as e:
+                raise Refused(f"kernels: --kernel {e}") from None
+        elif arg == "--timeout":
+            value = args.pop(0) if args else ""
+            if not re.fullmatch(r"[0-9]+", value):
+                raise Refused("kernels: --timeout needs a number of seconds")
+            timeout = int(value)
+        else:
+            raise Refused(f"kernels: unknown option '{arg}' ({USAGE})")
+    # Without --arch: the architectures of the --kernel images, else amd64. With it, every image must be of
+    # an architecture it names.
+    named = bool(arches)
+    for image, arch in kernels:
+        if arch in arches:
+            continue
+        if named:
+            raise Refused(f"kernels: {image} is an {arch} kernel: add --arch {arch}")
+        arches.append(arch)
+    if not arches:
+        arches = ["amd64"]
+    if timeout is None:
+        timeout = 600 if quick else 1200
+    return Options(quick, tests_only, timeout, arches, kernels)
+
+
+# --- The plan ----------------------------------------------------------------------------------------------
+
+def plan_lines(reps, tests):
+    """run_plan.sh's plan: probe, each test, both benchmarks (reps repetitions; 0: no benchmarks)."""
+    lines = ["probe"] + [f"test {t}" for t in tests]
+    if reps > 0:
+        rep = (f"--benchmark_repetitions={reps} --benchmark_enable_random_interleaving=true "
+               "--benchmark_display_aggregates_only=true")
+        lines += [f"bench procfs_parse_benchmark {rep}",
+                  f"bench memory_benchmark --grid=quick --benchmark_min_time=0.1 {rep}"]
+    return lines
+
+
+def arch_tests(config, all_tests):
+    return [t for t in all_tests if t not in config.skipped_tests]
+
+
+def force_never_plan(tests, force_override_tests):
+    """The second boot's plan (proc_mem.force_override=never): the probe and the tests tagged force_override
+    among `tests`, no benchmarks, and yama_test with ptrace_scope 3 last (it holds until reboot)."""
+    lines = plan_lines(0, [t for t in force_override_tests if t in tests])
+    if "yama_test" in tests:
+        lines.append("test yama_test PROCSCOPE_YAMA_SCOPE3=1")
+    return lines
+
+
+def boot_label(extra):
+    """What boot.txt records of a boot's extra kernel parameters: all but the plan selection."""
+    return extra.split(" procscope.plan=")[0]
+
+
+def repetitions(options):
+    if options.tests_only:
+        return 0
+    return 3 if options.quick else 9
+
+
+# --- Steps that run things ---------------------------------------------------------------------------------
+
+def run(cmd, **kwargs):
+    """Runs cmd (a list), checked; Refused naming it when it fails."""
+    result = subprocess.run(cmd, **kwargs)
+    if result.returncode != 0:
+        raise Refused(f"kernels: {' '.join(cmd[:3])} ... failed (exit {result.returncode})")
+    return result
+
+
+def output(cmd, **kwargs):
+    return run(cmd, stdout=subprocess.PIPE, text=True, **kwargs).stdout
+
+
+def ensure_packages(arches):
+    cmd = [os.path.join(ROOT, "tools", "harness"), "ensure-packages"]
+    if "arm64" in arches:
+        cmd.append("--arm64")
+    if subprocess.run(cmd + list(PACKAGES)).returncode != 0:
+        raise Refused("kernels: the packages could not be installed (see above)")
+
+
+def kernel_tests(tag):
+    """The test binaries tagged `tag` ("kernel", "kernel_quick", "force_override"), in name order."""
+    result = subprocess.run(["bazel", "query", f"attr(tags, '\\b{tag}\\b', tests(//tests:all))"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    return sorted(line[len("//tests:"):] for line in result.stdout.split() if line.startswith("//tests:"))
+
+
+def bazel_bin(flags):
+    return output(["bazel", "info"] + list(flags) + ["bazel-bin"], stderr=subprocess.DEVNULL).strip()
+
+
+def fetch_package(package, arch):
+    """Downloads Debian's PACKAGE for ARCH (apt-get download, never installed) and unpacks it under
+    results/kernels/cache/PACKAGE-ARCH; returns that directory."""
+    os.makedirs(CACHE, exist_ok=True)
+
+    def cached():
+        names = sorted(n for n in os.listdir(CACHE) if n.startswith(package + "_") and n.endswith(f"_{arch}.deb"))
+        return os.path.join(CACHE, names[0]) if names else None
+
+    deb = cached()
+    if deb is None:
+        download = subprocess.run(["apt-get", "download", "-q", f"{package}:{arch}"], cwd=CACHE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for line in download.stdout.splitlines():
+            if not line.startswith("W: Download is performed unsandboxed"):
+                print(line, file=sys.stderr)
+        deb = cached()
+        if deb is None:
+            raise Refused(f"kernels: apt-get download {package}:{arch} failed")
+    directory = os.path.join(CACHE, f"{package}-{arch}")
+    run(["dpkg-deb", "-x", deb, directory])
+    return os.path.abspath(directory)
+
+
+def fetch_default_kernel(arch):
+    """The newest linux-image-6.1.*-cloud-ARCH-unsigned in apt's lists, fetched; the path of its vmlinuz."""
+    pattern = f"^linux-image-6\\.1\\.0-[0-9]+-cloud-{arch}-unsigned$"
+    found = output(["apt-cache", "search", "--names-only", pattern]).split("\n")
+    packages = sorted((line.split(" ")[0] for line in found if line), key=version_key)
+    if not packages:
+        raise Refused(f"kernels: no linux-image-6.1.*-cloud-{arch} package in apt's lists (apt-get update?)")
+    package = packages[-1]
+    say(f"fetching {package} (not installed: unpacked under results/kernels/cache)", err=True)
+    directory = fetch_package(package, arch)
+    images = sorted(n for n in os.listdir(os.path.join(directory, "boot")) if n.startswith("vmlinuz-"))
+    return os.path.join(directory, "boot", images[0])
+
+
+def guest_busybox(config):
+    if config.busybox_package is None:
+        return "/bin/busybox"
+    return os.path.join(fetch_package(config.busybox_package, config.arch), "bin", "busybox")
+
+
+def stage_binaries(stage, config, reps, tests):
+    """Builds the guest binaries and copies them into a runfiles-shaped tree under `stage`: the CLI, the
+    seccomp wrapper, the benchmarks (when reps > 0), every fixture, the tests, the procfs captures."""
+    say(f"building the {config.arch} guest binaries (-c opt, project code linked in statically)")
+    query = ["bazel", "query", 'kind("cc_binary", //fixtures:all)']
+    fixtures = subprocess.run(query, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout.split()
+    # The i386 fixtures are genrules named NAME_build whose output is NAME (fixtures/i386.bzl); x86 only.
+    fixtures_i386 = []
+    if config.i386_fixtures:
+        query = ["bazel", "query", 'kind("genrule", //fixtures:all)']
+        fixtures_i386 = subprocess.run(query, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                       text=True).stdout.split()
+    benches = ["memory_benchmark", "procfs_parse_benchmark"] if reps > 0 else []
+    # deny_process_vm: the seccomp wrapper the container tests run the CLI under.
+    targets = (["//tools:procscope", "//tests/util:deny_process_vm"] + fixtures + fixtures_i386 +
+               [f"//bench:{b}" for b in benches] + [f"//tests:{t}" for t in tests])
+    run(["bazel", "build"] + list(config.bazel_flags) + targets)
+    bin_dir = bazel_bin(config.bazel_flags)
+    for sub in ("tools", "tests/util", "bench", "fixtures", "backend/procfs"):
+        os.makedirs(os.path.join(stage, sub), exist_ok=True)
+
+    def copy(relative, to=None):
+        shutil.copy2(os.path.join(bin_dir, relative), os.path.join(stage, to or relative))
+
+    copy("tools/procscope")
+    copy("tests/util/deny_process_vm")
+    for b in benches:
+        copy(f"bench/{b}")
+    for t in fixtures:
+        copy("fixtures/" + t.split(":")[1])
+    for t in fixtures_i386:
+        name = t.split(":")[1]
+        copy("fixtures/" + name[:-len("_build")] if name.endswith("_build") else "fixtures/" + name)
+    for t in tests:
+        copy(f"tests/{t}")
+    shutil.copytree("backend/procfs/testdata", os.path.join(stage, "backend/procfs/testdata"), dirs_exist_ok=True)
+
+
+def stage_kernel_modules(stage, kmods_test, kernels):
+    """Kernel modules for the guests, from each kernel's package (boot/vmlinuz-RELEASE has them in
+    lib/modules/RELEASE), with their dependencies, staged flat under stage/kmods/RELEASE/: the ones
+    kmods_test loads (`kmods_test --print-modules`) and overlay, which guest_init.sh loads for overlay_test."""
+    names = ["overlay"] + output([kmods_test, "--print-modules"]).split()
+    for kernel in kernels:
+        release = os.path.basename(kernel)
+        release = release[len("vmlinuz-"):] if release.startswith("vmlinuz-") else release
+        directory = os.path.join(os.path.dirname(kernel), "..", "lib", "modules", release)
+        if not os.path.isdir(directory):
+            say(f"no modules for {release} (no {directory}): kmods_test will skip in that guest")
+            continue
+        out = os.path.join(stage, "kmods", release)
+        try:
+            initramfs.copy_modules(directory, out, names)
+        except (OSError, SystemExit) as e:
+            print(e, file=sys.stderr)
+            raise Refused(f"kernels: cannot stage the modules kmods_test needs from {directory}") from None
+        say(f"modules for {release}: " + "".join(n + " " for n in sorted(os.listdir(out))))
+
+
+def pack_initramfs(image, stage, plan, plan_never, busybox):
+    """The initramfs every guest boots: busybox, the plans (/plan, and /plan-force-never for the boot with
+    proc_mem.force_override=never), run_plan.sh and the staged tree under /runfiles."""
+    files = [("tools/kernels/run_plan.sh", "/run_plan.sh"), (plan, "/plan"), (plan_never, "/plan-force-never"),
+             (busybox, "/bin/busybox")]
+    for directory, _, names in sorted(os.walk(stage)):
+        for name in sorted(names):
+            path = os.path.join(directory, name)
+            files.append((path, "/runfiles/procscope/" + os.path.relpath(path, stage)))
+    initramfs.pack(image, "tools/kernels/guest_init.sh", files, ["proc", "sys", "dev", "tmp", "results"])
+    size = output(["du", "-h", image]).split("\t")[0]
+    say(f"initramfs {size}")
+
+
+def boot_guest(config, kernel, image, guest, accel, timeout, extra=""):
+    """Boots one kernel with the initramfs under QEMU, shows its progress lines, always stops it (at the
+    latest after `timeout` seconds) and collects its result files into `guest`. `extra`: more kernel
+    parameters (recorded in guest/boot.txt for the report), e.g. one that picks another plan."""
+    os.makedirs(guest, exist_ok=True)
+    say(f"booting {kernel} {'with ' + extra + ' ' if extra else ''}({accel}, limit {timeout}s)")
+    if extra:
+        with open(os.path.join(guest, "boot.txt"), "w") as f:
+            f.write(boot_label(extra) + "\n")
+    cmd = ["timeout", "--signal=KILL", str(timeout)] + qemu_configs.qemu_command(config, accel, kernel, image, extra)
+    marker = re.compile(rb"=== procscope-(?:progress|guest) .* ===")
+    with open(os.path.join(guest, "serial.log"), "wb") as log:
+        qemu = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            for line in qemu.stdout:
+                log.write(line)
+                log.flush()
+                for found in marker.findall(line):
+                    print("  guest: " + found.decode("utf-8", "replace"), flush=True)
+        finally:
+            if qemu.poll() is None:
+                qemu.kill()
+            qemu.wait()
+    with open(os.path.join(guest, "serial.log"), "rb") as f:
+        finished = b"=== procscope-guest done ===" in f.read()
+    if not finished:
+        print(f"harness: guest {os.path.basename(guest)} did not finish (time limit {timeout}s, or it crashed): "
+              "partial results", flush=True)
+    collected = subprocess.run([sys.executable, os.path.join(HERE, "initramfs.py"), "collect",
+                                os.path.join(guest, "serial.log"), guest], stdout=subprocess.PIPE, text=True)
+    for line in collected.stdout.splitlines():
+        print("  " + line, flush=True)
+    with open(os.path.join(guest, "accel.txt"), "w") as f:
+        f.write(accel + "\n")
+
+
+def run_on_host(stage, plan, host):
+    """The plan on this machine's kernel, from the staged tree, exactly as a guest runs it."""
+    say(f"host kernel {os.uname().release}")
+    proc = subprocess.Popen(["sh", os.path.join(ROOT, "tools/kernels/run_plan.sh"), os.path.join(ROOT, plan),
+                             os.path.join(ROOT, host)], cwd=stage, stdout=subprocess.PIPE, text=True)
+    for line in proc.stdout:
+        print("  host: " + line, end="", flush=True)
+    proc.wait()
+    with open(os.path.join(host, "accel.txt"), "w") as f:
+        f.write("host\n")
+
+
+def benchmark_context(label, accel, stamp):
+    """The context bench_report.py merges into a boot's bench.json (an emulated guest says so in its label)."""
+    if accel == "tcg":
+        label += " [emulated, not comparable]"
+    return {"kernel_release": label, "accel": accel, "emulated": accel == "tcg", "timestamp": stamp}
+
+
+def merge_benchmarks(stamp, dirs):
+    for d in dirs:
+        if not os.path.isfile(os.path.join(d, "memory_benchmark.json")):
+            continue
+        accel = report._read(os.path.join(d, "accel.txt"))
+        label = report._read(os.path.join(d, "kernel_release.txt"))
+        with open(os.path.join(d, "context.json"), "w") as f:
+            json.dump(benchmark_context(label, accel, stamp), f)
+        subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench_report.py"), "merge",
+                        os.path.join(d, "bench.json"), "--context", os.path.join(d, "context.json"),
+                        "--probe", os.path.join(d, "probe.json"), os.path.join(d, "procfs_parse_benchmark.json"),
+                        os.path.join(d, "memory_benchmark.json")], stdout=subprocess.DEVNULL)
+
+
+def kvm_usable():
+    # A /dev/kvm node alone is not enough: on this project's VMs it exists while the CPU offers no
+    # virtualisation (no vmx/svm flag), and a KVM guest then hangs in the firmware at full CPU.
+    if not (os.access("/dev/kvm", os.R_OK) and os.access("/dev/kvm", os.W_OK)):
+        return False
+    with open("/proc/cpuinfo") as f:
+        return re.search(r"\b(vmx|svm)\b", f.read()) is not None
+
+
+def write_lines(path, lines):
+    with open(path, "w") as f:
+        f.write("".join(line + "\n" for line in lines))
+
+
+def kernels(options):
+    ensure_packages(options.arches)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    out = os.path.join("results", "kernels", stamp)
+    os.makedirs(out, exist_ok=True)
+    os.makedirs(CACHE, exist_ok=True)
+    all_tests = kernel_tests("kernel_quick" if options.quick else "kernel")
+    if not all_tests:
+        raise Refused("kernels: no test is tagged for the kernel run (bazel query failed?)")
+    reps = repetitions(options)
+    # kmods_test --print-modules names the modules to stage: a build this machine runs, whatever the arch.
+    host_flags = qemu_configs.CONFIGS["amd64"].bazel_flags
+    run(["bazel", "build"] + list(host_flags) + ["//tests:kmods_test"])
+    kmods_test = os.path.join(bazel_bin(host_flags), "tests", "kmods_test")
+    accel = "kvm" if kvm_usable() else "tcg"
+    if accel == "tcg":
+        say("KVM is not usable here (no /dev/kvm, or no vmx/svm CPU flag): guests run under TCG emulation; their "
+            "timings are marked emulated, not comparable")
+    force_override_tests = kernel_tests("force_override")
+    dirs = []
+    for arch in options.arches:
+        config = qemu_configs.CONFIGS[arch]
+        tests = arch_tests(config, all_tests)
+        arch_kernels = [k for k, a in options.kernels if a == arch] or [fetch_default_kernel(arch)]
+        base = os.path.join(out, f"stage-{arch}")
+        stage = os.path.join(base, "runfiles", "procscope")
+        plan, plan_never = os.path.join(base, "plan"), os.path.join(base, "plan-force-never")
+        image = os.path.join(out, f"initramfs-{arch}.cpio.gz")
+        stage_binaries(stage, config, reps, tests)
+        stage_kernel_modules(stage, kmods_test, arch_kernels)
+        write_lines(plan, plan_lines(reps, tests))
+        write_lines(plan_never, force_never_plan(tests, force_override_tests))
+        pack_initramfs(image, stage, plan, plan_never, guest_busybox(config))
+        if config.host_column:
+            host = os.path.join(out, "host")
+            run_on_host(stage, plan, host)
+            dirs.insert(0, host)
+        guest_accel = "tcg" if config.always_tcg else accel
+        for n, kernel in enumerate(arch_kernels, 1):
+            name = f"{config.guest_prefix}{n}"
+            boot_guest(config, kernel, image, os.path.join(out, name), guest_accel, options.timeout)
+            dirs.append(os.path.join(out, name))
+            # Kernels before 6.12 (and its backports) ignore the parameter: the probe's procmem_force_override
+            # says what the boot really did.
+            boot_guest(config, kernel, image, os.path.join(out, name + "-force-never"), guest_accel, options.timeout,
+                       "proc_mem.force_override=never procscope.plan=plan-force-never")
+            dirs.append(os.path.join(out, name + "-force-never"))
+    merge_benchmarks(stamp, dirs)
+    rc = report.main(["report.py", os.path.join(out, "report.md")] + dirs)
+    say(f"report in {out}/report.md")
+    if rc != 0:
+        say("kernels: a test failed on some kernel, or a guest did not finish (see the report)", err=True)
+    return rc
+
+
+def main(argv):
+    os.chdir(ROOT)
+    try:
+        return kernels(parse_args(argv[1:]))
+    except Refused as e:
+        say(str(e), err=True)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

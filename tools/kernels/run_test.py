@@ -1,0 +1,141 @@
+"""Unit tests of tools/kernels/run.py (`tools/harness kernels`): everything but the builds and the boots."""
+import os
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import qemu_configs  # noqa: E402
+import run  # noqa: E402
+
+
+def testdata(name):
+    with open(os.path.join(HERE, "testdata", name)) as f:
+        return f.read().splitlines()
+
+
+def arch_of(arches):
+    """A stand-in for kernel_arch.check: the architecture by file name."""
+    def read(path):
+        name = os.path.basename(path)
+        if name not in arches:
+            raise ValueError(f"{path} is not a kernel image this harness knows")
+        return arches[name]
+    return read
+
+
+class ParseArgsTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp()
+        for name in ("vmlinuz-amd64", "vmlinuz-arm64", "junk"):
+            open(os.path.join(self.dir, name), "w").close()
+        self.read = arch_of({"vmlinuz-amd64": "amd64", "vmlinuz-arm64": "arm64"})
+        os.environ["PROCSCOPE_CALLER_DIR"] = self.dir
+
+    def parse(self, *argv):
+        return run.parse_args(list(argv), self.read)
+
+    def refused(self, *argv):
+        with self.assertRaises(run.Refused) as caught:
+            self.parse(*argv)
+        return str(caught.exception)
+
+    def test_defaults(self):
+        o = self.parse()
+        self.assertEqual((o.arches, o.timeout, o.quick, o.tests_only, o.kernels), (["amd64"], 1200, False, False, []))
+        self.assertEqual(self.parse("--quick").timeout, 600)
+        self.assertEqual(self.parse("--quick", "--timeout", "30").timeout, 30)
+
+    def test_arches_in_the_order_named_once_each(self):
+        self.assertEqual(self.parse("--arch", "arm64", "--arch", "amd64", "--arch", "arm64").arches, ["arm64", "amd64"])
+
+    def test_images_give_the_arches_unless_named(self):
+        o = self.parse("--kernel", "vmlinuz-arm64")
+        self.assertEqual(o.arches, ["arm64"])
+        self.assertEqual(o.kernels, [(os.path.join(self.dir, "vmlinuz-arm64"), "arm64")])
+        self.assertEqual(self.parse("--kernel", "vmlinuz-arm64", "--kernel", "vmlinuz-amd64").arches, ["arm64", "amd64"])
+        self.assertEqual(self.refused("--arch", "amd64", "--kernel", "vmlinuz-arm64"),
+                         f"kernels: {self.dir}/vmlinuz-arm64 is an arm64 kernel: add --arch arm64")
+
+    def test_refusals_say_what_is_wrong(self):
+        self.assertEqual(self.refused("--arch"), "kernels: --arch needs amd64 or arm64")
+        self.assertEqual(self.refused("--arch", "i386"), "kernels: --arch needs amd64 or arm64")
+        self.assertEqual(self.refused("--kernel", "missing"), "kernels: --kernel needs a kernel image file")
+        self.assertEqual(self.refused("--kernel"), "kernels: --kernel needs a kernel image file")
+        self.assertIn("kernels: --kernel ", self.refused("--kernel", "junk"))
+        self.assertIn("is not a kernel image", self.refused("--kernel", "junk"))
+        self.assertEqual(self.refused("--timeout", "ten"), "kernels: --timeout needs a number of seconds")
+        self.assertTrue(self.refused("--help-me").startswith("kernels: unknown option '--help-me' (usage: "))
+
+
+class PlanTest(unittest.TestCase):
+    def test_quick_plan(self):
+        self.assertEqual(run.plan_lines(3, ["cli_memory_test", "yama_test"]), testdata("plan-quick.txt"))
+
+    def test_tests_only_has_no_benchmarks(self):
+        self.assertEqual(run.plan_lines(0, ["a_test"]), ["probe", "test a_test"])
+
+    def test_force_never_plan_keeps_the_tagged_tests_of_this_run_and_ends_with_scope_3(self):
+        tests = ["cli_memory_test", "yama_test"]
+        self.assertEqual(run.force_never_plan(tests, ["memory_engine_test", "yama_test"]),
+                         testdata("plan-force-never.txt"))
+        self.assertEqual(run.force_never_plan(["cli_memory_test"], ["cli_memory_test"]),
+                         ["probe", "test cli_memory_test"])
+
+    def test_repetitions(self):
+        options = run.Options(quick=False, tests_only=False, timeout=1, arches=[], kernels=[])
+        self.assertEqual(run.repetitions(options), 9)
+        options.quick = True
+        self.assertEqual(run.repetitions(options), 3)
+        options.tests_only = True
+        self.assertEqual(run.repetitions(options), 0)
+
+    def test_arm64_leaves_out_the_i386_test(self):
+        tests = ["compat32_test", "process_test"]
+        self.assertEqual(run.arch_tests(qemu_configs.CONFIGS["arm64"], tests), ["process_test"])
+        self.assertEqual(run.arch_tests(qemu_configs.CONFIGS["amd64"], tests), tests)
+
+
+class QemuTest(unittest.TestCase):
+    def test_amd64_takes_the_accelerator_arm64_is_always_emulated(self):
+        amd64 = qemu_configs.qemu_command(qemu_configs.CONFIGS["amd64"], "kvm", "K", "I", "")
+        self.assertEqual(amd64[:3], ["qemu-system-x86_64", "-accel", "kvm"])
+        self.assertEqual(amd64[amd64.index("-append") + 1], "console=ttyS0 panic=-1 quiet ")
+        arm64 = qemu_configs.qemu_command(qemu_configs.CONFIGS["arm64"], "kvm", "K", "I", "x=1")
+        self.assertEqual(arm64[:7], ["qemu-system-aarch64", "-M", "virt", "-cpu", "max,pauth-impdef=on", "-accel",
+                                     "tcg"])
+        self.assertEqual(arm64[arm64.index("-append") + 1], "console=ttyAMA0 panic=-1 quiet x=1")
+        for command in (amd64, arm64):
+            self.assertEqual(command[command.index("-kernel") + 1], "K")
+            self.assertEqual(command[command.index("-initrd") + 1], "I")
+            self.assertIn("-no-reboot", command)
+            self.assertEqual(command[-2:], ["-nic", "none"])
+
+    def test_boot_label_drops_the_plan(self):
+        self.assertEqual(run.boot_label("proc_mem.force_override=never procscope.plan=plan-force-never"),
+                         "proc_mem.force_override=never")
+        self.assertEqual(run.boot_label("a=1"), "a=1")
+
+
+class MiscTest(unittest.TestCase):
+    def test_versions_sort_like_sort_v(self):
+        names = ["linux-image-6.1.0-57-cloud-amd64-unsigned", "linux-image-6.1.0-9-cloud-amd64-unsigned",
+                 "linux-image-6.1.0-10-cloud-amd64-unsigned"]
+        self.assertEqual(sorted(names, key=run.version_key)[-1], "linux-image-6.1.0-57-cloud-amd64-unsigned")
+        self.assertEqual(sorted(names, key=run.version_key)[0], "linux-image-6.1.0-9-cloud-amd64-unsigned")
+
+    def test_benchmark_context_marks_emulation(self):
+        self.assertEqual(run.benchmark_context("6.1.0-57-cloud-amd64", "tcg", "T"),
+                         {"kernel_release": "6.1.0-57-cloud-amd64 [emulated, not comparable]", "accel": "tcg",
+                          "emulated": True, "timestamp": "T"})
+        self.assertEqual(run.benchmark_context("6.18", "host", "T")["emulated"], False)
+
+    def test_caller_path(self):
+        os.environ["PROCSCOPE_CALLER_DIR"] = "/somewhere"
+        self.assertEqual(run.caller_path("k"), "/somewhere/k")
+        self.assertEqual(run.caller_path("/abs/k"), "/abs/k")
+
+
+if __name__ == "__main__":
+    unittest.main()
