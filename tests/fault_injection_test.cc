@@ -232,14 +232,11 @@ TEST_P(FaultTest, SignalsFloodTheReadingThread) {
   for (int round = 0; round < 8; ++round) {
     // 64 long elements inside the first rw run: every one must come back whole.
     Batch b;
-    b.buffers.resize(64);
     for (size_t i = 0; i < 64; ++i) {
       const uint64_t length = 16 * kPage + random() % (48 * kPage);
       const uint64_t address = base + random() % (256 * kPage - length);
-      b.buffers[i].assign(length, 0);
-      b.elements.push_back({address, b.buffers[i].data(), length});
+      b.Add(address, length);
     }
-    b.results.resize(64);
     const Status status = t.process->Transfer(*strategy_, Direction::kRead, b.elements, b.results);
     ASSERT_OK(status);
     ASSERT_EQ(Violation(b, {}), "") << "round " << round;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/memory/owned_batch.h"
 #include "backend/memory/strategy.h"
 #include "backend/process/process.h"
 #include "backend/status_matchers.h"
@@ -32,26 +33,18 @@ using testing::MemoryTarget;
 // rw(0) hole(1) rw(2) PROT_NONE(3) read-only(4) hole(5) rw(6).
 constexpr char kLayout[] = "rw:2,hole:1,rw:1,none:1,ro:1,hole:2,rw:1";
 
+using Batch = OwnedBatch;
+
+// For writes: every buffer holds the inverse of the pattern, so a written byte is told from an old one.
+void FillInverted(Batch& b) {
+  for (size_t i = 0; i < b.elements.size(); ++i) {
+    for (uint64_t k = 0; k < b.buffers[i].size(); ++k)
+      b.buffers[i][k] = static_cast<uint8_t>(~PatternByte(b.elements[i].address + k));
+  }
+}
+
 // A batch covering every kind of element: valid in each rw region, unmapped, PROT_NONE, read-only, one that
 // straddles into a hole, one of length zero, one that wraps.
-struct Batch {
-  std::vector<std::vector<uint8_t>> buffers;
-  std::vector<Element> elements;
-  std::vector<ElementResult> results;
-
-  void Add(uint64_t address, uint64_t length) {
-    buffers.emplace_back(length);
-    elements.push_back({address, buffers.back().data(), length});
-  }
-  // For writes: every buffer holds the inverse of the pattern, so a written byte is told from an old one.
-  void FillInverted() {
-    for (size_t i = 0; i < elements.size(); ++i) {
-      for (uint64_t k = 0; k < buffers[i].size(); ++k)
-        buffers[i][k] = static_cast<uint8_t>(~PatternByte(elements[i].address + k));
-    }
-  }
-};
-
 Batch MakeBatch(const std::vector<fixtures::Region>& r) {
   Batch b;
   b.Add(r[0].start + 100, 64);
@@ -62,9 +55,7 @@ Batch MakeBatch(const std::vector<fixtures::Region>& r) {
   b.Add(r[0].end - 40, 80);
   b.Add(r[6].start + 1, 0);
   b.Add(r[6].start + 1000, 300);
-  b.buffers.emplace_back(16);
-  b.elements.push_back({UINT64_MAX - 7, b.buffers.back().data(), 16});
-  b.results.resize(b.elements.size());
+  b.Add(UINT64_MAX - 7, 16);
   return b;
 }
 
@@ -163,7 +154,7 @@ TEST_P(SeccompFallbackTest, WritesFallBackToProcMemAndLandTheSameBytes) {
   StatusOr<Process> process = Process::Open(target_->pid());
   ASSERT_OK(process);
   Batch plain = MakeBatch(target_->regions());
-  plain.FillInverted();
+  FillInverted(plain);
   TransferReport plain_report;
   ASSERT_OK(process->Transfer(*MakeStrategy("default"), Direction::kWrite, plain.elements, plain.results,
                               &plain_report));
@@ -177,7 +168,7 @@ TEST_P(SeccompFallbackTest, WritesFallBackToProcMemAndLandTheSameBytes) {
 
   const ChildOutcome outcome = UnderFilter([&](ChildReport& report, const Process& p) {
     Batch b = MakeBatch(target_->regions());
-    b.FillInverted();
+    FillInverted(b);
     TransferReport r;
     const Status s = p.Transfer(*MakeStrategy("default"), Direction::kWrite, b.elements, b.results, &r);
     report.Check("default succeeds", s.ok(), s.ToString());

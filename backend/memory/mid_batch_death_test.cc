@@ -12,6 +12,7 @@
 
 #include "backend/memory/dying_memory.h"
 #include "backend/memory/fake_memory.h"
+#include "backend/memory/owned_batch.h"
 #include "backend/memory/strategy.h"
 #include "backend/status_matchers.h"
 
@@ -41,31 +42,25 @@ void BuildLayout(FakeMemory& memory, bool holes) {
   }
 }
 
-struct Batch {
-  std::vector<std::vector<uint8_t>> buffers;
-  std::vector<Element> elements;
-  std::vector<ElementResult> results;
-};
+using Batch = OwnedBatch;
 
 // Up to `count` elements of 1..`max_length` bytes anywhere in the layout, none overlapping another (so the
 // bytes moved at an address belong to one element), some straddling holes, in random order.
 Batch RandomBatch(size_t count, uint64_t max_length, uint64_t seed) {
   std::mt19937_64 random(seed);
-  Batch b;
+  std::vector<Element> spans;
   uint64_t at = kBase;
   const uint64_t end = kBase + kPages * kPage;
-  while (b.elements.size() < count) {
+  while (spans.size() < count) {
     at += random() % (max_length / 2 + 1);  // a gap
     const uint64_t length = 1 + random() % max_length;
     if (at + length > end) break;
-    b.elements.push_back({at, nullptr, length});
+    spans.push_back({at, nullptr, length});
     at += length;
   }
-  std::shuffle(b.elements.begin(), b.elements.end(), random);
-  b.buffers.resize(b.elements.size());
-  for (size_t i = 0; i < b.elements.size(); ++i)
-    b.buffers[i].assign(b.elements[i].length, static_cast<uint8_t>(i));
-  b.results.assign(b.elements.size(), {});
+  std::shuffle(spans.begin(), spans.end(), random);
+  Batch b;
+  for (size_t i = 0; i < spans.size(); ++i) b.Add(spans[i].address, spans[i].length, static_cast<uint8_t>(i));
   return b;
 }
 
@@ -79,9 +74,7 @@ void CheckEveryDeath(const std::string& strategy_name, Direction direction, cons
                      bool holes = true) {
   const std::unique_ptr<Strategy> strategy = MakeStrategy(strategy_name);
   ASSERT_NE(strategy, nullptr);
-  Batch reference = base;
-  for (size_t i = 0; i < reference.elements.size(); ++i)
-    reference.elements[i].buffer = reference.buffers[i].data();
+  Batch reference = base;  // a copy: its elements point at its own buffers
   FakeMemory layout;
   BuildLayout(layout, holes);
   {
@@ -91,7 +84,6 @@ void CheckEveryDeath(const std::string& strategy_name, Direction direction, cons
   for (uint64_t k = 0;; ++k) {
     SCOPED_TRACE(strategy_name + ", target dies after " + std::to_string(k) + " calls");
     Batch b = base;
-    for (size_t i = 0; i < b.elements.size(); ++i) b.elements[i].buffer = b.buffers[i].data();
     FakeMemory fake = layout;
     DyingMemory memory(fake, k);
     const Status status = TransferBatch(*strategy, memory, direction, b.elements, b.results);

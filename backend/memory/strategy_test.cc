@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "backend/memory/fake_memory.h"
+#include "backend/memory/owned_batch.h"
 #include "backend/status_matchers.h"
 
 namespace procscope {
@@ -18,22 +19,9 @@ namespace {
 constexpr uint64_t kPage = kFakePageSize;
 constexpr uint64_t kBase = 0x200000;
 
-// Owns the buffers of a batch, pre-filled with a sentinel so stale bytes are visible.
-struct Batch {
-  std::vector<std::vector<uint8_t>> buffers;
-  std::vector<Element> elements;
-  std::vector<ElementResult> results;
-
-  void Add(uint64_t address, uint64_t length) {
-    buffers.emplace_back(length, 0xee);
-    elements.push_back({address, nullptr, length});
-  }
-  std::span<const Element> Ready() {
-    for (size_t i = 0; i < elements.size(); ++i) elements[i].buffer = buffers[i].data();
-    results.assign(elements.size(), {});
-    return elements;
-  }
-};
+// Buffers are pre-filled with a sentinel so stale bytes are visible.
+constexpr uint8_t kSentinel = 0xee;
+using Batch = OwnedBatch;
 
 class StrategyTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -48,14 +36,14 @@ class StrategyTest : public ::testing::TestWithParam<std::string> {
   bool forced() const { return GetParam() == "procmem_force"; }
 
   Status Read(Batch& batch) {
-    std::span<const Element> elements = batch.Ready();
-    return TransferBatch(*strategy_, memory_, Direction::kRead, elements, batch.results);
+    batch.ResetResults();
+    return TransferBatch(*strategy_, memory_, Direction::kRead, batch.elements, batch.results);
   }
   // The element's bytes that were read must be the pattern at their addresses; the rest the sentinel.
   void ExpectBytes(const Batch& batch, size_t i) {
     const Element& e = batch.elements[i];
     for (uint64_t b = 0; b < e.length; ++b) {
-      const uint8_t expected = b < batch.results[i].transferred ? PatternByte(e.address + b) : 0xee;
+      const uint8_t expected = b < batch.results[i].transferred ? PatternByte(e.address + b) : kSentinel;
       ASSERT_EQ(batch.buffers[i][b], expected) << "element " << i << " byte " << b;
     }
   }
@@ -66,9 +54,9 @@ class StrategyTest : public ::testing::TestWithParam<std::string> {
 
 TEST_P(StrategyTest, ValidHoleValid) {
   Batch batch;
-  batch.Add(kBase + 16, 8);
-  batch.Add(kBase + 2 * kPage + 16, 8);
-  batch.Add(kBase + 3 * kPage + 16, 8);
+  batch.Add(kBase + 16, 8, kSentinel);
+  batch.Add(kBase + 2 * kPage + 16, 8, kSentinel);
+  batch.Add(kBase + 3 * kPage + 16, 8, kSentinel);
   EXPECT_OK(Read(batch));
   EXPECT_EQ(batch.results[0], (ElementResult{8, 0}));
   EXPECT_EQ(batch.results[1], (ElementResult{0, EFAULT}));
@@ -78,8 +66,8 @@ TEST_P(StrategyTest, ValidHoleValid) {
 
 TEST_P(StrategyTest, StraddlingIntoAHoleGivesAPrefix) {
   Batch batch;
-  batch.Add(kBase + 2 * kPage - 100, 200);
-  batch.Add(kBase + 16, 8);
+  batch.Add(kBase + 2 * kPage - 100, 200, kSentinel);
+  batch.Add(kBase + 16, 8, kSentinel);
   EXPECT_OK(Read(batch));
   EXPECT_EQ(batch.results[0], (ElementResult{100, EFAULT}));
   EXPECT_EQ(batch.results[1], (ElementResult{8, 0}));
@@ -88,8 +76,8 @@ TEST_P(StrategyTest, StraddlingIntoAHoleGivesAPrefix) {
 
 TEST_P(StrategyTest, ProtNoneFailsUnlessForced) {
   Batch batch;
-  batch.Add(kBase + 4 * kPage, 8);
-  batch.Add(kBase + 5 * kPage, 8);
+  batch.Add(kBase + 4 * kPage, 8, kSentinel);
+  batch.Add(kBase + 5 * kPage, 8, kSentinel);
   EXPECT_OK(Read(batch));
   EXPECT_EQ(batch.results[0], forced() ? (ElementResult{8, 0}) : (ElementResult{0, EFAULT}));
   EXPECT_EQ(batch.results[1], (ElementResult{8, 0}));
@@ -109,8 +97,8 @@ TEST_P(StrategyTest, WritesToReadOnlyFailUnlessForced) {
 
 TEST_P(StrategyTest, ZeroLengthAndWrappingNeedNoSyscall) {
   Batch batch;
-  batch.Add(0, 0);                       // zero-length at NULL: fine
-  batch.Add(0xfffffffffffffff0ULL, 32);  // wraps
+  batch.Add(0, 0, kSentinel);                       // zero-length at NULL: fine
+  batch.Add(0xfffffffffffffff0ULL, 32, kSentinel);  // wraps
   const uint64_t before = memory_.syscalls();
   EXPECT_OK(Read(batch));
   EXPECT_EQ(memory_.syscalls(), before);
@@ -121,8 +109,8 @@ TEST_P(StrategyTest, ZeroLengthAndWrappingNeedNoSyscall) {
 TEST_P(StrategyTest, DeadTargetFailsTheWholeBatch) {
   memory_.SetDead(true);
   Batch batch;
-  batch.Add(kBase, 8);
-  batch.Add(kBase + 8, 8);
+  batch.Add(kBase, 8, kSentinel);
+  batch.Add(kBase + 8, 8, kSentinel);
   Status status = Read(batch);
   EXPECT_THAT(status, StatusIs(ESRCH));
   EXPECT_EQ(batch.results[0], (ElementResult{0, ESRCH}));
@@ -132,7 +120,7 @@ TEST_P(StrategyTest, DeadTargetFailsTheWholeBatch) {
 TEST_P(StrategyTest, DeniedTargetIsEperm) {
   memory_.SetDenied(true);
   Batch batch;
-  batch.Add(kBase, 8);
+  batch.Add(kBase, 8, kSentinel);
   EXPECT_THAT(Read(batch), StatusIs(EPERM));
   EXPECT_EQ(batch.results[0].error, EPERM);
 }
@@ -145,9 +133,9 @@ TEST_P(StrategyTest, ThousandsOfElementsWithScatteredHoles) {
     if (random() % 4 != 0) memory.Map(kBase + p * kPage, 1, kProtRead | kProtWrite);
   }
   Batch batch;
-  for (int i = 0; i < 3100; ++i) batch.Add(kBase + random() % (kPages * kPage - 64), 1 + random() % 64);
-  std::span<const Element> elements = batch.Ready();
-  ASSERT_OK(TransferBatch(*strategy_, memory, Direction::kRead, elements, batch.results));
+  for (int i = 0; i < 3100; ++i)
+    batch.Add(kBase + random() % (kPages * kPage - 64), 1 + random() % 64, kSentinel);
+  ASSERT_OK(TransferBatch(*strategy_, memory, Direction::kRead, batch.elements, batch.results));
   for (size_t i = 0; i < batch.elements.size(); ++i) {
     const Element& e = batch.elements[i];
     uint64_t readable = 0;

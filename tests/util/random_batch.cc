@@ -14,14 +14,11 @@ Batch RandomBatch(const std::vector<fixtures::Region>& regions, size_t count, ui
                   std::mt19937_64& random) {
   Batch b;
   const uint64_t low = regions.front().start, high = regions.back().end;
-  b.buffers.resize(count);
   for (size_t i = 0; i < count; ++i) {
     const uint64_t address = low + random() % (high - low);
     const uint64_t length = 1 + random() % std::min(max_length, high - address);
-    b.buffers[i].assign(length, 0xa5);
-    b.elements.push_back({address, b.buffers[i].data(), length});
+    b.Add(address, length, kUnread);
   }
-  b.results.resize(count);
   return b;
 }
 
@@ -32,14 +29,11 @@ Batch SpreadBatch(const std::vector<fixtures::Region>& regions, size_t count, st
   std::shuffle(order.begin(), order.end(), random);
   Batch b;
   count = std::min<size_t>(count, pages);
-  b.buffers.resize(count);
   for (size_t i = 0; i < count; ++i) {
     const uint64_t length = 1 + random() % 256;
     const uint64_t address = low + order[i] * kPage + random() % 256;
-    b.buffers[i].assign(length, 0xa5);
-    b.elements.push_back({address, b.buffers[i].data(), length});
+    b.Add(address, length, kUnread);
   }
-  b.results.resize(count);
   return b;
 }
 

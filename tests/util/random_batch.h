@@ -10,16 +10,14 @@
 #include <vector>
 
 #include "backend/memory/batch.h"
+#include "backend/memory/owned_batch.h"
 #include "fixtures/layout.h"
 
 namespace procscope::testing {
 
-// Elements, their results, and the buffers they own (filled with 0xa5).
-struct Batch {
-  std::vector<Element> elements;
-  std::vector<ElementResult> results;
-  std::vector<std::vector<uint8_t>> buffers;
-};
+// Elements, their results, and the buffers they own (filled with kUnread).
+using Batch = OwnedBatch;
+inline constexpr uint8_t kUnread = 0xa5;
 
 // `count` random elements inside the layout (never past its ends: what is mapped next to it is not ours to
 // check), lengths 1 to `max_length`.

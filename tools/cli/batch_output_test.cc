@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "backend/hex.h"
+#include "backend/memory/owned_batch.h"
 #include "tools/cli/args.h"
 #include "tools/cli/procfs_output.h"
 
@@ -19,29 +20,26 @@ namespace {
 using cli::Json;
 
 // A made-up batch: addresses of every size, lengths from 0 to 40, results complete, partial, failed.
-struct Batch {
-  std::vector<std::vector<uint8_t>> buffers;
-  std::vector<Element> elements;
-  std::vector<ElementResult> results;
+struct Batch : OwnedBatch {
   BatchSummary summary;
 };
 
 Batch MakeBatch(size_t n, uint64_t seed, bool fallback) {
   std::mt19937_64 random(seed);
   Batch b;
-  b.buffers.resize(n);
   const int errors[] = {EFAULT, ESRCH, EOVERFLOW, EPERM};
   for (size_t i = 0; i < n; ++i) {
     const uint64_t length = random() % 41;
-    b.buffers[i].resize(length);
-    for (uint8_t& byte : b.buffers[i]) byte = static_cast<uint8_t>(random());
+    std::vector<uint8_t> bytes(length);
+    for (uint8_t& byte : bytes) byte = static_cast<uint8_t>(random());
     const uint64_t address = random() >> (random() % 64);
-    b.elements.push_back({address, b.buffers[i].data(), length});
+    b.Add(address, length);
+    b.buffers.back() = bytes;  // same size: the element's buffer stays where it is
     const int kind = static_cast<int>(random() % 4);
     if (kind == 0 && length > 0) {
-      b.results.push_back({random() % length, errors[random() % 4]});
+      b.results.back() = {random() % length, errors[random() % 4]};
     } else {
-      b.results.push_back({length, 0});
+      b.results.back() = {length, 0};
     }
   }
   b.summary = {.pid = 4242,
