@@ -97,7 +97,7 @@ TEST(ModulesFromMapsTest, FilesMappedInsideALoadersSegmentGapDoNotSplitIt) {
 
 TEST(ModulesFromMapsTest, OddNamesFromARealCapture) {
   // The maps text alone: " (deleted)" is removed and "\012" decoded even where the file was really named
-  // so; Process::Modules corrects those from map_files (tests/process_test.cc checks it live).
+  // so; Process::Modules corrects those from map_files (tests/process_modules_test.cc checks it live).
   const std::vector<Module> modules = ModulesFromMaps(ParsedMaps(ReadTestdata("maps_odd_names.txt")));
   const auto find = [&](const std::string& path) -> const Module* {
     for (const Module& m : modules)

@@ -4,7 +4,7 @@
 //   if (state.kind == ProcessState::Kind::kDead && state.exit_code) Report(*state.exit_code);
 //
 // Exit codes follow procscope's convention: exit(3) -> 3, killed by signal N -> -N; nullopt when unknown.
-// The rules, measured on Linux 6.18 (tests/process_test.cc and tests/unprivileged_test.cc pin them):
+// The rules, measured on Linux 6.18 (tests/process_open_test.cc and tests/unprivileged_test.cc pin them):
 // - 'Z' (zombie) and 'X' (dead) are dead, unless the zombie is a thread-group leader whose other threads
 //   still run (num_threads > 1): that process is alive.
 // - Field 52 (exit_code) holds the wait status only for readers with ptrace read access; everyone else reads
