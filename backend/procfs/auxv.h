@@ -6,12 +6,11 @@
 // Both are pure functions over little-endian bytes in the word size of the process: 8-byte words for an LP64
 // process, 4-byte words for a 32-bit one (an i386 program on x86_64: its stack and the kernel's copy in
 // /proc/<pid>/auxv are both made of 32-bit words). Measured on Linux 6.18 + glibc 2.36
-// (tests/process_modules_test.cc pins it): /proc/<pid>/auxv is the kernel's copy made at exec time, so for a
-// program started as `ld.so
-// ./prog` it describes ld.so (AT_PHDR/AT_ENTRY of the loader). glibc's loader rewrites AT_PHDR, AT_PHNUM and
-// AT_ENTRY in the vector on the stack to describe `prog`; only that copy names the main program.
-// ParseInitialStack reads it from the bytes at the stack pointer the process started with (stat field 28,
-// startstack): argc, argv[], NULL, envp[], NULL, then the auxv pairs.
+// (tests/process_modules_test.cc pins it): /proc/<pid>/auxv is the kernel's copy made at exec time, so for
+// a program started as `ld.so ./prog` it describes ld.so (AT_PHDR/AT_ENTRY of the loader). glibc's loader
+// rewrites AT_PHDR, AT_PHNUM and AT_ENTRY in the vector on the stack to describe `prog`; only that copy names
+// the main program. ParseInitialStack reads it from the bytes at the stack pointer the process started with
+// (stat field 28, startstack): argc, argv[], NULL, envp[], NULL, then the auxv pairs.
 #ifndef PROCSCOPE_BACKEND_PROCFS_AUXV_H_
 #define PROCSCOPE_BACKEND_PROCFS_AUXV_H_
 
