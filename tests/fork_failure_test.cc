@@ -12,7 +12,6 @@
 
 #include <cerrno>
 #include <chrono>
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "backend/memory/kernel_probe.h"
@@ -23,7 +22,6 @@
 #include "tests/util/child_report.h"
 #include "tests/util/open_fds.h"
 #include "tests/util/seccomp.h"
-#include "tests/util/subprocess.h"
 #include "tools/conform/worker.h"
 
 namespace procscope {
@@ -130,31 +128,6 @@ TEST(ForkFailureTest, TheProbeSaysWhatItCouldNotMeasure) {
               }),
               {"probe ran", "procmem_eof_after_exit unmeasured (fork EAGAIN)",
                "prot_none_readable_procmem measured"});
-}
-
-// The CLI end to end: `procscope probe --json` under the filter prints null and the reason for the key it
-// could not measure, and true/false only for measured ones.
-TEST(ForkFailureTest, ProbeJsonPrintsNullAndTheReason) {
-  const testing::CommandResult r =
-      testing::RunCommand({testing::RunfilesPath("tests/util/deny_fork"),
-                           testing::RunfilesPath("tools/procscope"), "probe", "--json"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const nlohmann::json j = nlohmann::json::parse(r.out);
-  EXPECT_TRUE(j["procmem_eof_after_exit"].is_null()) << j.dump();
-  ASSERT_TRUE(j.contains("procmem_eof_after_exit_unmeasured")) << j.dump();
-  EXPECT_EQ(j["procmem_eof_after_exit_unmeasured"].get<std::string>().rfind("EAGAIN: fork", 0), 0u)
-      << j.dump();
-  for (const char* measured :
-       {"prot_none_readable_procmem", "readonly_writable_procmem", "splits_elements"}) {
-    EXPECT_TRUE(j[measured].is_boolean()) << measured << ": " << j.dump();
-    EXPECT_FALSE(j.contains(std::string(measured) + "_unmeasured")) << measured;
-  }
-  const testing::CommandResult table =
-      testing::RunCommand({testing::RunfilesPath("tests/util/deny_fork"),
-                           testing::RunfilesPath("tools/procscope"), "probe", "--skip-max-rw-count"});
-  ASSERT_EQ(table.exit_code, 0) << table.err;
-  EXPECT_NE(table.out.find("procmem_eof_after_exit      unmeasured: EAGAIN: fork"), std::string::npos)
-      << table.out;
 }
 
 }  // namespace

@@ -1,15 +1,18 @@
 // A probe key that cannot be measured says why instead of reading as a kernel fact: with no descriptor to
 // spare (RLIMIT_NOFILE at the lowest free descriptor) every /proc/self/mem key, the pipe of
 // procmem_eof_after_exit and the forced writes of procmem_force_override fail with EMFILE, and each of them
-// carries that reason. The process_vm_* keys need no descriptor and stay measured.
+// carries that reason. The process_vm_* keys need no descriptor and stay measured. And the CLI under a filter
+// that makes fork fail (tests/util:deny_fork) prints null and the reason for the one key that needs a child.
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "backend/memory/kernel_probe.h"
 #include "tests/util/child_report.h"
+#include "tests/util/subprocess.h"
 
 namespace procscope {
 namespace {
@@ -54,6 +57,31 @@ TEST(ProbeUnmeasuredTest, WithoutDescriptorsEveryProcMemKeySaysWhy) {
                 "tagged_address_procmem unmeasured (open /proc/self/mem EMFILE)",
                 "procmem_eof_after_exit unmeasured (pipe2 EMFILE)",
                 "procmem_force_override unmeasured (open /proc/ EMFILE)", "process_vm keys measured"});
+}
+
+// The CLI end to end: `procscope probe --json` under the filter prints null and the reason for the key it
+// could not measure, and true/false only for measured ones.
+TEST(ForkFailureTest, ProbeJsonPrintsNullAndTheReason) {
+  const testing::CommandResult r =
+      testing::RunCommand({testing::RunfilesPath("tests/util/deny_fork"),
+                           testing::RunfilesPath("tools/procscope"), "probe", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j["procmem_eof_after_exit"].is_null()) << j.dump();
+  ASSERT_TRUE(j.contains("procmem_eof_after_exit_unmeasured")) << j.dump();
+  EXPECT_EQ(j["procmem_eof_after_exit_unmeasured"].get<std::string>().rfind("EAGAIN: fork", 0), 0u)
+      << j.dump();
+  for (const char* measured :
+       {"prot_none_readable_procmem", "readonly_writable_procmem", "splits_elements"}) {
+    EXPECT_TRUE(j[measured].is_boolean()) << measured << ": " << j.dump();
+    EXPECT_FALSE(j.contains(std::string(measured) + "_unmeasured")) << measured;
+  }
+  const testing::CommandResult table =
+      testing::RunCommand({testing::RunfilesPath("tests/util/deny_fork"),
+                           testing::RunfilesPath("tools/procscope"), "probe", "--skip-max-rw-count"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("procmem_eof_after_exit      unmeasured: EAGAIN: fork"), std::string::npos)
+      << table.out;
 }
 
 }  // namespace
