@@ -86,11 +86,11 @@ def git(tree, *args, **kwargs):
     return subprocess.run(["git", "-C", tree] + list(args), **kwargs)
 
 
-def scratch_tree():
+def scratch_tree(command="mutants"):
     """A worktree of HEAD outside the workspace (so `bazel test //...` here never sees a second copy of every
-    package), reused between runs."""
+    package), reused between runs; one per checkout and command (`mutants`, `mutate`)."""
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    tree = os.path.join(cache, "procscope-mutants", hashlib.md5(ROOT.encode()).hexdigest()[:12], "tree")
+    tree = os.path.join(cache, "procscope-" + command, hashlib.md5(ROOT.encode()).hexdigest()[:12], "tree")
     head = git(ROOT, "rev-parse", "HEAD", stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
     if os.path.exists(os.path.join(tree, ".git")):
         git(tree, "checkout", "-q", "--detach", "-f", head, check=True)
@@ -98,7 +98,7 @@ def scratch_tree():
         os.makedirs(os.path.dirname(tree), exist_ok=True)
         git(ROOT, "worktree", "add", "-q", "--detach", tree, "HEAD", check=True)
     short = git(ROOT, "rev-parse", "--short", "HEAD", stdout=subprocess.PIPE, text=True).stdout.strip()
-    print(f"harness: mutants on a scratch checkout of HEAD ({short}) in {tree}", flush=True)
+    print(f"harness: {command} on a scratch checkout of HEAD ({short}) in {tree}", flush=True)
     return tree
 
 
@@ -135,9 +135,15 @@ def run_mutants(tree, mutants, logs, test=run_bazel):
     return rows, all_killed
 
 
-def ensure_packages():
+def ensure_packages(command="mutants"):
     if subprocess.run([os.path.join(ROOT, "tools", "harness"), "ensure-packages"]).returncode != 0:
-        raise Refused("mutants: the packages could not be installed (see above)")
+        raise Refused(f"{command}: the packages could not be installed (see above)")
+
+
+def tracked_files_clean():
+    """Whether this checkout's tracked files are unmodified (what --in-place needs)."""
+    return (git(ROOT, "diff", "--quiet").returncode == 0 and
+            git(ROOT, "diff", "--cached", "--quiet").returncode == 0)
 
 
 def main(argv):
@@ -147,9 +153,7 @@ def main(argv):
         mutants = [read_mutant(p) for p in paths]
         ensure_packages()
         if in_place:
-            clean = (git(ROOT, "diff", "--quiet").returncode == 0 and
-                     git(ROOT, "diff", "--cached", "--quiet").returncode == 0)
-            if not clean:
+            if not tracked_files_clean():
                 raise Refused("mutants --in-place: tracked files are modified here; commit or stash them first")
             tree = ROOT
         else:
