@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -32,6 +33,7 @@
 #include "tests/util/process_helpers.h"
 #include "tests/util/subprocess.h"
 #include "tests/util/temp_dir.h"
+#include "tests/util/time_limits.h"
 
 namespace procscope {
 namespace {
@@ -141,9 +143,18 @@ TEST_F(ChurnTest, MapsStaysOrderedWhileTheTargetChurns) {
   ASSERT_OK(main_module);
   ASSERT_EQ(fixture->Command("spin start").value_or(""), "ok");
   // Count how often the raw text itself was out of order (the figure goes to the test's XML output).
+  // At least 300 rounds, and on until the spin thread has run while we read (a loaded machine may not
+  // schedule it at first), with the step time limit as the safety net.
   int torn = 0;
   const std::string path = "/proc/" + std::to_string(fixture->pid()) + "/maps";
-  for (int i = 0; i < 300; ++i) {
+  const auto give_up = std::chrono::steady_clock::now() + testing::kStepTimeLimit;
+  uint64_t spun = 0;
+  for (int i = 0; i < 300 || (spun == 0 && std::chrono::steady_clock::now() < give_up); ++i) {
+    if (i >= 300 && i % 50 == 0) {
+      StatusOr<std::string> now = fixture->Command("spin rounds");
+      ASSERT_TRUE(now.ok() && now->starts_with("ok ")) << now.status().ToString();
+      spun = std::stoull(now->substr(3));
+    }
     int reads = 0;
     StatusOr<std::vector<MapsEntry>> maps =
         ReadOrderedMaps([&] { return ReadFileToString(path); }, 5, &reads);
