@@ -56,7 +56,7 @@ TEST(RustBackendTest, TheTemplateBuildsAndConforms) {
   ASSERT_TRUE(fs::exists(plugin));
 
   const testing::CommandResult conform =
-      testing::RunProcscope({"conform", "--backend", plugin.string(), "--json", "--budget", "2"});
+      testing::RunProcscope({"conform", "--backend", plugin.string(), "--json", "--cases", "200"});
   EXPECT_EQ(conform.exit_code, 0) << conform.out << conform.err;
   const nlohmann::json report = nlohmann::json::parse(conform.out, nullptr, false);
   EXPECT_EQ(report["backend"], "rust template (memflow-native's process_rw, fixed)");

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "backend/hex.h"
@@ -22,6 +23,7 @@ struct ConformArgs {
   bool json = false;
   uint64_t seed = 1;
   double budget = 10;
+  std::optional<size_t> cases;
   uint64_t timeout_ms = 10000;
   std::string layout, batch;  // replay one case
   bool write = false, dead = false;
@@ -85,6 +87,7 @@ int RunConform(const ConformArgs& a) {
   options.backend = a.backend;
   options.seed = a.seed;
   options.budget_seconds = a.budget;
+  options.random_cases = a.cases;
   options.limit = std::chrono::milliseconds(a.timeout_ms);
   if (!a.layout.empty() || !a.batch.empty()) {
     if (a.layout.empty() || a.batch.empty()) return Usage("conform: --layout and --batch go together");
@@ -170,10 +173,17 @@ void AddConformCommand(CLI::App& app, Runner& run) {
       "not_run, failures: [{case, case_elements, layout, direction, dead_target, elements, expected, "
       "got, problem, repro}]}");
   conform->add_option("--seed", a->seed, "seed of the random cases (default 1)");
+  CLI::Option* budget =
+      conform
+          ->add_option("--budget", a->budget,
+                       "seconds of random cases after the canonical ones (default 10; at least one runs)")
+          ->check(CLI::NonNegativeNumber);
   conform
-      ->add_option("--budget", a->budget,
-                   "seconds of random cases after the canonical ones (default 10; at least one runs)")
-      ->check(CLI::NonNegativeNumber);
+      ->add_option("--cases", a->cases,
+                   "run exactly this many random cases instead of a time budget (0: none), so what a run "
+                   "finds does not depend on the machine's speed")
+      ->check(CLI::NonNegativeNumber)
+      ->excludes(budget);
   conform
       ->add_option(
           "--timeout", a->timeout_ms,

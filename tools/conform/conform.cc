@@ -204,8 +204,11 @@ StatusOr<ConformReport> RunConformance(const ConformOptions& options) {
   }
   const Clock::time_point start = Clock::now();
   const auto budget = std::chrono::duration<double>(options.budget_seconds);
-  for (uint64_t i = 0; report.hangs < options.max_hangs && report.crashes < options.max_crashes &&
-                       (report.random_cases == 0 || Clock::now() - start < budget);
+  const auto more = [&] {
+    if (options.random_cases) return report.random_cases < *options.random_cases;
+    return report.random_cases == 0 || Clock::now() - start < budget;
+  };
+  for (uint64_t i = 0; report.hangs < options.max_hangs && report.crashes < options.max_crashes && more();
        ++i) {
     Status status = check(RandomCase(options.seed * 1000003 + i, report.plugin.has_write));
     if (!status.ok()) return status;

@@ -20,8 +20,11 @@ namespace procscope::conform {
 struct ConformOptions {
   std::string backend;  // the plugin's path
   uint64_t seed = 1;
-  // After the canonical cases, random cases start until this many seconds have passed (at least one runs).
+  // After the canonical cases, random cases start until this many seconds have passed (at least one runs)...
   double budget_seconds = 10;
+  // ... or, when set, exactly this many run, however long they take (what tests use: what a run catches
+  // must not depend on the machine's speed).
+  std::optional<size_t> random_cases;
   std::chrono::milliseconds limit{10000};  // per batch: a plugin slower than this is reported as hung
   size_t max_reported = 5;                 // failures shrunk and described; the rest are counted
   size_t max_hangs = 3;                    // after this many hung batches no new case starts
