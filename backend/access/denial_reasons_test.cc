@@ -59,6 +59,14 @@ TEST(DenialReasonsTest, UidsGidsDumpableAndCapabilities) {
   setuid_like.uids = std::array<uint32_t, 4>{1000, 0, 0, 0};  // real 1000, effective and saved root
   const std::string ids = Joined(DenialReasons(Reader(1000, false), setuid_like));
   EXPECT_NE(ids.find("1000 (real), 0 (effective), 0 (saved)"), std::string::npos) << ids;
+  // Only the saved uid differs (a daemon that dropped privileges but kept root as its saved uid): still all
+  // three, since the one that differs is the one that denies.
+  TargetFacts saved_root = Target(1000);
+  saved_root.uids = std::array<uint32_t, 4>{1000, 1000, 0, 1000};
+  const std::string saved = Joined(DenialReasons(Reader(1000, false), saved_root));
+  EXPECT_NE(saved.find("runs as uid 1000 (real), 1000 (effective), 0 (saved), this reader as uid 1000"),
+            std::string::npos)
+      << saved;
   TargetFacts setgid = Target(1000);
   setgid.gids = std::array<uint32_t, 4>{1000, 50, 50, 50};
   EXPECT_NE(Joined(DenialReasons(Reader(1000, false), setgid)).find("gid 1000 (real), 50 (effective)"),
