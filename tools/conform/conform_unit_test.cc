@@ -116,6 +116,17 @@ TEST(ConformJudgeTest, ACorrectReadPassesAndEachKindOfWrongAnswerIsNamed) {
   EXPECT_NE(Judge(kRegions, false, Direction::kRead, spans, overrun, {}).problem.find("was written although"),
             std::string::npos);
 
+  // Bytes are judged for the elements that have some: an outcome with fewer byte lists than elements (none
+  // here) is judged on its results, never read past its end.
+  BatchOutcome no_bytes = Returned(right, spans);
+  no_bytes.bytes = std::vector<std::vector<ByteChunk>>();  // no storage at all, not just no elements
+  EXPECT_TRUE(Judge(kRegions, false, Direction::kRead, spans, no_bytes, {}).passed);
+  BatchOutcome one_list = Returned(right, spans);
+  one_list.bytes = std::vector<std::vector<ByteChunk>>{one_list.bytes[0]};
+  one_list.bytes[0][0].bytes[5] = static_cast<char>(PatternByte(0x10ffc + 5));
+  EXPECT_NE(Judge(kRegions, false, Direction::kRead, spans, one_list, {}).problem.find("element 0"),
+            std::string::npos);
+
   BatchOutcome returned_error = Returned(right, spans);
   returned_error.rc = EFAULT;
   EXPECT_NE(
