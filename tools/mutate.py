@@ -144,8 +144,16 @@ def select(mutants_by_file, sample, seed):
 
 
 def failed_tests(output):
-    """Test labels bazel's summary marks FAILED or TIMEOUT: ({label: "FAILED"|"TIMEOUT"})."""
-    return {m.group(1): m.group(2) for m in re.finditer(r"^(//\S+) +(?:\(cached\) )?(FAILED|TIMEOUT)\b", output, re.M)}
+    """Tests that failed or timed out: {label: "FAILED"|"TIMEOUT"}, from bazel's summary lines and, since a run
+    stopped at its first failure marks that test NO STATUS there, from the test output it printed."""
+    found = {m.group(1): m.group(2)
+             for m in re.finditer(r"^(//\S+) +(?:\(cached\) )?(FAILED|TIMEOUT)\b", output, re.M)}
+    blocks = re.split(r"^=+ Test output for (//[^\s:]+:[^\s:]+)(?: \(shard \d+ of \d+\))?:$", output, flags=re.M)
+    for label, text in zip(blocks[1::2], blocks[2::2]):
+        how = "TIMEOUT" if re.search(r"^-- Test timed out at ", text, re.M) else "FAILED"
+        if found.get(label) != "FAILED":
+            found[label] = how
+    return found
 
 
 def verdict(rc, output):
@@ -346,7 +354,7 @@ def run(opts):
                "diff": unified_diff(m.path, before, after, m.line)}
         if m.key in triage:
             row.update(verdict="equivalent", tests=[], reason=triage[m.key], seconds=0)
-        elif state.get(m.key):
+        elif state.get(m.key) and state.get(m.key)["verdict"] != "error":  # an error is tried again
             row.update(state.get(m.key))
         else:
             if m.path not in tests_of:

@@ -70,6 +70,17 @@ class VerdictTest(unittest.TestCase):
         self.assertEqual(mutate.verdict(1, "ERROR: x.cc:3: error"), ("didn't build", []))
         self.assertEqual(mutate.verdict(37, ""), ("error", []))
 
+    def test_a_run_stopped_at_its_first_failure_names_it_from_the_test_output(self):
+        timed_out = ("ERROR: x/BUILD.bazel:470:8: Testing //tests:conform_test (shard 1 of 3) failed: aborting\n"
+                     "==================== Test output for //tests:conform_test (shard 1 of 3):\n"
+                     "Running main()\n-- Test timed out at 2026-12-07 04:56:41 UTC --\n"
+                     "================================================================================\n"
+                     "//tests:conform_test                NO STATUS in 120.0s\n")
+        self.assertEqual(mutate.verdict(3, timed_out), ("timed out", ["//tests:conform_test"]))
+        failed = ("==================== Test output for //tests:cli_memory_test:\n[  FAILED  ] X.Y\n"
+                  "//tests:cli_memory_test             NO STATUS\n")
+        self.assertEqual(mutate.verdict(3, failed), ("killed", ["//tests:cli_memory_test"]))
+
     def test_likeliest_killers_first(self):
         tests = ["//tests:z_test", "//backend/memory:b_test", "//tests:a_test", "//backend/memory:a_test"]
         self.assertEqual(mutate.order_tests("backend/memory/x.cc", tests, {"//tests:z_test": 2}),
