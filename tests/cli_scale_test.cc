@@ -2,9 +2,12 @@
 // and a target that dies between chunks. Not kernel-dependent, and slow under emulation: not in the guests.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -13,6 +16,7 @@
 #include "backend/hex.h"
 #include "backend/status_matchers.h"
 #include "fixtures/layout_child.h"
+#include "fixtures/pattern.h"
 #include "tests/util/memory_target.h"
 #include "tests/util/pattern_hex.h"
 #include "tests/util/subprocess.h"
@@ -63,6 +67,73 @@ TEST(CliScaleTest, BatchesLargerThanAChunkStayOneDocument) {
   EXPECT_NE(table.out.find("\nPID " + std::to_string((*big)->pid()) + ", strategy adaptive_coalesce, "),
             std::string::npos);
   EXPECT_EQ(std::count(table.out.begin(), table.out.end(), '\n'), static_cast<std::ptrdiff_t>(n + 3));
+}
+
+// Past one chunk, what the command writes and sums: --out puts every chunk's bytes at their places (the
+// buffers are reused chunk after chunk, so a failed element's bytes must be zeroed, not left from the chunk
+// before), the syscall count is the whole batch's, and a write of more elements than a chunk writes them all.
+TEST(CliScaleTest, OutSyscallsAndWritesAddUpOverChunks) {
+  StatusOr<std::unique_ptr<testing::MemoryTarget>> big =
+      testing::MakeMemoryTarget("child", "rw:300,hole:2,rw:1");
+  ASSERT_OK(big);
+  const std::string pid = std::to_string((*big)->pid());
+  const uint64_t base = (*big)->regions()[0].start;
+  const uint64_t hole = (*big)->regions()[1].start;
+  const size_t n = 70000;  // 65,536 in the first chunk
+  const auto in_hole = [](size_t i) { return i % 1000 == 999; };
+  std::string list;
+  for (size_t i = 0; i < n; ++i) list += Hex(in_hole(i) ? hole + 8 * (i % 512) : base + 16 * i) + ":8\n";
+
+  const std::string path = ::testing::TempDir() + "/chunks.bin";
+  const CommandResult out = RunProcscope({"read", pid, "--from", "-", "--out", path, "--json"}, list);
+  ASSERT_EQ(out.exit_code, 0) << out.err;
+  std::ifstream file(path, std::ios::binary);
+  const std::string raw((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  ASSERT_EQ(raw.size(), 8 * n);
+  for (size_t i = 0; i < n; ++i) {
+    for (uint64_t k = 0; k < 8; ++k) {
+      const uint8_t want = in_hole(i) ? 0 : PatternByte(base + 16 * i + k);
+      ASSERT_EQ(static_cast<uint8_t>(raw[8 * i + k]), want) << "element " << i << " byte " << k;
+    }
+  }
+
+  // One call per element with per_element, over both chunks (every element readable: no retries).
+  std::string valid;
+  for (size_t i = 0; i < n; ++i) valid += Hex(base + 16 * i) + ":8\n";
+  const CommandResult counted =
+      RunProcscope({"read", pid, "--from", "-", "--strategy", "per_element", "--json"}, valid);
+  ASSERT_EQ(counted.exit_code, 0) << counted.err;
+  EXPECT_EQ(Json::parse(counted.out)["syscalls"], n);
+
+  // 65,540 one-byte writes (the pairs on the command line), the last few in the second chunk, one of them
+  // into the hole. That many arguments need more than the 2 MiB the kernel allows by default (a quarter of
+  // the stack limit): the stack limit is raised for the command's start, then put back.
+  struct rlimit stack;
+  ASSERT_EQ(getrlimit(RLIMIT_STACK, &stack), 0);
+  if (stack.rlim_max != RLIM_INFINITY && stack.rlim_max < (64u << 20)) {
+    GTEST_SKIP() << "RLIMIT_STACK's hard limit (" << stack.rlim_max << ") leaves no room for 65,540 pairs";
+  }
+  const struct rlimit raised = {64u << 20, stack.rlim_max};
+  ASSERT_EQ(setrlimit(RLIMIT_STACK, &raised), 0);
+  const size_t writes = 65540;
+  std::vector<std::string> args = {"write", pid};
+  for (size_t i = 0; i < writes; ++i) {
+    args.push_back(Hex(i == writes - 2 ? hole : base + 16 * i + 3));
+    args.push_back("a5");
+  }
+  args.push_back("--json");
+  const CommandResult wrote = RunProcscope(args);
+  ASSERT_EQ(setrlimit(RLIMIT_STACK, &stack), 0);
+  ASSERT_EQ(wrote.exit_code, 0) << wrote.err.substr(0, 500);
+  const Json w = Json::parse(wrote.out);
+  ASSERT_EQ(w["elements"].size(), writes);
+  EXPECT_EQ(w["elements"][writes - 2]["error"], "EFAULT");
+  EXPECT_EQ(w["elements"][writes - 1]["ok_bytes"], 1);
+  for (size_t i : {size_t{0}, size_t{65535}, size_t{65536}, writes - 1}) {
+    StatusOr<std::vector<uint8_t>> back = (*big)->ReadBack(base + 16 * i + 3, 1);
+    ASSERT_OK(back);
+    EXPECT_EQ((*back)[0], 0xa5) << "element " << i;
+  }
 }
 
 // The target dies while a batch of several chunks is being read: the elements after the death carry
