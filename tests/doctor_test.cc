@@ -6,11 +6,13 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <gtest/gtest.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,6 +25,7 @@
 
 #include "backend/access/access.h"
 #include "backend/eintr.h"
+#include "backend/hex.h"
 #include "backend/memory/strategy.h"
 #include "backend/pipe.h"
 #include "backend/process/process.h"
@@ -127,6 +130,37 @@ TEST_F(DoctorTest, RootMayDoEverythingAndTheForceVerdictHolds) {
       << ForceOverrideName(reader.force_override) << " (" << reader.force_override_how << ")";
   ::testing::Test::RecordProperty("proc_mem_force_override",
                                   std::string(ForceOverrideName(reader.force_override)));
+}
+
+// The reader's facts are this process's own: ids as getresuid/getresgid say, and the permitted and effective
+// capability sets each where it belongs. A child drops its effective set (keeping the permitted one) so the
+// two differ; the kernel's /proc/self/status is the ground truth.
+TEST(ReaderFactsTest, IdsAndCapabilitySetsAreThisProcesses) {
+  const ChildOutcome outcome = testing::RunInChild([](ChildReport& report) {
+    __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2] = {};
+    if (syscall(SYS_capget, &header, data) != 0) return report.Skip("capget failed");
+    const uint64_t permitted = data[0].permitted | uint64_t{data[1].permitted} << 32;
+    if (permitted == 0) return report.Skip("no permitted capabilities to tell apart from effective ones");
+    data[0].effective = data[1].effective = 0;
+    if (syscall(SYS_capset, &header, data) != 0) return report.Skip("capset failed");
+    const ReaderFacts facts = GatherReaderFacts(false);
+    report.Check("cap_prm", facts.cap_prm == permitted,
+                 facts.cap_prm ? Hex(*facts.cap_prm) + " vs " + Hex(permitted) : "unknown");
+    report.Check("cap_eff", facts.cap_eff == uint64_t{0}, facts.cap_eff ? Hex(*facts.cap_eff) : "unknown");
+    report.Check("no CAP_SYS_PTRACE", !facts.cap_sys_ptrace);
+    uid_t r, e, s;
+    gid_t gr, ge, gs;
+    getresuid(&r, &e, &s);
+    getresgid(&gr, &ge, &gs);
+    report.Check("uids",
+                 facts.uids && (*facts.uids)[0] == r && (*facts.uids)[1] == e && (*facts.uids)[2] == s);
+    report.Check("gids",
+                 facts.gids && (*facts.gids)[0] == gr && (*facts.gids)[1] == ge && (*facts.gids)[2] == gs);
+    report.Check("pid", facts.pid == getpid());
+  });
+  if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;
+  testing::ExpectAllChecksPassed(outcome, {"cap_prm", "cap_eff", "no CAP_SYS_PTRACE", "uids", "gids", "pid"});
 }
 
 TEST_F(DoctorTest, AnUnprivilegedReaderIsToldTheUidStandsInTheWay) {

@@ -81,6 +81,18 @@ TEST(DenialReasonsTest, UidsGidsDumpableAndCapabilities) {
             std::string::npos);
 }
 
+// Ids that could not be read (a hidden or vanished status file) accuse nobody, on either side.
+TEST(DenialReasonsTest, UnknownIdsAccuseNobody) {
+  TargetFacts unknown_target = Target(0);
+  unknown_target.uids.reset();
+  unknown_target.gids.reset();
+  EXPECT_EQ(Joined(DenialReasons(Reader(1000, false), unknown_target)), "");
+  ReaderFacts unknown_reader = Reader(0, false);
+  unknown_reader.uids.reset();
+  unknown_reader.gids.reset();
+  EXPECT_EQ(Joined(DenialReasons(unknown_reader, Target(1000))), "");
+}
+
 TEST(DenialReasonsTest, YamaScopes) {
   ReaderFacts reader = Reader(1000, false);
   TargetFacts target = Target(1000);
