@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -134,6 +135,25 @@ TEST(CliScaleTest, OutSyscallsAndWritesAddUpOverChunks) {
     ASSERT_OK(back);
     EXPECT_EQ((*back)[0], 0xa5) << "element " << i;
   }
+}
+
+// A chunk also ends at 64 MiB of element bytes: 64 MiB in two elements is one chunk (the table's summary
+// comes first), one byte more is two (the summary comes after the rows).
+TEST(CliScaleTest, AChunkHoldsAtMostSixtyFourMebibytes) {
+  StatusOr<std::unique_ptr<fixtures::LayoutChild>> target = fixtures::LayoutChild::Start("zero:16385");
+  ASSERT_OK(target);
+  const std::string pid = std::to_string((*target)->pid());
+  const uint64_t base = (*target)->regions()[0].start, half = 32ull << 20;
+  const std::string path = ::testing::TempDir() + "/64mib.bin";
+  const std::string a = Hex(base) + ":" + std::to_string(half),
+                    b = Hex(base + half) + ":" + std::to_string(half);
+  const CommandResult one = RunProcscope({"read", pid, a, b, "--out", path});
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_FALSE(one.out.starts_with("ADDRESS")) << one.out;
+  const CommandResult two = RunProcscope({"read", pid, a, b, Hex(base + 2 * half) + ":1", "--out", path});
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  EXPECT_TRUE(two.out.starts_with("ADDRESS")) << two.out;
+  std::filesystem::remove(path);
 }
 
 // The target dies while a batch of several chunks is being read: the elements after the death carry

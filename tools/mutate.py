@@ -8,7 +8,6 @@ tests/mutants/triage.md, so a later run does not ask again. Writes results/mutat
 every verdict in results/mutate/state/<tree>.json (keyed by the checkout's tree), so an interrupted run resumes.
 """
 import datetime
-import difflib
 import fcntl
 import json
 import os
@@ -241,8 +240,11 @@ class State:
 
 
 def unified_diff(path, before, after, line):
-    return "".join(difflib.unified_diff(before.splitlines(True), after.splitlines(True), f"a/{path}", f"b/{path}",
-                                        n=0)).replace("@@ -1", f"@@ -{line}", 1).replace("+1 @@", f"+{line} @@", 1)
+    """The mutant as a diff of the lines it touches, numbered as in the file."""
+    out = [f"--- a/{path}\n", f"+++ b/{path}\n",
+           f"@@ -{line},{before.count(chr(10)) + 1} +{line},{after.count(chr(10)) + 1} @@\n"]
+    out += ["-" + l + "\n" for l in before.split("\n")] + ["+" + l + "\n" for l in after.split("\n")]
+    return "".join(out)
 
 
 def report(rows, files, triage_path):

@@ -131,6 +131,10 @@ class TriageStateReportTest(unittest.TestCase):
             self.assertEqual(mutate.State(path).get("k1")["verdict"], "killed")
             self.assertIsNone(mutate.State(path).get("k2"))
 
+    def test_a_survivors_diff_has_its_lines_numbered_as_in_the_file(self):
+        self.assertEqual(mutate.unified_diff("x.cc", "  f(a,\n    b);", "  {}", 7),
+                         "--- a/x.cc\n+++ b/x.cc\n@@ -7,2 +7,1 @@\n-  f(a,\n-    b);\n+  {}\n")
+
     def test_report_counts_and_scores_per_file(self):
         rows = [{"file": "a.cc", "verdict": v, "key": k, "operator": "negate", "line": 3, "diff": "-x\n+y\n"}
                 for v, k in (("killed", "1"), ("killed", "2"), ("timed out", "3"), ("survived", "4"),

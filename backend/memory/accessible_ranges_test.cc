@@ -47,6 +47,15 @@ TEST(ReadAccessibleRangesTest, AProcessWithoutMemoryIsGone) {
   EXPECT_THAT(ReadAccessibleRanges(memory, Direction::kRead).status(), StatusIs(ESRCH));
 }
 
+TEST(ReadAccessibleRangesTest, MapsTheParserCannotReadIsEIONamingTheLine) {
+  FakeMemory memory;
+  memory.Map(0x10000, 1, kProtRead);
+  memory.SetMapsText("00010000-00011000 r--p 00000000 00:00 0\nnot a maps line\n");
+  const Status status = ReadAccessibleRanges(memory, Direction::kRead).status();
+  EXPECT_THAT(status, StatusIs(EIO, ::testing::StartsWith("maps: ")));
+  EXPECT_THAT(status.message(), ::testing::HasSubstr("line 2"));
+}
+
 TEST(AccessibleCursorTest, EdgesOfRangesAndGaps) {
   const std::vector<AccessibleRange> ranges = {{0x1000, 0x3000}, {0x5000, 0x6000}};
   AccessibleCursor cursor(ranges);

@@ -128,6 +128,7 @@ ssize_t FakeMemory::MemTransfer(uint8_t* buffer, size_t length, uint64_t address
 StatusOr<std::string_view> FakeMemory::ReadMapsText() {
   CountSyscall();
   if (dead_) return Status(ENOENT, "open /proc/<fake>/maps: the process is gone");
+  if (maps_override_) return std::string_view(*maps_override_);
   std::string& text = maps_text_;
   text.clear();
   for (auto it = pages_.begin(); it != pages_.end();) {

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "backend/memory/memory_backend.h"
@@ -44,6 +45,9 @@ class FakeMemory final : public MemoryBackend {
   // proc_mem.force_override forbids it): false makes them stop at a page without the needed protection
   // as they stop at a hole.
   void SetForces(bool forces) { forces_ = forces; }
+  // ReadMapsText returns `text` instead of the pages' maps (a kernel whose maps the parser cannot read);
+  // nullopt goes back to the pages'.
+  void SetMapsText(std::optional<std::string> text) { maps_override_ = std::move(text); }
 
   // The byte at `address` ignoring protection; nullopt when unmapped.
   std::optional<uint8_t> Peek(uint64_t address) const;
@@ -72,6 +76,7 @@ class FakeMemory final : public MemoryBackend {
   bool denied_ = false;
   bool forces_ = true;
   std::string maps_text_;  // what ReadMapsText returned last
+  std::optional<std::string> maps_override_;
 };
 
 }  // namespace procscope

@@ -59,24 +59,30 @@ TEST(ParseModulesLineTest, DepsWithoutTrailingCommaAreTolerated) {
 struct BadLine {
   const char* line;
   const char* field;
+  const char* found = nullptr;  // the text the error must quote, when it quotes one field
 };
 class ParseModulesLineErrorTest : public ::testing::TestWithParam<BadLine> {};
 
-TEST_P(ParseModulesLineErrorTest, NamesTheField) {
+TEST_P(ParseModulesLineErrorTest, NamesTheFieldAndQuotesIt) {
   EXPECT_TRUE(testing::RejectedNaming(ParseModulesLine(GetParam().line), GetParam().line,
                                       std::string("field '") + GetParam().field + "'"));
+  if (GetParam().found != nullptr) {
+    EXPECT_TRUE(testing::RejectedNaming(ParseModulesLine(GetParam().line), GetParam().line,
+                                        std::string("found '") + GetParam().found + "'"));
+  }
 }
 
+// Each field's bad value differs from its neighbours', so quoting the wrong field shows.
 INSTANTIATE_TEST_SUITE_P(
     Pitfalls, ParseModulesLineErrorTest,
-    ::testing::Values(BadLine{"", "line"}, BadLine{"a 1 0 - Live", "line"},
-                      BadLine{" 1 0 - Live 0x0", "name"}, BadLine{"a x 0 - Live 0x0", "size"},
-                      BadLine{"a 1 x - Live 0x0", "refcount"}, BadLine{"a 1 0 b,,c Live 0x0", "used_by"},
-                      BadLine{"a 1 0 , Live 0x0", "used_by"}, BadLine{"a 1 0 - live 0x0", "state"},
-                      BadLine{"a 1 0 - Live ffff", "address"}, BadLine{"a 1 0 - Live 0x", "address"},
-                      BadLine{"a 1 0 - Live 0x0 OE", "taint"}, BadLine{"a 1 0 - Live 0x0 ()", "taint"},
-                      BadLine{"a 1 0 - Live 0x0 (O)(E)", "taint"},
-                      BadLine{"a 1 0 - Live 0x0 (O) extra", "line"}));
+    ::testing::Values(
+        BadLine{"", "line"}, BadLine{"a 1 0 - Live", "line"}, BadLine{" 1 0 - Live 0x0", "name"},
+        BadLine{"a x 0 - Live 0x0", "size", "x"}, BadLine{"a 1 x - Live 0x0", "refcount", "x"},
+        BadLine{"a 1 0 b,,c Live 0x0", "used_by", "b,,c"}, BadLine{"a 1 0 , Live 0x0", "used_by", ","},
+        BadLine{"a 1 0 - live 0x0", "state", "live"}, BadLine{"a 1 0 - Live ffff", "address", "ffff"},
+        BadLine{"a 1 0 - Live 0x", "address", "0x"}, BadLine{"a 1 0 - Live 0x0 OE", "taint", "OE"},
+        BadLine{"a 1 0 - Live 0x0 ()", "taint", "()"}, BadLine{"a 1 0 - Live 0x0 (O)(E)", "taint", "(O)(E)"},
+        BadLine{"a 1 0 - Live 0x0 (O) extra", "line"}));
 
 TEST(ParseModulesTest, FileWithLineNumbersAndRoundTrip) {
   const std::string text =

@@ -137,6 +137,12 @@ class Runner {
 
 }  // namespace
 
+bool MoreRandomCases(const ConformOptions& options, size_t done,
+                     std::chrono::steady_clock::duration elapsed) {
+  if (options.random_cases) return done < *options.random_cases;
+  return done == 0 || elapsed < std::chrono::duration<double>(options.budget_seconds);
+}
+
 StatusOr<ConformReport> RunConformance(const ConformOptions& options) {
   StatusOr<std::unique_ptr<PluginWorker>> worker = PluginWorker::Start(options.backend, options.limit);
   if (!worker.ok()) return worker.status();
@@ -203,12 +209,8 @@ StatusOr<ConformReport> RunConformance(const ConformOptions& options) {
     if (!status.ok()) return status;
   }
   const Clock::time_point start = Clock::now();
-  const auto budget = std::chrono::duration<double>(options.budget_seconds);
-  const auto more = [&] {
-    if (options.random_cases) return report.random_cases < *options.random_cases;
-    return report.random_cases == 0 || Clock::now() - start < budget;
-  };
-  for (uint64_t i = 0; report.hangs < options.max_hangs && report.crashes < options.max_crashes && more();
+  for (uint64_t i = 0; report.hangs < options.max_hangs && report.crashes < options.max_crashes &&
+                       MoreRandomCases(options, report.random_cases, Clock::now() - start);
        ++i) {
     Status status = check(RandomCase(options.seed * 1000003 + i, report.plugin.has_write));
     if (!status.ok()) return status;

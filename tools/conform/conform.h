@@ -49,6 +49,10 @@ struct ConformReport {
   std::vector<Failure> failures;  // at most max_reported, distinct minimal batches
 };
 
+// Whether another random case starts, after `done` of them in `elapsed`: exactly options.random_cases when
+// set, else until the budget has passed, at least one.
+bool MoreRandomCases(const ConformOptions& options, size_t done, std::chrono::steady_clock::duration elapsed);
+
 // EINVAL: the plugin cannot be loaded (the loader's one-line reason); ECHILD: it died or hung while loading;
 // other errors: a target layout could not be started.
 [[nodiscard]] StatusOr<ConformReport> RunConformance(const ConformOptions& options);

@@ -2,11 +2,13 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <chrono>
 #include <set>
 
 #include "backend/status_matchers.h"
 #include "fixtures/pattern.h"
 #include "tools/conform/cases.h"
+#include "tools/conform/conform.h"
 #include "tools/conform/judge.h"
 #include "tools/conform/shrink.h"
 
@@ -164,6 +166,26 @@ TEST(ConformJudgeTest, DeadTargetsWrapsAndWrittenMemory) {
   const Verdict too_far = Judge(kRegions, false, Direction::kWrite, write, wrote, {after});
   EXPECT_FALSE(too_far.passed);
   EXPECT_NE(too_far.problem.find("0x10014"), std::string::npos) << too_far.problem;
+}
+
+TEST(ConformRunTest, RandomCasesRunForTheBudgetAtLeastOnceOrExactlyTheCount) {
+  using std::chrono::milliseconds;
+  ConformOptions budget;
+  budget.budget_seconds = 0.5;
+  EXPECT_TRUE(MoreRandomCases(budget, 0, milliseconds(0)));
+  EXPECT_TRUE(MoreRandomCases(budget, 0, milliseconds(900)));  // at least one, even past the budget
+  EXPECT_TRUE(MoreRandomCases(budget, 7, milliseconds(499)));
+  EXPECT_FALSE(MoreRandomCases(budget, 7, milliseconds(500)));
+  budget.budget_seconds = 0;
+  EXPECT_TRUE(MoreRandomCases(budget, 0, milliseconds(0)));
+  EXPECT_FALSE(MoreRandomCases(budget, 1, milliseconds(0)));
+
+  ConformOptions counted;
+  counted.random_cases = 3;
+  EXPECT_TRUE(MoreRandomCases(counted, 2, std::chrono::hours(1)));  // the clock does not matter
+  EXPECT_FALSE(MoreRandomCases(counted, 3, milliseconds(0)));
+  counted.random_cases = 0;
+  EXPECT_FALSE(MoreRandomCases(counted, 0, milliseconds(0)));
 }
 
 TEST(ConformShrinkTest, FindsAOneMinimalFailingSubsequence) {
