@@ -81,6 +81,17 @@ TEST(DenialReasonsTest, UidsGidsDumpableAndCapabilities) {
             std::string::npos);
 }
 
+// procfs compares the reader's filesystem uid (the fourth), not its saved one: a reader whose saved uid is
+// root but whose other ids match the target's is not refused.
+TEST(DenialReasonsTest, TheReadersFilesystemIdIsTheOneThatCounts) {
+  ReaderFacts saved_root = Reader(1000, false);
+  saved_root.uids = std::array<uint32_t, 4>{1000, 1000, 0, 1000};
+  EXPECT_EQ(Joined(DenialReasons(saved_root, Target(1000))), "");
+  ReaderFacts fs_other = Reader(1000, false);
+  fs_other.uids = std::array<uint32_t, 4>{1000, 1000, 1000, 2000};
+  EXPECT_NE(Joined(DenialReasons(fs_other, Target(1000))).find("this reader as uid 2000"), std::string::npos);
+}
+
 // Ids that could not be read (a hidden or vanished status file) accuse nobody, on either side.
 TEST(DenialReasonsTest, UnknownIdsAccuseNobody) {
   TargetFacts unknown_target = Target(0);

@@ -64,8 +64,8 @@ void MeasureMemoryRead(const Process& process, const std::vector<MapsEntry>& map
   const std::unique_ptr<Strategy> strategy = MakeStrategy("default");
   Status last;
   for (const uint64_t address : addresses) {
-    uint8_t byte;
-    const Element element{address, &byte, 1};
+    uint8_t byte = 0;
+    const Element element{address, &byte, sizeof byte};  // the length is the buffer's, never written apart
     ElementResult result;
     TransferReport report;
     last = process.Transfer(*strategy, Direction::kRead, {&element, 1}, {&result, 1}, &report);
