@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "backend/memory/kernel_probe.h"
 #include "backend/scoped_child.h"
@@ -22,6 +23,7 @@
 #include "tests/util/child_report.h"
 #include "tests/util/open_fds.h"
 #include "tests/util/seccomp.h"
+#include "tests/util/subprocess.h"
 #include "tools/conform/worker.h"
 
 namespace procscope {
@@ -101,6 +103,33 @@ TEST(ForkFailureTest, TheConformWorkerFailsToStartWithFork) {
                              worker.ok() ? "it started" : worker.status().ToString());
               }),
               {"worker refused with fork's EAGAIN"});
+}
+
+// A worker that crashed is started again for the next batch; when that fork fails, the batch says so (and
+// why) instead of running nowhere.
+TEST(ForkFailureTest, TheConformWorkerThatCannotRestartSaysSo) {
+  const std::string plugin = testing::RunfilesPath("tests/plugins/libmisbehaving_crash.so");
+  const ChildOutcome outcome = testing::RunInChild([&](ChildReport& report) {
+    StatusOr<std::unique_ptr<conform::PluginWorker>> worker =
+        conform::PluginWorker::Start(plugin, std::chrono::seconds(30));
+    if (!worker.ok()) return report.Check("worker started", false, worker.status().ToString());
+    static uint8_t memory[64];
+    const uint64_t at = reinterpret_cast<uintptr_t>(memory);
+    const std::vector<conform::Span> three = {{at, 8}, {at + 8, 8}, {at + 16, 8}};  // it crashes on three
+    const conform::BatchOutcome crashed = (*worker)->Run(Direction::kRead, getpid(), three);
+    report.Check("the first batch crashed", crashed.how == conform::BatchOutcome::How::kCrashed,
+                 crashed.detail);
+    if (Status denied = testing::DenyFork(EAGAIN); !denied.ok()) return report.Skip(denied.ToString());
+    const conform::BatchOutcome again = (*worker)->Run(Direction::kRead, getpid(), three);
+    report.Check("the next batch says the worker could not restart",
+                 again.how == conform::BatchOutcome::How::kCrashed &&
+                     again.detail.starts_with("could not restart the worker: ") &&
+                     again.detail.find("EAGAIN") != std::string::npos,
+                 again.detail);
+  });
+  if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;
+  testing::ExpectAllChecksPassed(
+      outcome, {"the first batch crashed", "the next batch says the worker could not restart"});
 }
 
 TEST(ForkFailureTest, TheLayoutChildFailsToStartWithFork) {

@@ -58,6 +58,7 @@ ssize_t FakeMemory::VmWritev(std::span<const iovec> local, std::span<const iovec
 
 ssize_t FakeMemory::VmTransfer(std::span<const iovec> local, std::span<const iovec> remote, bool write) {
   CountSyscall();
+  remote_ranges_ += remote.size();
   if (local.size() > kIovMax || remote.size() > kIovMax) return -EINVAL;
   uint64_t local_total = 0;
   for (const iovec& v : local) local_total += v.iov_len;

@@ -49,6 +49,9 @@ class FakeMemory final : public MemoryBackend {
   // nullopt goes back to the pages'.
   void SetMapsText(std::optional<std::string> text) { maps_override_ = std::move(text); }
 
+  // How many remote ranges the VmReadv/VmWritev calls so far carried (a merged span is one).
+  uint64_t remote_ranges() const { return remote_ranges_; }
+
   // The byte at `address` ignoring protection; nullopt when unmapped.
   std::optional<uint8_t> Peek(uint64_t address) const;
   // The bytes of the page holding `address`, ignoring protection; empty when unmapped.
@@ -77,6 +80,7 @@ class FakeMemory final : public MemoryBackend {
   bool forces_ = true;
   std::string maps_text_;  // what ReadMapsText returned last
   std::optional<std::string> maps_override_;
+  uint64_t remote_ranges_ = 0;
 };
 
 }  // namespace procscope

@@ -11,6 +11,7 @@
 
 #include "backend/memory/fake_memory.h"
 #include "backend/memory/owned_batch.h"
+#include "backend/memory/vm_batch.h"
 #include "backend/status_matchers.h"
 
 namespace procscope {
@@ -199,6 +200,26 @@ TEST(StrategySyscallsTest, DenseElementsCoalesceIntoOneCall) {
   for (size_t i = 0; i < elements.size(); ++i) {
     ASSERT_TRUE(results[i].ok());
     ASSERT_EQ(buffers[i][7], PatternByte(elements[i].address + 7));
+  }
+}
+
+// Two elements at most kMergeGap apart are read as one span (one remote range); one byte further, as two.
+TEST(StrategySyscallsTest, ElementsAtMostAMergeGapApartAreOneSpan) {
+  FakeMemory memory;
+  memory.Map(kBase, 2, kProtRead);
+  std::vector<uint8_t> a(8), b(8);
+  for (const uint64_t gap : {memory_internal::kMergeGap, memory_internal::kMergeGap + 1}) {
+    const std::vector<Element> elements = {{kBase, a.data(), 8}, {kBase + 8 + gap, b.data(), 8}};
+    for (const std::string name : {"coalesce", "adaptive_coalesce"}) {
+      std::vector<ElementResult> results(elements.size());
+      const uint64_t calls = memory.syscalls(), ranges = memory.remote_ranges();
+      ASSERT_OK(TransferBatch(*MakeStrategy(name), memory, Direction::kRead, elements, results));
+      EXPECT_EQ(memory.syscalls() - calls, 1u) << name << ", gap " << gap;
+      EXPECT_EQ(memory.remote_ranges() - ranges, gap == memory_internal::kMergeGap ? 1u : 2u)
+          << name << ", gap " << gap;
+      EXPECT_EQ(results[1], (ElementResult{8, 0})) << name;
+      EXPECT_EQ(b[7], PatternByte(kBase + 8 + gap + 7)) << name;
+    }
   }
 }
 

@@ -246,7 +246,7 @@ BatchOutcome PluginWorker::Run(Direction direction, pid_t pid, std::span<const S
     Status restarted = Spawn();
     if (!restarted.ok()) {
       out.how = BatchOutcome::How::kCrashed;
-      out.detail = "could not restart the worker: " + restarted.message();
+      out.detail = "could not restart the worker: " + restarted.ToString();
       return out;
     }
   }
