@@ -163,6 +163,35 @@ TEST(ReaderFactsTest, IdsAndCapabilitySetsAreThisProcesses) {
   testing::ExpectAllChecksPassed(outcome, {"cap_prm", "cap_eff", "no CAP_SYS_PTRACE", "uids", "gids", "pid"});
 }
 
+// /proc/PID/stat of a dumpable process belongs to its effective uid, not its real one: a target whose real
+// uid differs (setresuid(1000, 65534, 65534), then dumpable again) is seen as dumpable, and the same target
+// left non-dumpable is not.
+TEST(DoctorDumpableTest, TheEffectiveUidOwnsADumpableProcesssFiles) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root to give a process two uids";
+  for (const bool dumpable : {true, false}) {
+    ASSERT_OK_AND_ASSIGN(Pipe ready, MakePipe());
+    ASSERT_OK_AND_ASSIGN(ScopedChild target, ScopedChild::Fork([&] {
+                           ready.read_end.reset();
+                           if (setgroups(0, nullptr) != 0 || setresgid(65534, 65534, 65534) != 0 ||
+                               setresuid(1000, 65534, 65534) != 0)
+                             return 1;
+                           prctl(PR_SET_DUMPABLE, dumpable ? 1 : 0, 0, 0, 0);
+                           (void)!write(ready.write_end.get(), "r", 1);
+                           pause();
+                           return 0;
+                         }));
+    ready.write_end.reset();
+    char c;
+    ASSERT_EQ(RetryOnEintr([&] { return read(ready.read_end.get(), &c, 1); }), 1)
+        << "the target did not start";
+    const TargetFacts t = GatherTargetFacts(target.pid(), GatherReaderFacts(false));
+    ASSERT_TRUE(t.uids.has_value());
+    EXPECT_EQ((*t.uids)[0], 1000u);
+    EXPECT_EQ((*t.uids)[1], 65534u);
+    EXPECT_EQ(t.dumpable, std::optional<bool>(dumpable));
+  }
+}
+
 TEST_F(DoctorTest, AnUnprivilegedReaderIsToldTheUidStandsInTheWay) {
   if (getuid() != 0) GTEST_SKIP() << "needs root to start a root-owned target and drop to uid 65534";
   const pid_t target = pid();
