@@ -34,8 +34,9 @@ DEFAULT_FILES = (
     "tools/conform/plugin.cc", "tools/cli/batch_output.cc", "tools/cli/memory_commands.cc",
     "backend/kernel/kernel_modules.cc", "backend/procfs/modules.cc")
 # A file can be mutated when it is project C++ that ships (tests, fixtures, fuzzers and benchmarks are the
-# judges, not the judged).
-MUTABLE = re.compile(r"^(?:backend|tools)/.*(?<!_test)\.(?:cc|h)$")
+# judges, not the judged; so are the test doubles and helpers that live beside the code they stand in for).
+MUTABLE = re.compile(r"^(?:backend|tools)/(?!.*_test\.cc$)(?!(?:.*/)?(?:fake_memory\.(?:cc|h)|dying_memory\.(?:cc|h)|"
+                     r"status_matchers\.h|testdata_util\.h)$).*\.(?:cc|h)$")
 # Per-test limits by size (small, medium, large, enormous): a mutant that loops forever is "timed out".
 TEST_TIMEOUTS = "60,120,300,900"
 VERDICTS = ("killed", "timed out", "survived", "equivalent", "didn't build", "error")

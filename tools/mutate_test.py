@@ -32,7 +32,8 @@ class ArgsTest(unittest.TestCase):
     def test_only_shipped_cpp_is_mutated(self):
         self.assertTrue(mutate.MUTABLE.match("backend/memory/vm_batch.cc"))
         self.assertTrue(mutate.MUTABLE.match("tools/conform/judge.h"))
-        for path in ("tests/conform_test.cc", "backend/memory/strategy_test.cc", "fixtures/holes.cc", "tools/mutate.py"):
+        for path in ("tests/conform_test.cc", "backend/memory/strategy_test.cc", "fixtures/holes.cc", "tools/mutate.py",
+                     "backend/memory/fake_memory.cc", "backend/memory/dying_memory.h", "backend/status_matchers.h"):
             self.assertFalse(mutate.MUTABLE.match(path), path)
         with self.assertRaisesRegex(mutate.Refused, "^mutate: no such file: nowhere.cc$"):
             mutate.check_files(["nowhere.cc"])

@@ -52,6 +52,31 @@ TEST(ConformCasesTest, CanonicalCasesCoverEveryOrderOfThreeToFiveKinds) {
   for (const Case& c : reads) EXPECT_EQ(c.direction, Direction::kRead);
 }
 
+// The special cases check what the README says they do: the dead-target case holds a zero-length element
+// (which needs no process) between elements that need one; the wrapping case ranges that wrap and one that
+// ends exactly at 2^64.
+TEST(ConformCasesTest, SpecialCasesHoldWhatTheyAreFor) {
+  for (const Case& c : CanonicalCases(true)) {
+    if (c.dead_target) {
+      size_t empty = 0, others = 0;
+      for (const CaseElement& e : c.elements) (e.length == 0 ? empty : others)++;
+      EXPECT_EQ(empty, 1u) << c.name;
+      EXPECT_GE(others, 2u) << c.name;
+    }
+    if (c.name.starts_with("wrapping ")) {
+      size_t wrapping = 0, ending_at_top = 0;
+      for (const CaseElement& e : c.elements) {
+        if (e.region != -1) continue;
+        const uint64_t start = static_cast<uint64_t>(e.offset), room = ~start + 1;  // bytes up to 2^64
+        if (e.length > room) ++wrapping;
+        if (e.length == room) ++ending_at_top;
+      }
+      EXPECT_GE(wrapping, 2u) << c.name;
+      EXPECT_EQ(ending_at_top, 1u) << c.name;
+    }
+  }
+}
+
 TEST(ConformCasesTest, RandomCasesAreDeterministicAndStayInsideTheirLayout) {
   for (uint64_t seed = 0; seed < 300; ++seed) {
     const Case a = RandomCase(seed, true), b = RandomCase(seed, true);
