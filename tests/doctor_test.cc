@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -37,6 +38,7 @@
 #include "tests/util/open_fds.h"
 #include "tests/util/seccomp.h"
 #include "tests/util/subprocess.h"
+#include "tests/util/temp_dir.h"
 #include "tests/util/vanished_pid.h"
 
 namespace procscope {
@@ -190,6 +192,36 @@ TEST(DoctorDumpableTest, TheEffectiveUidOwnsADumpableProcesssFiles) {
     EXPECT_EQ((*t.uids)[1], 65534u);
     EXPECT_EQ(t.dumpable, std::optional<bool>(dumpable));
   }
+}
+
+// A target whose first readable mappings all fault (a file mapped, then truncated to nothing: maps still says
+// r--p, every read is EFAULT) cannot tell whether memory may be read: the verdict is unknown, not "denied".
+TEST(DoctorProbeTest, ReadableMappingsThatAllFaultLeaveTheReadVerdictUnknown) {
+  const std::string path = testing::NewTempDir("doctor") + "/truncated";
+  ASSERT_OK_AND_ASSIGN(Pipe ready, MakePipe());
+  ASSERT_OK_AND_ASSIGN(ScopedChild target, ScopedChild::Fork([&] {
+                         ready.read_end.reset();
+                         const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+                         if (fd < 0 || ftruncate(fd, 4096) != 0) return 1;
+                         // Below every other mapping, so they are the first three readable ones in maps.
+                         for (const uintptr_t at : {0x10000, 0x20000, 0x30000}) {
+                           if (mmap(reinterpret_cast<void*>(at), 4096, PROT_READ,
+                                    MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0) == MAP_FAILED)
+                             return 1;
+                         }
+                         if (ftruncate(fd, 0) != 0) return 1;
+                         (void)!write(ready.write_end.get(), "r", 1);
+                         pause();
+                         return 0;
+                       }));
+  ready.write_end.reset();
+  char c;
+  ASSERT_EQ(RetryOnEintr([&] { return read(ready.read_end.get(), &c, 1); }), 1) << "the target did not start";
+  const TargetFacts t = GatherTargetFacts(target.pid(), GatherReaderFacts(false));
+  EXPECT_EQ(t.memory_read.allowed, std::nullopt) << Text(t.memory_read);
+  EXPECT_TRUE(t.memory_read.measured);
+  EXPECT_NE(t.memory_read.detail.find("no test byte could be read: EFAULT"), std::string::npos)
+      << Text(t.memory_read);
 }
 
 TEST_F(DoctorTest, AnUnprivilegedReaderIsToldTheUidStandsInTheWay) {

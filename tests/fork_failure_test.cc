@@ -4,14 +4,17 @@
 // (tests/util/seccomp.h DenyFork) makes fork, vfork, clone and clone3 return EAGAIN in a child of the test,
 // and kills that child with SIGSYS should anything call kill(-1, ...), so such a bug fails the test instead
 // of harming the machine.
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -24,6 +27,7 @@
 #include "tests/util/open_fds.h"
 #include "tests/util/seccomp.h"
 #include "tests/util/subprocess.h"
+#include "tools/conform/conform.h"
 #include "tools/conform/worker.h"
 
 namespace procscope {
@@ -130,6 +134,40 @@ TEST(ForkFailureTest, TheConformWorkerThatCannotRestartSaysSo) {
   if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;
   testing::ExpectAllChecksPassed(
       outcome, {"the first batch crashed", "the next batch says the worker could not restart"});
+}
+
+// A dead-target case needs a zombie, forked when the case comes: when that fork fails (here the third fork of
+// a user allowed three processes: the run, the worker and the layout child), the run ends with fork's error
+// instead of handing the plugin a process that does not exist.
+TEST(ForkFailureTest, ConformWithoutAZombieEndsWithForksError) {
+  // The plugin must be readable after the drop to an unprivileged uid: a copy outside the runfiles.
+  const std::string dir = "/tmp/procscope-fork-failure-" + std::to_string(getpid());
+  const std::string plugin = dir + "/libprocscope.so";
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(testing::RunfilesPath("backend/c_api/libprocscope.so"), plugin,
+                             std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::permissions(dir, std::filesystem::perms(0755));
+  std::filesystem::permissions(plugin, std::filesystem::perms(0755));
+  const ChildOutcome outcome = testing::RunInChild([&](ChildReport& report) {
+    // A uid no other process uses, so RLIMIT_NPROC counts this run's processes only.
+    constexpr uid_t kUid = 43210;
+    if (setgroups(0, nullptr) != 0) return report.Skip("cannot drop: " + ErrnoStatus("setgroups").ToString());
+    if (setresgid(kUid, kUid, kUid) != 0)
+      return report.Skip("cannot drop: " + ErrnoStatus("setresgid").ToString());
+    if (setresuid(kUid, kUid, kUid) != 0)
+      return report.Skip("cannot drop: " + ErrnoStatus("setresuid").ToString());
+    const struct rlimit three = {3, 3};
+    if (setrlimit(RLIMIT_NPROC, &three) != 0) return report.Skip("cannot set RLIMIT_NPROC");
+    conform::ConformOptions options;
+    options.backend = plugin;
+    options.only = conform::Case{"replay", "rw:1", Direction::kRead, /*dead_target=*/true, {{0, 0, 8}}};
+    const StatusOr<conform::ConformReport> run = conform::RunConformance(options);
+    report.Check("the run fails with fork's EAGAIN", !run.ok() && IsForkEagain(run.status()),
+                 run.ok() ? "it ran" : run.status().ToString());
+  });
+  std::filesystem::remove_all(dir);
+  if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;
+  testing::ExpectAllChecksPassed(outcome, {"the run fails with fork's EAGAIN"});
 }
 
 TEST(ForkFailureTest, TheLayoutChildFailsToStartWithFork) {
