@@ -160,9 +160,15 @@ TEST(ReaderFactsTest, IdsAndCapabilitySetsAreThisProcesses) {
     report.Check("gids",
                  facts.gids && (*facts.gids)[0] == gr && (*facts.gids)[1] == ge && (*facts.gids)[2] == gs);
     report.Check("pid", facts.pid == getpid());
+    // No filter here: both calls work on this process's own memory.
+    report.Check("process_vm_readv works", facts.process_vm_readv.available,
+                 ErrnoName(facts.process_vm_readv.error));
+    report.Check("process_vm_writev works", facts.process_vm_writev.available,
+                 ErrnoName(facts.process_vm_writev.error));
   });
   if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;
-  testing::ExpectAllChecksPassed(outcome, {"cap_prm", "cap_eff", "no CAP_SYS_PTRACE", "uids", "gids", "pid"});
+  testing::ExpectAllChecksPassed(outcome, {"cap_prm", "cap_eff", "no CAP_SYS_PTRACE", "uids", "gids", "pid",
+                                           "process_vm_readv works", "process_vm_writev works"});
 }
 
 // /proc/PID/stat of a dumpable process belongs to its effective uid, not its real one: a target whose real
@@ -197,19 +203,26 @@ TEST(DoctorDumpableTest, TheEffectiveUidOwnsADumpableProcesssFiles) {
 // A target whose first readable mappings all fault (a file mapped, then truncated to nothing: maps still says
 // r--p, every read is EFAULT) cannot tell whether memory may be read: the verdict is unknown, not "denied".
 TEST(DoctorProbeTest, ReadableMappingsThatAllFaultLeaveTheReadVerdictUnknown) {
-  const std::string path = testing::NewTempDir("doctor") + "/truncated";
+  const std::string dir = testing::NewTempDir("doctor");
   ASSERT_OK_AND_ASSIGN(Pipe ready, MakePipe());
   ASSERT_OK_AND_ASSIGN(ScopedChild target, ScopedChild::Fork([&] {
                          ready.read_end.reset();
-                         const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-                         if (fd < 0 || ftruncate(fd, 4096) != 0) return 1;
-                         // Below every other mapping, so they are the first three readable ones in maps.
-                         for (const uintptr_t at : {0x10000, 0x20000, 0x30000}) {
+                         // Three pages back to back, each a different file (so maps keeps three entries),
+                         // below every other mapping: the first three readable ones in maps. Then a readable
+                         // page right after them, which the probe must not read (it probes where mappings
+                         // start).
+                         for (const uintptr_t at : {0x10000, 0x11000, 0x12000}) {
+                           const std::string path = dir + "/truncated" + std::to_string(at);
+                           const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+                           if (fd < 0 || ftruncate(fd, 4096) != 0) return 1;
                            if (mmap(reinterpret_cast<void*>(at), 4096, PROT_READ,
                                     MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0) == MAP_FAILED)
                              return 1;
+                           if (ftruncate(fd, 0) != 0) return 1;
                          }
-                         if (ftruncate(fd, 0) != 0) return 1;
+                         if (mmap(reinterpret_cast<void*>(0x13000), 4096, PROT_READ | PROT_WRITE,
+                                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) == MAP_FAILED)
+                           return 1;
                          (void)!write(ready.write_end.get(), "r", 1);
                          pause();
                          return 0;

@@ -68,6 +68,21 @@ TEST(AccessibleCursorTest, EdgesOfRangesAndGaps) {
   EXPECT_EQ(cursor.Prefix(0x1800, 0x10000).length, 0x1800u);  // behind the cursor: found again
 }
 
+// Going back to an address below the cursor searches; an address exactly at a range's start belongs to
+// that range, whether the cursor walks to it or searches for it.
+TEST(AccessibleCursorTest, ARangesFirstByteByWalkAndBySearch) {
+  const std::vector<AccessibleRange> ranges = {{0x1000, 0x2000}, {0x3000, 0x4000}};
+  AccessibleCursor cursor(ranges);
+  const auto range_of = [&](uint64_t address) {
+    const AccessiblePrefix p = cursor.Prefix(address, 8);
+    return p.length == 8 ? p.range : -1;
+  };
+  EXPECT_EQ(range_of(0x3000), 1);  // walked to
+  EXPECT_EQ(range_of(0x1000), 0);  // searched for
+  EXPECT_EQ(range_of(0x3800), 1);
+  EXPECT_EQ(range_of(0x3000), 1);  // searched for
+}
+
 TEST(AccessibleCursorTest, AnEmptySnapshotHasNoAccessibleByte) {
   const std::vector<AccessibleRange> none;
   AccessibleCursor cursor(none);

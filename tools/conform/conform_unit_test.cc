@@ -6,6 +6,7 @@
 #include <set>
 
 #include "backend/status_matchers.h"
+#include "fixtures/layout.h"
 #include "fixtures/pattern.h"
 #include "tools/conform/cases.h"
 #include "tools/conform/conform.h"
@@ -73,6 +74,15 @@ TEST(ConformCasesTest, SpecialCasesHoldWhatTheyAreFor) {
       }
       EXPECT_GE(wrapping, 2u) << c.name;
       EXPECT_EQ(ending_at_top, 1u) << c.name;
+      // Between them, elements valid in both directions: in read-write regions.
+      StatusOr<std::vector<std::pair<fixtures::RegionKind, uint64_t>>> runs =
+          fixtures::ParseLayoutSpec(c.layout);
+      ASSERT_OK(runs);
+      for (const CaseElement& e : c.elements) {
+        if (e.region == -1) continue;
+        ASSERT_LT(static_cast<size_t>(e.region), runs->size()) << c.name;
+        EXPECT_EQ((*runs)[static_cast<size_t>(e.region)].first, fixtures::RegionKind::kReadWrite) << c.name;
+      }
     }
   }
 }
