@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -117,6 +118,12 @@ TEST(ConformTest, PluginsWrittenFromTheHeaderAloneAreJudgedRight) {
   for (const char* buggy : {"naive_positive", "blame_next"}) {
     const Conform c = RunConform(Plugin(buggy));
     EXPECT_EQ(c.run.exit_code, 1) << buggy << ": " << c.run.out << c.run.err;
+    // Each failure shown is a different minimal batch: one that shrinks to a batch already shown is counted,
+    // not shown again.
+    std::set<std::string> shown;
+    for (const Json& f : c.report["failures"]) shown.insert(f["repro"].get<std::string>());
+    EXPECT_EQ(shown.size(), c.report["failures"].size()) << buggy << ": " << c.run.out;
+    EXPECT_GT(c.report["failed"].get<size_t>(), c.report["failures"].size()) << buggy;
     EXPECT_LE(SmallestFailure(c.report), 3u) << buggy << ": " << c.run.out;
     EXPECT_TRUE(ReportsUnreadableAsRead(c.report)) << buggy << ": " << c.run.out;
   }
