@@ -223,6 +223,28 @@ TEST(StrategySyscallsTest, ElementsAtMostAMergeGapApartAreOneSpan) {
   }
 }
 
+// After classification an element that runs into a hole is cut to its accessible prefix before the next
+// call, so that call moves the prefix and stops nowhere: one call for the first fault, one maps read, one
+// call for the rest.
+TEST(StrategySyscallsTest, ClassifiedElementsAreCutToTheirPrefix) {
+  FakeMemory memory;
+  memory.Map(kBase, 1, kProtRead);
+  memory.Map(kBase + 2 * kPage, 1, kProtRead);  // page 1 is a hole
+  std::vector<uint8_t> a(8), b(8), c(8), d(16), e(8);
+  const std::vector<Element> elements = {{kBase + kPage + 8, a.data(), 8},   // in the hole: the first fault
+                                         {kBase, b.data(), 8},               // fine
+                                         {kBase + 2 * kPage, c.data(), 8},   // fine
+                                         {kBase + kPage - 8, d.data(), 16},  // straddles into the hole
+                                         {kBase + 2 * kPage + 64, e.data(), 8}};  // fine
+  std::vector<ElementResult> results(elements.size());
+  const uint64_t before = memory.syscalls();
+  ASSERT_OK(TransferBatch(*MakeStrategy("adaptive"), memory, Direction::kRead, elements, results));
+  EXPECT_EQ(results[0], (ElementResult{0, EFAULT}));
+  EXPECT_EQ(results[3], (ElementResult{8, EFAULT}));
+  EXPECT_EQ(results[4], (ElementResult{8, 0}));
+  EXPECT_EQ(memory.syscalls() - before, 3u);
+}
+
 TEST(StrategySyscallsTest, AHoleInsideASpanFailsOnlyTheElementsItCovers) {
   FakeMemory memory;
   memory.Map(kBase, 1, kProtRead);
