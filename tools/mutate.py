@@ -13,6 +13,7 @@ import json
 import os
 import random
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -189,8 +190,12 @@ def bazel_test(tree, targets, log_path, timeout):
         proc = subprocess.Popen(cmd, cwd=tree, stdout=log, stderr=subprocess.STDOUT)
         try:
             rc = proc.wait(timeout=timeout)
+        except KeyboardInterrupt:  # stop the build before the caller restores the file under it
+            proc.send_signal(signal.SIGINT)
+            proc.wait()
+            raise
         except subprocess.TimeoutExpired:
-            proc.send_signal(2)  # bazel's client cancels the build on SIGINT
+            proc.send_signal(signal.SIGINT)  # bazel's client cancels the build on SIGINT
             try:
                 proc.wait(timeout=60)
             except subprocess.TimeoutExpired:
@@ -389,8 +394,14 @@ def run(opts):
     return 1 if totals["survived"] or totals["error"] else 0
 
 
+def interrupted(signum, frame):
+    raise KeyboardInterrupt  # so the mutated file is restored (run's finally) on SIGTERM and SIGHUP too
+
+
 def main(argv):
     os.chdir(ROOT)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, interrupted)
     try:
         return run(parse_args(argv[1:]))
     except Refused as e:
