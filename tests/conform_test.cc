@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "tests/util/subprocess.h"
+#include "tests/util/time_limits.h"
 
 namespace procscope {
 namespace {
@@ -32,10 +33,15 @@ struct Conform {
 };
 
 // `cases` random cases after the canonical ones: a count, not a time budget, so what a run catches does not
-// depend on this machine's speed.
+// depend on this machine's speed. Nor does a batch's: unless a test sets its own --timeout (to see a hang),
+// a batch may take the step time limit before it counts as hung (the 2 GiB read takes seconds on a busy
+// 2-vCPU machine, and once took more than conform's default 10 s in CI).
 Conform RunConform(const std::string& plugin, std::vector<std::string> more = {},
                    const std::string& cases = "200") {
   std::vector<std::string> args = {"conform", "--backend", RunfilesPath(plugin), "--json", "--cases", cases};
+  if (std::find(more.begin(), more.end(), "--timeout") == more.end()) {
+    args.insert(args.end(), {"--timeout", std::to_string(testing::kStepTimeLimit.count() * 1000)});
+  }
   args.insert(args.end(), more.begin(), more.end());
   // A conform run is thousands of live batches: its safety net is wider than a single step's.
   args.insert(args.begin(), RunfilesPath("tools/procscope"));

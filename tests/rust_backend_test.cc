@@ -11,6 +11,7 @@
 #include <string>
 
 #include "tests/util/subprocess.h"
+#include "tests/util/time_limits.h"
 
 namespace procscope {
 namespace {
@@ -55,8 +56,9 @@ TEST(RustBackendTest, TheTemplateBuildsAndConforms) {
   const fs::path plugin = work / "target/release/libprocscope_rust_backend.so";
   ASSERT_TRUE(fs::exists(plugin));
 
-  const testing::CommandResult conform =
-      testing::RunProcscope({"conform", "--backend", plugin.string(), "--json", "--cases", "200"});
+  const testing::CommandResult conform = testing::RunProcscope(
+      {"conform", "--backend", plugin.string(), "--json", "--cases", "200", "--timeout",
+       std::to_string(testing::kStepTimeLimit.count() * 1000)});  // a slow batch is no hang
   EXPECT_EQ(conform.exit_code, 0) << conform.out << conform.err;
   const nlohmann::json report = nlohmann::json::parse(conform.out, nullptr, false);
   EXPECT_EQ(report["backend"], "rust template (memflow-native's process_rw, fixed)");
