@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -92,6 +93,11 @@ def scratch_tree(command="mutants"):
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     tree = os.path.join(cache, "procscope-" + command, hashlib.md5(ROOT.encode()).hexdigest()[:12], "tree")
     head = git(ROOT, "rev-parse", "HEAD", stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
+    if os.path.exists(os.path.join(tree, ".git")) and git(
+            tree, "rev-parse", "--git-dir", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode != 0:
+        # a worktree whose repository is gone (the checkout was cloned again): start it afresh
+        shutil.rmtree(tree)
+        git(ROOT, "worktree", "prune")
     if os.path.exists(os.path.join(tree, ".git")):
         git(tree, "checkout", "-q", "--detach", "-f", head, check=True)
     else:

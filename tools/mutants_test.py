@@ -103,5 +103,43 @@ class RunTest(unittest.TestCase):
         self.assertEqual(self.answer(), "42\n")
 
 
+class ScratchTreeTest(unittest.TestCase):
+    """The scratch worktree outlives the checkout it was made from: a clone in the same place must still get one."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        self.root = os.path.join(self.tmp, "checkout")
+        self.saved = (mutants.ROOT, os.environ.get("XDG_CACHE_HOME"))
+        mutants.ROOT = self.root
+        os.environ["XDG_CACHE_HOME"] = os.path.join(self.tmp, "cache")
+
+    def tearDown(self):
+        mutants.ROOT = self.saved[0]
+        if self.saved[1] is None:
+            del os.environ["XDG_CACHE_HOME"]
+        else:
+            os.environ["XDG_CACHE_HOME"] = self.saved[1]
+        shutil.rmtree(self.tmp)
+
+    def make_checkout(self, text):
+        git = ["git", "-C", self.root, "-c", "user.name=t", "-c", "user.email=t@t"]
+        subprocess.run(["git", "init", "-q", self.root], check=True)
+        with open(os.path.join(self.root, "answer.txt"), "w") as f:
+            f.write(text)
+        subprocess.run(git + ["add", "answer.txt"], check=True)
+        subprocess.run(git + ["commit", "-q", "-m", "x"], check=True)
+
+    def test_a_checkout_cloned_again_gets_a_fresh_tree(self):
+        self.make_checkout("1\n")
+        tree = mutants.scratch_tree("mutate")
+        with open(os.path.join(tree, "answer.txt")) as f:
+            self.assertEqual(f.read(), "1\n")
+        shutil.rmtree(self.root)  # the checkout is replaced: the tree's .git file now points nowhere
+        self.make_checkout("2\n")
+        self.assertEqual(mutants.scratch_tree("mutate"), tree)
+        with open(os.path.join(tree, "answer.txt")) as f:
+            self.assertEqual(f.read(), "2\n")
+
+
 if __name__ == "__main__":
     unittest.main()
