@@ -18,6 +18,7 @@
 #include "tests/util/memory_target.h"
 #include "tests/util/pattern_hex.h"
 #include "tests/util/subprocess.h"
+#include "tests/util/temp_dir.h"
 #include "tests/util/vanished_pid.h"
 
 namespace procscope {
@@ -102,6 +103,19 @@ TEST_F(CliMemoryTest, ReadFromFileEveryStrategyAndForce) {
     EXPECT_EQ(r.err.find("proc_mem.force_override") != std::string::npos, forced && !testing::ProcMemForces())
         << r.err;
   }
+}
+
+// --from FILE reads the named file; ranges on the command line come first, then the file's, in order.
+TEST_F(CliMemoryTest, ReadFromANamedFileAfterTheCommandLine) {
+  const std::string file = testing::WriteTempFile("ranges", Hex(rw_ + 8) + ":4\n" + Hex(hole_) + ":2\n");
+  const CommandResult r = RunProcscope({"read", pid_, Hex(rw_) + ":8", "--from", file, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json e = Json::parse(r.out)["elements"];
+  ASSERT_EQ(e.size(), 3u) << r.out;
+  EXPECT_EQ(e[0]["data"], PatternHex(rw_, 8));
+  EXPECT_EQ(e[1]["data"], PatternHex(rw_ + 8, 4));
+  EXPECT_EQ(e[2]["address"].get<uint64_t>(), hole_);
+  EXPECT_EQ(e[2]["error"], "EFAULT");
 }
 
 // --json, --format json, --format ndjson and the table say the same of every element.
