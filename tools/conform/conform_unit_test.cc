@@ -88,6 +88,7 @@ TEST(ConformCasesTest, SpecialCasesHoldWhatTheyAreFor) {
 }
 
 TEST(ConformCasesTest, RandomCasesAreDeterministicAndStayInsideTheirLayout) {
+  bool touches_first = false, touches_last = false;
   for (uint64_t seed = 0; seed < 300; ++seed) {
     const Case a = RandomCase(seed, true), b = RandomCase(seed, true);
     EXPECT_EQ(a.layout, b.layout);
@@ -105,8 +106,14 @@ TEST(ConformCasesTest, RandomCasesAreDeterministicAndStayInsideTheirLayout) {
     for (const Span& s : *spans) {
       EXPECT_GE(s.address, regions.front().start) << a.name;
       EXPECT_LE(s.address + s.length, regions.back().end) << a.name;
+      if (s.length == 0) continue;
+      touches_first |= s.address == regions.front().start;
+      touches_last |= s.address + s.length == regions.back().end;
     }
   }
+  // ... and reach both of its edges (a generator that stops short of them tests less than it says).
+  EXPECT_TRUE(touches_first);
+  EXPECT_TRUE(touches_last);
 }
 
 const std::vector<Region> kRegions = {{0x10000, 0x11000, RegionKind::kReadWrite},
