@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <map>
 #include <random>
 #include <string>
@@ -385,9 +386,10 @@ TEST(DeadTargetTest, EveryStrategyReportsEsrch) {
   }
 }
 
-// One element larger than MAX_RW_COUNT over readable memory comes back whole with every strategy: the
-// kernel cuts each call (and each pread of /proc/self/mem) at 0x7ffff000 bytes with no error, so a strategy
-// that does not split at the cap itself reports {0x7ffff000, EFAULT}. The source is a never-written read-only
+// One element larger than MAX_RW_COUNT over readable memory, between a hole and a small element, comes back
+// whole with every strategy (and they with theirs): the kernel cuts each call (and each pread of
+// /proc/self/mem) at 0x7ffff000 bytes with no error, so a strategy that does not split at the cap itself
+// reports {0x7ffff000, EFAULT}. The source is a never-written read-only
 // mapping (the zero page: no memory); the 2 GiB destination is shared by every strategy.
 class MaxRwCountTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -415,10 +417,23 @@ TEST_P(MaxRwCountTest, AnElementOverTwoGibibytesIsReadWhole) {
   uint8_t* target = static_cast<uint8_t*>(target_);
   for (uint64_t page = 0; page < kLength; page += 4096) target[page] = target[page + 4095] = 0xee;
   LinuxMemoryBackend memory(getpid());
-  const Element element{reinterpret_cast<uintptr_t>(source_), target, kLength};
-  ElementResult result;
-  ASSERT_OK(TransferBatch(*MakeStrategy(GetParam()), memory, Direction::kRead, {&element, 1}, {&result, 1}));
-  EXPECT_EQ(result, (ElementResult{kLength, 0}));
+  // A hole before it (the call that cuts the big element at the cap faults first, so the cut must be undone)
+  // and a small element after it (which must keep its own length).
+  void* hole = mmap(nullptr, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(hole, MAP_FAILED);
+  ASSERT_EQ(munmap(hole, 4096), 0);
+  const uint8_t far_away[8] = {1, 2, 3, 4, 5, 6, 7, 8};  // on the stack: no strategy merges it with the rest
+  uint8_t before[8], after[8];
+  std::memset(after, 0xee, sizeof after);
+  const Element elements[] = {{reinterpret_cast<uintptr_t>(hole), before, sizeof before},
+                              {reinterpret_cast<uintptr_t>(source_), target, kLength},
+                              {reinterpret_cast<uintptr_t>(far_away), after, sizeof after}};
+  ElementResult results[3];
+  ASSERT_OK(TransferBatch(*MakeStrategy(GetParam()), memory, Direction::kRead, elements, results));
+  EXPECT_EQ(results[0], (ElementResult{0, EFAULT}));
+  EXPECT_EQ(results[1], (ElementResult{kLength, 0}));
+  EXPECT_EQ(results[2], (ElementResult{sizeof after, 0}));
+  EXPECT_EQ(std::memcmp(after, far_away, sizeof after), 0);
   EXPECT_GE(memory.syscalls(), 2u);  // the cap forces at least two calls
   for (uint64_t page = 0; page < kLength; page += 4096) {
     ASSERT_EQ(target[page], 0) << "page " << page / 4096 << " was not read";
