@@ -245,6 +245,32 @@ TEST(StrategySyscallsTest, ClassifiedElementsAreCutToTheirPrefix) {
   EXPECT_EQ(memory.syscalls() - before, 3u);
 }
 
+// The same when neighbours merge: an element the first fault did not reach, classified as straddling into a
+// hole, is read up to the hole only, so its call goes on to the ranges after it.
+TEST(StrategySyscallsTest, MergingReadsCutClassifiedElementsToTheirPrefix) {
+  FakeMemory memory;
+  memory.Map(kBase, 1, kProtRead);
+  memory.Map(kBase + 2 * kPage, 1, kProtRead);  // pages 1 and 3 are holes
+  memory.Map(kBase + 4 * kPage, 1, kProtRead);
+  std::vector<uint8_t> h(8), y(16), z(8), z2(8);
+  const std::vector<Element> elements = {{kBase + kPage + 8, h.data(), 8},         // the first fault
+                                         {kBase + 3 * kPage - 8, y.data(), 16},    // straddles page 3
+                                         {kBase + 4 * kPage + 64, z.data(), 8},    // fine, and merges
+                                         {kBase + 4 * kPage + 80, z2.data(), 8}};  // with this one
+  for (const std::string name : {"coalesce", "adaptive_coalesce"}) {
+    std::vector<ElementResult> results(elements.size());
+    const uint64_t before = memory.syscalls();
+    ASSERT_OK(TransferBatch(*MakeStrategy(name), memory, Direction::kRead, elements, results));
+    EXPECT_EQ(results[0], (ElementResult{0, EFAULT})) << name;
+    EXPECT_EQ(results[1], (ElementResult{8, EFAULT})) << name;
+    EXPECT_EQ(results[2], (ElementResult{8, 0})) << name;
+    EXPECT_EQ(results[3], (ElementResult{8, 0})) << name;
+    EXPECT_EQ(z2[0], PatternByte(kBase + 4 * kPage + 80)) << name;
+    // The call that faults at h, the maps read, then one call for y's prefix and the merged z, z2.
+    EXPECT_EQ(memory.syscalls() - before, 3u) << name;
+  }
+}
+
 TEST(StrategySyscallsTest, AHoleInsideASpanFailsOnlyTheElementsItCovers) {
   FakeMemory memory;
   memory.Map(kBase, 1, kProtRead);
