@@ -155,6 +155,16 @@ TEST(ConformTest, APluginThatCrashesOrHangsIsReportedAndConformCarriesOn) {
   EXPECT_EQ(hang.report["failures"][0]["problem"], "the plugin hung: no answer within 300 ms (killed)");
 }
 
+// Results can be right and the bytes wrong: conform compares what the plugin put in the buffers too.
+TEST(ConformTest, APluginThatReadsWrongBytesFails) {
+  const Conform c = RunConform(Plugin("misbehaving_wrong_bytes"), {}, "0");
+  ASSERT_EQ(c.run.exit_code, 1) << c.run.out << c.run.err;
+  ASSERT_FALSE(c.report["failures"].empty()) << c.run.out;
+  const std::string problem = c.report["failures"][0]["problem"];
+  EXPECT_NE(problem.find(": byte 0 read as "), std::string::npos) << problem;
+  EXPECT_EQ(SmallestFailure(c.report), 3u);  // fewer elements are read right
+}
+
 TEST(ConformTest, PluginsThatCannotBeUsedAndBadArgumentsAreUsageErrors) {
   struct Bad {
     std::vector<std::string> args;

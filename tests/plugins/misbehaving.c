@@ -2,6 +2,8 @@
  *   CRASH  dereferences NULL on a batch of 3 or more elements
  *   HANG   never returns from a batch of 3 or more elements
  *   ABI2   claims ABI version 2
+ *   WRONG_BYTES  reports a batch of 3 or more elements right but flips the first byte it read (only the bytes
+ *                show the bug)
  * Batches of fewer elements are answered correctly (one call per element), so shrinking stops at 3. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,5 +38,13 @@ int procscope_backend_read(int32_t pid, const procscope_element* elements, size_
     results[i].error = n < 0 ? errno : ((uint64_t)n == elements[i].length ? 0 : EFAULT);
     results[i].reserved = 0;
   }
+#ifdef WRONG_BYTES
+  for (size_t i = 0; count >= 3 && i < count; ++i) {
+    if (results[i].transferred > 0) {
+      ((unsigned char*)elements[i].buffer)[0] ^= 0xff;
+      break;
+    }
+  }
+#endif
   return 0;
 }
