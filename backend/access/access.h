@@ -23,6 +23,8 @@
 
 #include "backend/memory/force_override.h"
 #include "backend/memory/strategy.h"
+#include "backend/procfs/stat.h"
+#include "backend/status.h"
 
 namespace procscope {
 
@@ -78,6 +80,10 @@ struct TargetFacts {
 ReaderFacts GatherReaderFacts(bool measure_force_override = true);
 TargetFacts GatherTargetFacts(pid_t pid, const ReaderFacts& reader);
 
+// Whether stat shows this reader the target's exit code (a zombie's wchan, the code segment bounds; measured
+// from the fields the kernel hides without access), or why that cannot be told (stat could not be read).
+// Pure.
+Verdict ExitCodeVisibility(const StatusOr<ProcStat>& stat);
 // Why `reader` may not inspect `target`, most fundamental first, each a sentence that says what to do;
 // empty when nothing in the facts stands in the way. Pure.
 std::vector<std::string> DenialReasons(const ReaderFacts& reader, const TargetFacts& target);

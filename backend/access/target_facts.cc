@@ -86,10 +86,14 @@ void MeasureMemoryRead(const Process& process, const std::vector<MapsEntry>& map
                       : Verdict{false, true, last.ToString()};
 }
 
+}  // namespace
+
 // stat shows some fields only to a reader that passes ptrace_may_access(PTRACE_MODE_READ): the code segment
 // bounds read 1 and 1 otherwise, and a zombie's wchan reads 1 exactly with access (which is also what
 // tells whether its exit_code 0 is real).
-Verdict ExitCodeVisibility(const ProcStat& stat) {
+Verdict ExitCodeVisibility(const StatusOr<ProcStat>& read) {
+  if (!read.ok()) return {std::nullopt, false, read.status().ToString()};
+  const ProcStat& stat = *read;
   if (stat.state == 'Z' || stat.state == 'X') {
     const bool access = stat.wchan.value_or(0) == 1;
     return {access, true, std::string("a zombie's stat wchan reads ") + (access ? "1" : "0")};
@@ -102,8 +106,6 @@ Verdict ExitCodeVisibility(const ProcStat& stat) {
   }
   return {std::nullopt, false, "a process without user memory shows no sign in stat"};
 }
-
-}  // namespace
 
 TargetFacts GatherTargetFacts(pid_t pid, const ReaderFacts& reader) {
   TargetFacts t;
@@ -132,12 +134,9 @@ TargetFacts GatherTargetFacts(pid_t pid, const ReaderFacts& reader) {
         t.exit_code_visible = {false, false, "the process cannot be opened: " + why};
     return t;
   }
-  if (StatusOr<ProcStat> stat = process->Stat(); stat.ok()) {
-    t.state = stat->state;
-    t.exit_code_visible = ExitCodeVisibility(*stat);
-  } else {
-    t.exit_code_visible = {std::nullopt, false, stat.status().ToString()};
-  }
+  const StatusOr<ProcStat> stat = process->Stat();
+  if (stat.ok()) t.state = stat->state;
+  t.exit_code_visible = ExitCodeVisibility(stat);
   StatusOr<std::vector<MapsEntry>> maps = process->Maps();
   t.maps = Measured(maps.status(), maps.ok() ? std::to_string(maps->size()) + " mappings read" : "");
   if (maps.ok()) {
