@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <string>
 
@@ -18,6 +19,12 @@ TEST(KernelModulesTest, AMissingFileIsAKernelWithoutModules) {
   StatusOr<std::vector<KernelModule>> none = ListKernelModules("/nonexistent/procscope/modules");
   ASSERT_OK(none);
   EXPECT_TRUE(none->empty());
+}
+
+// Only a missing file means "no modules": any other read error is passed on.
+TEST(KernelModulesTest, AnUnreadableFileIsAnError) {
+  EXPECT_THAT(ListKernelModules(testing::NewTempDir("modules_dir")), StatusIs(EISDIR));
+  EXPECT_THAT(FindKernelModule(0x1000, testing::NewTempDir("modules_dir")), StatusIs(EISDIR));
 }
 
 TEST(KernelModulesTest, TheRealFileParsesOrIsAbsent) {
