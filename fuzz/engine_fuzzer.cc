@@ -70,7 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   };
   static const std::vector<uint8_t> kPattern = [] {
     std::vector<uint8_t> pattern(kPages * kFakePageSize);
-    for (size_t a = 0; a < pattern.size(); ++a) pattern[a] = PatternByte(kBase + a);
+    FillPattern(pattern.data(), kBase, pattern.size());
     return pattern;
   }();
   static const std::vector<uint8_t> kSentinel(9000, 0xee);

@@ -44,7 +44,7 @@ class TaggedAddressTest : public ::testing::Test {
   // The 8 bytes at address_ as the child holds them.
   std::vector<uint8_t> Truth() const {
     std::vector<uint8_t> bytes(8);
-    for (uint64_t i = 0; i < 8; ++i) bytes[i] = PatternByte(address_ + i);
+    FillPattern(bytes.data(), address_, bytes.size());
     return bytes;
   }
   std::unique_ptr<fixtures::LayoutChild> child_;

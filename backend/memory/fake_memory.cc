@@ -14,7 +14,7 @@ void FakeMemory::Map(uint64_t address, uint64_t pages, int prot) {
     Page& page = pages_[p];
     page.prot = prot;
     page.bytes.resize(kFakePageSize);
-    for (uint64_t i = 0; i < kFakePageSize; ++i) page.bytes[i] = PatternByte(p * kFakePageSize + i);
+    FillPattern(page.bytes.data(), p * kFakePageSize, kFakePageSize);
   }
 }
 

@@ -24,7 +24,7 @@ inline std::string BytesHex(const std::vector<uint8_t>& bytes) {
 // What `procscope read` prints as "data" for `length` readable bytes at `address` of a fixture.
 inline std::string PatternHex(uint64_t address, uint64_t length) {
   std::vector<uint8_t> bytes(length);
-  for (uint64_t i = 0; i < length; ++i) bytes[i] = PatternByte(address + i);
+  FillPattern(bytes.data(), address, length);
   return BytesHex(bytes);
 }
 

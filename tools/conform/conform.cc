@@ -86,7 +86,7 @@ void Restore(pid_t pid, const std::vector<fixtures::Region>& regions) {
   for (const fixtures::Region& r : regions) {
     if (r.kind == fixtures::RegionKind::kHole || r.kind == fixtures::RegionKind::kZero) continue;
     std::string bytes(r.end - r.start, '\0');
-    for (uint64_t a = r.start; a < r.end; ++a) bytes[a - r.start] = static_cast<char>(PatternByte(a));
+    FillPattern(bytes.data(), r.start, r.end - r.start);
     data.push_back(std::move(bytes));
     elements.push_back({r.start, data.back().data(), r.end - r.start});
   }
