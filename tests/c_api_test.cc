@@ -123,9 +123,14 @@ TEST_F(CApiTest, BadArgumentsAndWholeCallFailures) {
       << "nothing to do";
   EXPECT_EQ(procscope_read_with("default", child_->pid(), nullptr, 2, results, nullptr), EINVAL);
   EXPECT_EQ(procscope_read_with("default", child_->pid(), elements, 2, nullptr, nullptr), EINVAL);
-  EXPECT_EQ(procscope_read_with("bogus", child_->pid(), elements, 2, results, nullptr), EINVAL);
-  EXPECT_EQ(results[0].error, EINVAL);
-  EXPECT_EQ(results[1].error, EINVAL);
+  // Every result of the batch is written, and nothing past it: a third result stands guard.
+  procscope_result guarded[3];
+  guarded[2] = {42, 42, 42};
+  EXPECT_EQ(procscope_read_with("bogus", child_->pid(), elements, 2, guarded, nullptr), EINVAL);
+  EXPECT_EQ(guarded[0].error, EINVAL);
+  EXPECT_EQ(guarded[1].error, EINVAL);
+  EXPECT_EQ(guarded[2].transferred, 42u);
+  EXPECT_EQ(guarded[2].error, 42);
   EXPECT_EQ(procscope_read_with(nullptr, child_->pid(), elements, 2, results, nullptr), 0) << "NULL: default";
   EXPECT_EQ(results[1].error, 0);
   // No such process: the whole call fails with ESRCH, every element says so.
