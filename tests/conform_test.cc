@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/util/subprocess.h"
@@ -163,6 +164,24 @@ TEST(ConformTest, APluginThatReadsWrongBytesFails) {
   const std::string problem = c.report["failures"][0]["problem"];
   EXPECT_NE(problem.find(": byte 0 read as "), std::string::npos) << problem;
   EXPECT_EQ(SmallestFailure(c.report), 3u);  // fewer elements are read right
+}
+
+// ptrace-based backends can leave the target traced or stopped; conform says so per batch, kills the worker
+// (which detaches it), lets the target go on and ends: before, such a run waited for the target forever.
+TEST(ConformTest, APluginThatLeavesTheTargetHeldFailsAndTheRunEnds) {
+  for (const auto& [plugin, problem] : std::vector<std::pair<std::string, std::string>>{
+           {"ptrace_held_attach", "the plugin left the target traced (TracerPid "},
+           {"ptrace_held_stop", "the plugin left the target stopped (state T)"},
+           {"ptrace_held_die", "the plugin crashed: killed by SIGSEGV"}}) {
+    const Conform c = RunConform(Plugin(plugin), {}, "0");
+    ASSERT_EQ(c.run.exit_code, 1) << plugin << ": " << c.run.out << c.run.err;
+    ASSERT_FALSE(c.report["failures"].empty()) << plugin;
+    const std::string got = c.report["failures"][0]["problem"];
+    EXPECT_TRUE(got.starts_with(problem)) << plugin << ": " << got;
+    EXPECT_EQ(SmallestFailure(c.report), 1u) << plugin;  // any batch with an element holds the target
+    // Every batch was judged (none lost to a stalled target): all but the empty one fail.
+    if (plugin != "ptrace_held_die") EXPECT_EQ(c.report["failed"].get<size_t>() + 1, c.report["cases"]);
+  }
 }
 
 TEST(ConformTest, PluginsThatCannotBeUsedAndBadArgumentsAreUsageErrors) {

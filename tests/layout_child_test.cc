@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/uio.h>
 
+#include <cerrno>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -29,6 +30,17 @@ TEST(LayoutChildTest, ManyChildrenEndInCreationOrder) {
   for (const auto& c : children) pids.push_back(c->pid());
   children.clear();  // the first child is released first: it must not wait on copies held by the others
   for (pid_t pid : pids) EXPECT_NE(kill(pid, 0), 0) << pid << " still exists";
+}
+
+// A stopped child never reads the EOF that ends it: the destructor kills it instead of waiting forever.
+TEST(LayoutChildTest, AStoppedChildIsKilledNotWaitedFor) {
+  StatusOr<std::unique_ptr<LayoutChild>> child = LayoutChild::Start("rw:1");
+  ASSERT_OK(child);
+  const pid_t pid = (*child)->pid();
+  ASSERT_EQ(kill(pid, SIGSTOP), 0);
+  child->reset();
+  EXPECT_EQ(kill(pid, 0), -1);  // reaped: the PID is free
+  EXPECT_EQ(errno, ESRCH);
 }
 
 TEST(LayoutChildTest, BadSpecIsAnError) { EXPECT_THAT(LayoutChild::Start("hole:1"), ::testing::Not(IsOk())); }

@@ -17,11 +17,15 @@
 #include "fixtures/pattern.h"
 #include "tools/conform/judge.h"
 #include "tools/conform/shrink.h"
+#include "tools/conform/target_check.h"
 
 namespace procscope::conform {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// How long a target left stopped or traced gets to run again once the worker is dead.
+constexpr std::chrono::milliseconds kResumeLimit{2000};
 
 // The live processes the cases run against: the canonical layout for the whole run, the latest random
 // layout, and a zombie for the dead-target cases.
@@ -40,6 +44,14 @@ class Targets {
       if (!canonical) random_spec_ = spec;
     }
     return slot.get();
+  }
+
+  // Ends the layout child `pid` (one the plugin left held that would not resume): the next Layout of its
+  // spec starts a fresh one.
+  void Replace(pid_t pid) {
+    for (std::unique_ptr<fixtures::LayoutChild>* slot : {&canonical_, &random_}) {
+      if (*slot != nullptr && (*slot)->pid() == pid) slot->reset();
+    }
   }
 
   // A child that has exited and is not reaped: its PID names a zombie for the rest of the run.
@@ -121,12 +133,25 @@ class Runner {
       pid = *zombie;
     }
     run.outcome = worker_.Run(c.direction, pid, run.spans);
+    // A ptrace-based plugin may leave the target traced or stopped: the batch fails for it, the worker dies
+    // (which detaches its tracees) and the target goes on, or is replaced when it cannot.
+    const std::string left = c.dead_target ? "" : TargetLeftBehind(pid);
+    bool replaced = false;
+    if (!left.empty()) {
+      worker_.Kill();
+      replaced = !ResumeTarget(pid, kResumeLimit);
+      if (replaced) targets_.Replace(pid);
+    }
     std::vector<TargetBytes> after;
-    if (c.direction == Direction::kWrite && !c.dead_target) {
+    if (c.direction == Direction::kWrite && !c.dead_target && !replaced) {
       after = ReadBack(pid, run.regions);
       Restore(pid, run.regions);
     }
     run.verdict = Judge(run.regions, c.dead_target, c.direction, run.spans, run.outcome, after);
+    if (!left.empty()) {
+      run.verdict.passed = false;
+      run.verdict.problem = run.verdict.problem.empty() ? left : run.verdict.problem + "; " + left;
+    }
     return run;
   }
 

@@ -12,6 +12,7 @@
 #include "tools/conform/conform.h"
 #include "tools/conform/judge.h"
 #include "tools/conform/shrink.h"
+#include "tools/conform/target_check.h"
 
 namespace procscope::conform {
 namespace {
@@ -228,6 +229,15 @@ TEST(ConformRunTest, RandomCasesRunForTheBudgetAtLeastOnceOrExactlyTheCount) {
   EXPECT_FALSE(MoreRandomCases(counted, 3, milliseconds(0)));
   counted.random_cases = 0;
   EXPECT_FALSE(MoreRandomCases(counted, 0, milliseconds(0)));
+}
+
+TEST(ConformTargetCheckTest, TracedOrStoppedIsAProblemRunningIsNot) {
+  EXPECT_EQ(LeftBehindProblem('S', 0), "");
+  EXPECT_EQ(LeftBehindProblem('R', std::nullopt), "");
+  EXPECT_EQ(LeftBehindProblem('t', 4242), "the plugin left the target traced (TracerPid 4242)");
+  EXPECT_EQ(LeftBehindProblem('S', 4242), "the plugin left the target traced (TracerPid 4242)");
+  EXPECT_EQ(LeftBehindProblem('T', 0), "the plugin left the target stopped (state T)");
+  EXPECT_EQ(LeftBehindProblem('t', std::nullopt), "the plugin left the target stopped (state t)");
 }
 
 TEST(ConformShrinkTest, FindsAOneMinimalFailingSubsequence) {

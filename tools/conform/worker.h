@@ -79,6 +79,8 @@ class PluginWorker {
 
   const PluginInfo& info() const { return info_; }
   BatchOutcome Run(Direction direction, pid_t pid, std::span<const Span> elements);
+  // Kills and reaps the worker (the kernel detaches whatever it traced); the next Run starts a new one.
+  void Kill() { Stop(true); }
 
  private:
   PluginWorker(std::string path, std::chrono::milliseconds limit) : path_(std::move(path)), limit_(limit) {}
