@@ -166,6 +166,26 @@ TEST(ConformTest, APluginThatReadsWrongBytesFails) {
   EXPECT_EQ(SmallestFailure(c.report), 3u);  // fewer elements are read right
 }
 
+// The same for writes: the results can be right and the target's bytes wrong, which only reading the target
+// back shows. (This plugin fails other cases too, so the write batch is replayed alone.)
+TEST(ConformTest, APluginThatWritesWrongBytesFails) {
+  const std::string plugin = Plugin("misbehaving_wrong_write");
+  auto replay = [&](const std::string& batch) {
+    return RunProcscope({"conform", "--backend", plugin, "--json", "--layout", "rw:2,hole:1,none:1,ro:1,rw:1",
+                         "--batch", batch, "--write"});
+  };
+  const CommandResult wrong = replay("r0+64:8,r0+80:8,r4+0:8");
+  ASSERT_EQ(wrong.exit_code, 1) << wrong.out << wrong.err;
+  const Json report = Json::parse(wrong.out);
+  ASSERT_EQ(report["failures"].size(), 1u) << wrong.out;
+  const std::string problem = report["failures"][0]["problem"];
+  EXPECT_NE(problem.find("after the write the target's byte at "), std::string::npos) << problem;
+  EXPECT_NE(problem.find("(written by the batch)"), std::string::npos) << problem;
+  // With fewer elements it writes right, and passes.
+  const CommandResult right = replay("r0+64:8,r4+0:8");
+  EXPECT_EQ(right.exit_code, 0) << right.out << right.err;
+}
+
 // ptrace-based backends can leave the target traced or stopped; conform says so per batch, kills the worker
 // (which detaches it), lets the target go on and ends: before, such a run waited for the target forever.
 TEST(ConformTest, APluginThatLeavesTheTargetHeldFailsAndTheRunEnds) {

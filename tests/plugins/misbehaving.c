@@ -4,7 +4,9 @@
  *   ABI2   claims ABI version 2
  *   WRONG_BYTES  reports a batch of 3 or more elements right but flips the first byte it read (only the bytes
  *                show the bug)
- * Batches of fewer elements are answered correctly (one call per element), so shrinking stops at 3. */
+ *   WRONG_WRITE  also writes; reports a write batch of 3 or more elements right but writes the first byte of
+ * its first non-empty element flipped (only the target's bytes show the bug) Batches of fewer elements are
+ * answered correctly (one call per element), so shrinking stops at 3. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdint.h>
@@ -48,3 +50,28 @@ int procscope_backend_read(int32_t pid, const procscope_element* elements, size_
 #endif
   return 0;
 }
+
+#ifdef WRONG_WRITE
+int procscope_backend_write(int32_t pid, const procscope_element* elements, size_t count,
+                            procscope_result* results) {
+  int flipped = count < 3;
+  for (size_t i = 0; i < count; ++i) {
+    unsigned char first = 0;
+    if (!flipped && elements[i].length > 0) { /* flip its first byte for the call, then put it back */
+      first = ((const unsigned char*)elements[i].buffer)[0];
+      ((unsigned char*)elements[i].buffer)[0] = first ^ 0xff;
+    }
+    struct iovec local = {elements[i].buffer, elements[i].length};
+    struct iovec remote = {(void*)(uintptr_t)elements[i].address, elements[i].length};
+    ssize_t n = elements[i].length == 0 ? 0 : process_vm_writev(pid, &local, 1, &remote, 1, 0);
+    if (!flipped && elements[i].length > 0) {
+      ((unsigned char*)elements[i].buffer)[0] = first;
+      flipped = 1;
+    }
+    results[i].transferred = n < 0 ? 0 : (uint64_t)n;
+    results[i].error = n < 0 ? errno : ((uint64_t)n == elements[i].length ? 0 : EFAULT);
+    results[i].reserved = 0;
+  }
+  return 0;
+}
+#endif
