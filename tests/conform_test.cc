@@ -239,5 +239,20 @@ TEST(ConformTest, AReplayOfACorrectBatchPasses) {
   EXPECT_EQ(r.out, "conform: procscope engine: the batch passed\n");
 }
 
+// A replayed element longer than the address space can hold gets no buffer: conform says it is its own
+// limit, not a crash of the plugin.
+TEST(ConformTest, ABatchWhoseBuffersCannotBeReservedIsNotBlamedOnThePlugin) {
+  const CommandResult r = RunProcscope({"conform", "--backend", RunfilesPath(kEngine), "--json", "--layout",
+                                        "rw:1", "--batch", "0x1000:140737488355328"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  const Json report = Json::parse(r.out);
+  EXPECT_EQ(report["crashes"], 0);
+  ASSERT_EQ(report["failures"].size(), 1u) << r.out;
+  EXPECT_EQ(
+      report["failures"][0]["problem"],
+      "not run: the worker could not reserve a buffer for every element (mmap failed); conform's limit, "
+      "not the plugin's");
+}
+
 }  // namespace
 }  // namespace procscope

@@ -53,6 +53,9 @@ Verdict Judge(const std::vector<fixtures::Region>& regions, bool dead, Direction
   };
   if (outcome.how == BatchOutcome::How::kCrashed) return fail("the plugin crashed: " + outcome.detail);
   if (outcome.how == BatchOutcome::How::kHung) return fail("the plugin hung: " + outcome.detail);
+  if (outcome.how == BatchOutcome::How::kNoBuffer) {
+    return fail("not run: " + outcome.detail + "; conform's limit, not the plugin's");
+  }
   for (size_t i = 0; i < spans.size(); ++i) {
     const ElementResult& want = v.expected[i];
     const ElementResult& got = outcome.results[i];

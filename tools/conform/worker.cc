@@ -121,10 +121,12 @@ class Buffer {
     std::vector<Buffer> buffers;
     std::vector<Element> elements(count);
     buffers.reserve(count);
+    bool reserved = true;
     for (size_t i = 0; i < count; ++i) {
       buffers.emplace_back(spans[i].length);
       uint8_t* b = buffers.back().data();
-      if (b == nullptr && spans[i].length > 0) _exit(3);  // cannot reserve the buffer
+      reserved = b != nullptr || spans[i].length == 0;
+      if (!reserved) break;
       if (spans[i].length <= kSampledAbove) {
         for (uint64_t o = 0; o < spans[i].length; ++o) {
           b[o] = dir == Direction::kRead ? FillByte(spans[i].length, spans[i].address + o)
@@ -136,6 +138,9 @@ class Buffer {
       }
       elements[i] = {spans[i].address, b, spans[i].length};
     }
+    // Whether the plugin is called: a batch whose buffers cannot all be reserved is not.
+    Put(out, static_cast<uint8_t>(reserved));
+    if (!reserved) continue;
     std::vector<ElementResult> results(count);
     const int rc = plugin->Transfer(dir, pid, elements, results);
     Put(out, static_cast<int32_t>(rc));
@@ -268,8 +273,15 @@ BatchOutcome PluginWorker::Run(Direction direction, pid_t pid, std::span<const S
     }
     return out;
   };
+  uint8_t called = 0;
+  if (!sent || !ReadAll(from, &called, sizeof called, deadline, &timed_out)) return fail();
+  if (!called) {
+    out.how = BatchOutcome::How::kNoBuffer;
+    out.detail = "the worker could not reserve a buffer for every element (mmap failed)";
+    return out;
+  }
   int32_t rc = 0;
-  if (!sent || !ReadAll(from, &rc, sizeof rc, deadline, &timed_out)) return fail();
+  if (!ReadAll(from, &rc, sizeof rc, deadline, &timed_out)) return fail();
   out.rc = rc;
   out.results.resize(count);
   for (ElementResult& r : out.results) {

@@ -6,7 +6,9 @@
 //
 // The child is forked without exec (start it from a single-threaded process), loads the plugin there and
 // serves one batch per request over a pipe. It owns the element buffers: reads start from FillByte, writes
-// send WrittenByte, so the caller can judge every byte without shipping data the other way. A child that dies
+// send WrittenByte, so the caller can judge every byte without shipping data the other way. A batch whose
+// buffers cannot all be reserved (an element longer than the address space holds) is answered kNoBuffer
+// without calling the plugin. A child that dies
 // during a batch is reaped and reported (kCrashed with the signal or exit status); one that does not answer
 // within the time limit is killed (kHung). Either way the next Run starts a fresh child.
 #ifndef PROCSCOPE_TOOLS_CONFORM_WORKER_H_
@@ -53,7 +55,9 @@ struct ByteChunk {
 };
 
 struct BatchOutcome {
-  enum class How { kReturned, kCrashed, kHung };
+  // kNoBuffer: conform's worker could not reserve the batch's buffers (an element longer than the address
+  // space can hold); the plugin was not called.
+  enum class How { kReturned, kCrashed, kHung, kNoBuffer };
   How how = How::kReturned;
   std::string detail;  // kCrashed: "killed by SIGSEGV" / "exited with status 3"; kHung: the limit
   int rc = 0;          // the plugin's return value (kReturned)
