@@ -8,12 +8,11 @@
  * its first non-empty element flipped (only the target's bytes show the bug) Batches of fewer elements are
  * answered correctly (one call per element), so shrinking stops at 3. */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <stdint.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "backend/c_api/procscope_backend.h"
+#include "tests/plugins/one_call.h"
 
 #ifdef ABI2
 uint32_t procscope_backend_abi(void) { return 2; }
@@ -32,14 +31,7 @@ int procscope_backend_read(int32_t pid, const procscope_element* elements, size_
     for (;;) pause();
 #endif
   }
-  for (size_t i = 0; i < count; ++i) {
-    struct iovec local = {elements[i].buffer, elements[i].length};
-    struct iovec remote = {(void*)(uintptr_t)elements[i].address, elements[i].length};
-    ssize_t n = elements[i].length == 0 ? 0 : process_vm_readv(pid, &local, 1, &remote, 1, 0);
-    results[i].transferred = n < 0 ? 0 : (uint64_t)n;
-    results[i].error = n < 0 ? errno : ((uint64_t)n == elements[i].length ? 0 : EFAULT);
-    results[i].reserved = 0;
-  }
+  for (size_t i = 0; i < count; ++i) results[i] = OneCall(0, pid, &elements[i]);
 #ifdef WRONG_BYTES
   for (size_t i = 0; count >= 3 && i < count; ++i) {
     if (results[i].transferred > 0) {
@@ -61,16 +53,11 @@ int procscope_backend_write(int32_t pid, const procscope_element* elements, size
       first = ((const unsigned char*)elements[i].buffer)[0];
       ((unsigned char*)elements[i].buffer)[0] = first ^ 0xff;
     }
-    struct iovec local = {elements[i].buffer, elements[i].length};
-    struct iovec remote = {(void*)(uintptr_t)elements[i].address, elements[i].length};
-    ssize_t n = elements[i].length == 0 ? 0 : process_vm_writev(pid, &local, 1, &remote, 1, 0);
+    results[i] = OneCall(1, pid, &elements[i]);
     if (!flipped && elements[i].length > 0) {
       ((unsigned char*)elements[i].buffer)[0] = first;
       flipped = 1;
     }
-    results[i].transferred = n < 0 ? 0 : (uint64_t)n;
-    results[i].error = n < 0 ? errno : ((uint64_t)n == elements[i].length ? 0 : EFAULT);
-    results[i].reserved = 0;
   }
   return 0;
 }

@@ -4,18 +4,17 @@
  *   DIE     attaches and then crashes (the kernel detaches the target when its tracer dies)
  * The reads themselves are right (process_vm_readv per element), so only what is left behind fails. */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ptrace.h>
-#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "backend/c_api/procscope_backend.h"
+#include "tests/plugins/one_call.h"
 
 uint32_t procscope_backend_abi(void) { return PROCSCOPE_BACKEND_ABI; }
 const char* procscope_backend_name(void) { return "ptrace_held"; }
@@ -57,13 +56,6 @@ static void Hold(int32_t pid) {
 int procscope_backend_read(int32_t pid, const procscope_element* elements, size_t count,
                            procscope_result* results) {
   if (count > 0) Hold(pid);
-  for (size_t i = 0; i < count; ++i) {
-    struct iovec local = {elements[i].buffer, elements[i].length};
-    struct iovec remote = {(void*)(uintptr_t)elements[i].address, elements[i].length};
-    ssize_t n = elements[i].length == 0 ? 0 : process_vm_readv(pid, &local, 1, &remote, 1, 0);
-    results[i].transferred = n < 0 ? 0 : (uint64_t)n;
-    results[i].error = n < 0 ? errno : ((uint64_t)n == elements[i].length ? 0 : EFAULT);
-    results[i].reserved = 0;
-  }
+  for (size_t i = 0; i < count; ++i) results[i] = OneCall(0, pid, &elements[i]);
   return 0;
 }
