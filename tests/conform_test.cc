@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -218,6 +219,7 @@ TEST(ConformTest, PluginsThatCannotBeUsedAndBadArgumentsAreUsageErrors) {
             "bad element 'r0+0'"},
            {{"--backend", RunfilesPath(kEngine), "--layout", "hole:1", "--batch", "r0+0:8"}, "--layout"},
            {{"--backend", RunfilesPath(kEngine), "--write"}, "only go with --layout and --batch"},
+           {{"--backend", RunfilesPath(kEngine), "--classes", "--dead"}, "--classes runs its own batches"},
            {{"--backend", RunfilesPath(kEngine), "--cases", "5", "--budget", "1"}, "excludes"},
            {{"--backend", RunfilesPath(kEngine), "--cases", "-1"}, "--cases"},
            {{}, "--backend is required"}}) {
@@ -237,6 +239,57 @@ TEST(ConformTest, AReplayOfACorrectBatchPasses) {
                     "--batch", "r0+64:8,r1-4:8,r2+0:8", "--write"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(r.out, "conform: procscope engine: the batch passed\n");
+  // With --json, the report (scripts parse it whatever the verdict).
+  const CommandResult j = RunProcscope({"conform", "--backend", RunfilesPath(kEngine), "--json", "--layout",
+                                        "rw:1,hole:1,rw:1", "--batch", "r0+64:8,r1+0:8"});
+  EXPECT_EQ(j.exit_code, 0) << j.out << j.err;
+  const Json report = Json::parse(j.out, nullptr, /*allow_exceptions=*/false);
+  EXPECT_EQ(report["cases"], 1) << j.out;
+  EXPECT_EQ(report["failed"], 0) << j.out;
+}
+
+// --classes: one minimal batch per class of behaviour. The engine passes them all; a plugin that counts any
+// positive return as every element read fails attribution after a hole, and has no write classes to run.
+TEST(ConformTest, ClassesJudgeOneMinimalBatchEach) {
+  const std::vector<std::string> timeout = {"--timeout",
+                                            std::to_string(testing::kStepTimeLimit.count() * 1000)};
+  std::vector<std::string> args = {"conform", "--classes", "--json", "--backend", RunfilesPath(kEngine)};
+  args.insert(args.end(), timeout.begin(), timeout.end());
+  const CommandResult engine = RunProcscope(args);
+  EXPECT_EQ(engine.exit_code, 0) << engine.out << engine.err;
+  const Json e = Json::parse(engine.out, nullptr, /*allow_exceptions=*/false);
+  ASSERT_EQ(e["classes"].size(), 12u) << engine.out;
+  std::set<std::string> names;
+  for (const Json& c : e["classes"]) {
+    names.insert(c["class"].get<std::string>());
+    EXPECT_TRUE(c["passed"].get<bool>()) << c.dump();
+    EXPECT_EQ(c["got"], c["expected"]) << c.dump();
+  }
+  EXPECT_EQ(names.size(), 12u);  // each class once
+
+  args[4] = Plugin("naive_positive");
+  const CommandResult naive = RunProcscope(args);
+  EXPECT_EQ(naive.exit_code, 1) << naive.out << naive.err;
+  const Json n = Json::parse(naive.out, nullptr, /*allow_exceptions=*/false);
+  ASSERT_EQ(n["classes"].size(), 12u) << naive.out;
+  std::map<std::string, Json> by_name;
+  for (const Json& c : n["classes"]) by_name[c["class"].get<std::string>()] = c;
+  EXPECT_TRUE(by_name["read, all mapped"]["passed"].get<bool>());
+  const Json& attribution = by_name["attribution after a hole"];
+  EXPECT_FALSE(attribution["passed"].get<bool>());
+  EXPECT_EQ(attribution["repro"],
+            "procscope conform --backend '" + Plugin("naive_positive") +
+                "' --layout 'rw:2,hole:1,none:1,ro:1,rw:1' --batch 'r0+64:8,r1+64:8,r4+64:8'");
+  EXPECT_FALSE(by_name["write, all mapped"]["run"].get<bool>());
+  EXPECT_EQ(by_name["write, all mapped"]["problem"],
+            "not run: the plugin exports no procscope_backend_write");
+  // The table says the same.
+  args.erase(args.begin() + 2);  // --json
+  const CommandResult text = RunProcscope(args);
+  EXPECT_EQ(text.exit_code, 1);
+  EXPECT_NE(text.out.find("attribution after a hole  FAIL"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("write, all mapped         not run"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("\nconform: 12 classes: "), std::string::npos) << text.out;
 }
 
 // A replayed element longer than the address space can hold gets no buffer: conform says it is its own

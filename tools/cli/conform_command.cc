@@ -27,6 +27,7 @@ struct ConformArgs {
   uint64_t timeout_ms = 10000;
   std::string layout, batch;  // replay one case
   bool write = false, dead = false;
+  bool classes = false;  // one batch per class of behaviour instead of the whole run
 };
 
 std::string Quote(const std::string& s) { return "'" + s + "'"; }
@@ -63,6 +64,94 @@ Json FailureJson(const std::string& backend, const conform::Failure& f) {
           {"repro", ReproCommand(backend, f.shrunk)}};
 }
 
+int Done(size_t failed) {
+  if (!std::cout.flush()) return kExitFailure;
+  return failed == 0 ? kExitOk : kExitFailure;
+}
+
+std::string OutcomeName(conform::BatchOutcome::How how) {
+  switch (how) {
+    case conform::BatchOutcome::How::kReturned:
+      return "returned";
+    case conform::BatchOutcome::How::kCrashed:
+      return "crashed";
+    case conform::BatchOutcome::How::kHung:
+      return "hung";
+    case conform::BatchOutcome::How::kNoBuffer:
+      return "no buffer";
+  }
+  return "?";
+}
+
+Json ClassJson(const std::string& backend, const conform::ClassVerdict& v) {
+  Json elements = Json::array(), expected = Json::array(), got = Json::array();
+  for (size_t i = 0; i < v.spans.size(); ++i) {
+    elements.push_back({{"address", v.spans[i].address},
+                        {"length", v.spans[i].length},
+                        {"at", conform::FormatElement(v.cls.c.elements[i])}});
+  }
+  for (const ElementResult& r : v.expected) expected.push_back(ResultJson(r));
+  for (const ElementResult& r : v.got) got.push_back(ResultJson(r));
+  return {{"class", v.cls.name},
+          {"correct", v.cls.what},
+          {"run", v.run},
+          {"passed", v.passed},
+          {"outcome", OutcomeName(v.how)},
+          {"problem", ToValidUtf8(v.problem)},
+          {"layout", v.cls.c.layout},
+          {"direction", v.cls.c.direction == Direction::kRead ? "read" : "write"},
+          {"dead_target", v.cls.c.dead_target},
+          {"elements", std::move(elements)},
+          {"expected", std::move(expected)},
+          {"got", std::move(got)},
+          {"repro", ReproCommand(backend, v.cls.c)}};
+}
+
+// Results as one cell: "8 bytes, ok; 0 bytes, EFAULT".
+std::string ResultsText(const std::vector<ElementResult>& results) {
+  std::string out;
+  for (const ElementResult& r : results) out += (out.empty() ? "" : "; ") + conform::ResultText(r);
+  return out;
+}
+
+int RunClasses(const ConformArgs& a, const conform::ConformOptions& options) {
+  StatusOr<conform::ClassReport> report = conform::RunClasses(options);
+  if (!report.ok()) {
+    const int error = report.status().error_number();
+    if (error == EINVAL || error == ECHILD) return Usage("conform: " + report.status().message());
+    return Fail(kExitFailure, "conform: " + report.status().message());
+  }
+  size_t failed = 0;
+  for (const conform::ClassVerdict& v : report->classes) failed += v.run && !v.passed;
+  if (a.json) {
+    Json classes = Json::array();
+    for (const conform::ClassVerdict& v : report->classes) classes.push_back(ClassJson(a.backend, v));
+    PrintJson({{"backend", ToValidUtf8(report->plugin.name)},
+               {"abi", report->plugin.abi},
+               {"writes_checked", report->plugin.has_write},
+               {"failed", failed},
+               {"classes", std::move(classes)}},
+              std::cout);
+    return Done(failed);
+  }
+  std::cout << "conform: " << Printable(report->plugin.name) << " from " << Printable(a.backend) << "\n\n";
+  std::vector<std::vector<std::string>> rows = {{"CLASS", "VERDICT", "CORRECT", "GOT"}};
+  for (const conform::ClassVerdict& v : report->classes) {
+    const std::string verdict = !v.run ? "not run" : v.passed ? "pass" : "FAIL";
+    const std::string got =
+        v.how == conform::BatchOutcome::How::kReturned ? ResultsText(v.got) : OutcomeName(v.how);
+    rows.push_back({v.cls.name, verdict, v.cls.what, Printable(got)});
+  }
+  PrintColumns(rows, std::cout);
+  for (const conform::ClassVerdict& v : report->classes) {
+    if (v.passed) continue;
+    std::cout << "\n" << v.cls.name << ": " << Printable(v.problem) << "\n";
+    if (v.run) std::cout << "  reproduce: " << ReproCommand(a.backend, v.cls.c) << "\n";
+  }
+  std::cout << "\nconform: " << report->classes.size() << " classes: " << failed << " failed\n";
+  return Done(failed);
+}
+
 void PrintFailure(const std::string& backend, const conform::Failure& f) {
   std::cout << "FAIL " << f.original_name << " (" << f.original_elements << " elements), minimised to "
             << f.spans.size() << " on layout " << f.shrunk.layout << ":\n  " << Printable(f.problem) << "\n";
@@ -77,11 +166,6 @@ void PrintFailure(const std::string& backend, const conform::Failure& f) {
   std::cout << "  reproduce: " << ReproCommand(backend, f.shrunk) << "\n\n";
 }
 
-int Done(size_t failed) {
-  if (!std::cout.flush()) return kExitFailure;
-  return failed == 0 ? kExitOk : kExitFailure;
-}
-
 int RunConform(const ConformArgs& a) {
   conform::ConformOptions options;
   options.backend = a.backend;
@@ -89,6 +173,12 @@ int RunConform(const ConformArgs& a) {
   options.budget_seconds = a.budget;
   options.random_cases = a.cases;
   options.limit = std::chrono::milliseconds(a.timeout_ms);
+  if (a.classes) {
+    if (!a.layout.empty() || !a.batch.empty() || a.write || a.dead) {
+      return Usage("conform: --classes runs its own batches: no --layout, --batch, --write or --dead");
+    }
+    return RunClasses(a, options);
+  }
   if (!a.layout.empty() || !a.batch.empty()) {
     if (a.layout.empty() || a.batch.empty()) return Usage("conform: --layout and --batch go together");
     if (StatusOr<std::vector<std::pair<fixtures::RegionKind, uint64_t>>> runs =
@@ -110,7 +200,7 @@ int RunConform(const ConformArgs& a) {
     if (error == EINVAL || error == ECHILD) return Usage("conform: " + report.status().message());
     return Fail(kExitFailure, "conform: " + report.status().message());
   }
-  if (options.only && report->failed == 0) {
+  if (options.only && report->failed == 0 && !a.json) {
     // A replay that passes: say what it checked.
     std::cout << "conform: " << Printable(report->plugin.name) << ": the batch passed\n";
     return Done(report->failed);
@@ -196,6 +286,14 @@ void AddConformCommand(CLI::App& app, Runner& run) {
                       "the batch to replay: rREGION+OFFSET:LENGTH or 0xADDRESS:LENGTH, comma-separated");
   conform->add_flag("--write", a->write, "replay as a write");
   conform->add_flag("--dead", a->dead, "replay against a process that has exited");
+  conform->add_flag(
+      "--classes", a->classes,
+      "instead of the whole run, one minimal batch per class of behaviour, each reported pass or FAIL with "
+      "what a correct backend answers and what the plugin did: reads all mapped, attribution after a hole, "
+      "prefix lost (read, write), forced PROT_NONE (read, write), zero-length, wrap, > MAX_RW_COUNT, dead "
+      "target, writes to read-only (with --json: {backend, abi, writes_checked, failed, classes: [{class, "
+      "correct, run, passed, outcome, problem, layout, direction, dead_target, elements, expected, got, "
+      "repro}]})");
   conform->callback([a, &run] { run = [a] { return RunConform(*a); }; });
 }
 

@@ -193,6 +193,32 @@ std::vector<Case> CanonicalCases(bool with_writes) {
   return cases;
 }
 
+std::vector<CaseClass> CaseClasses() {
+  const Direction r = Direction::kRead, w = Direction::kWrite;
+  auto one = [](const char* name, const char* what, Direction direction, std::vector<CaseElement> elements,
+                const char* layout = kCanonicalLayout, bool dead = false) {
+    return CaseClass{name, what, Case{name, layout, direction, dead, std::move(elements)}};
+  };
+  // Regions of kCanonicalLayout: 0 rw (2 pages), 1 hole, 2 PROT_NONE, 3 read-only, 4 rw.
+  return {
+      one("read, all mapped", "8 bytes, ok", r, {{0, 64, 8}}),
+      one("attribution after a hole", "valid, hole, valid: ok, EFAULT, ok", r,
+          {{0, 64, 8}, {1, 64, 8}, {4, 64, 8}}),
+      one("prefix lost (read)", "4 rw bytes then a hole: 4 bytes, EFAULT", r, {{1, -4, 8}}),
+      one("forced PROT_NONE (read)", "0 bytes, EFAULT", r, {{2, 64, 8}}),
+      one("zero-length", "0 bytes, ok, in a hole", r, {{1, 64, 0}}),
+      one("wrap", "an element past 2^64: 0 bytes, EOVERFLOW", r,
+          {{-1, static_cast<int64_t>(0xfffffffffffff000ULL), 0x2000}}),
+      one("> MAX_RW_COUNT", "2 GiB + 8 KiB readable: all of it, ok", r, {{1, 0, kBigZeroPages * 4096}},
+          kBigZeroLayout),
+      one("dead target", "a zombie: 0 bytes, ESRCH", r, {{0, 64, 8}}, kCanonicalLayout, true),
+      one("write, all mapped", "8 bytes, ok", w, {{0, 64, 8}}),
+      one("prefix lost (write)", "4 rw bytes then a hole: 4 bytes, EFAULT", w, {{1, -4, 8}}),
+      one("writes to read-only", "0 bytes, EFAULT, the page unchanged", w, {{3, 64, 8}}),
+      one("forced PROT_NONE (write)", "0 bytes, EFAULT, the page unchanged", w, {{2, 64, 8}}),
+  };
+}
+
 Case RandomCase(uint64_t seed, bool with_writes) {
   std::mt19937_64 random(seed);
   auto pick = [&](uint64_t n) { return static_cast<uint64_t>(random() % n); };

@@ -57,6 +57,17 @@ inline constexpr uint64_t kBigZeroPages = 524290;
 inline constexpr char kBigZeroLayout[] = "rw:1,zero:524290";
 std::vector<Case> CanonicalCases(bool with_writes);
 
+// One case per class of behaviour that tells backends apart (the rows of `procscope conform --classes` and
+// of tools/harness peers' report), each a minimal batch: reads all mapped; results attributed after a hole;
+// a prefix before a hole (read and write); PROT_NONE and read-only bytes, which /proc/PID/mem and ptrace
+// force; zero-length; a wrapping range; more than MAX_RW_COUNT readable; a dead target.
+struct CaseClass {
+  std::string name;  // "prefix lost (read)"
+  std::string what;  // one line: what a correct backend answers
+  Case c;
+};
+std::vector<CaseClass> CaseClasses();
+
 // A random layout and batch from `seed` (deterministic): 3-9 runs of 1-3 pages, 1-40 elements anywhere in
 // and around the layout, lengths 0 to 3 pages.
 Case RandomCase(uint64_t seed, bool with_writes);

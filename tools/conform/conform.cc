@@ -244,4 +244,33 @@ StatusOr<ConformReport> RunConformance(const ConformOptions& options) {
   return report;
 }
 
+StatusOr<ClassReport> RunClasses(const ConformOptions& options) {
+  StatusOr<std::unique_ptr<PluginWorker>> worker = PluginWorker::Start(options.backend, options.limit);
+  if (!worker.ok()) return worker.status();
+  ClassReport report;
+  report.plugin = (*worker)->info();
+  Targets targets;
+  Runner runner(**worker, targets);
+  for (CaseClass& cls : CaseClasses()) {
+    ClassVerdict v;
+    v.cls = std::move(cls);
+    if (v.cls.c.direction == Direction::kWrite && !report.plugin.has_write) {
+      v.run = false;
+      v.problem = "not run: the plugin exports no procscope_backend_write";
+      report.classes.push_back(std::move(v));
+      continue;
+    }
+    StatusOr<Runner::Run> run = runner.Execute(v.cls.c);
+    if (!run.ok()) return run.status();
+    v.passed = run->verdict.passed;
+    v.how = run->outcome.how;
+    v.problem = run->verdict.problem;
+    v.spans = run->spans;
+    v.expected = run->verdict.expected;
+    v.got = run->outcome.results;
+    report.classes.push_back(std::move(v));
+  }
+  return report;
+}
+
 }  // namespace procscope::conform

@@ -49,6 +49,26 @@ struct ConformReport {
   std::vector<Failure> failures;  // at most max_reported, distinct minimal batches
 };
 
+// One class of CaseClasses() run on its own.
+struct ClassVerdict {
+  CaseClass cls;
+  bool run = true;  // false: a write class and the plugin exports no procscope_backend_write
+  bool passed = false;
+  BatchOutcome::How how = BatchOutcome::How::kReturned;  // kHung / kCrashed: the plugin hung or crashed
+  std::string problem;                                   // empty when passed
+  std::vector<Span> spans;
+  std::vector<ElementResult> expected, got;  // got is empty when the plugin crashed or hung
+};
+struct ClassReport {
+  PluginInfo plugin;
+  std::vector<ClassVerdict> classes;
+};
+
+// Every class of CaseClasses() against the plugin, one batch each, in one worker (a new one after a crash,
+// a hang or a held target); a class failing never stops the next. Errors as RunConformance's. Uses
+// options.backend and options.limit only.
+[[nodiscard]] StatusOr<ClassReport> RunClasses(const ConformOptions& options);
+
 // Whether another random case starts, after `done` of them in `elapsed`: exactly options.random_cases when
 // set, else until the budget has passed, at least one.
 bool MoreRandomCases(const ConformOptions& options, size_t done, std::chrono::steady_clock::duration elapsed);
