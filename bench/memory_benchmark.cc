@@ -17,8 +17,10 @@
 // quotient of two cells timed apart.
 // --backend=PATH.so adds a plugin (backend/c_api/procscope_backend.h, loaded in this process: it is trusted
 // here, `procscope conform` is where it is judged) as one more strategy, "plugin", on every N=4096 cell of
-// the grid, interleaved with the engine's; its syscalls are not counted (syscalls_per_batch is 0), and a
-// result that disagrees with the ground truth stops its cell with an error.
+// the grid, interleaved with the engine's, and as BM_PairedPlugin cells (N=4096 S=8 H=0, 0.1, 0.5: the
+// plugin and the default strategy timed batch after batch, "ratio" = plugin / engine); its syscalls are not
+// counted (syscalls_per_batch is 0), and a result that disagrees with the ground truth stops its cell with an
+// error.
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -248,24 +250,28 @@ void RunCell(benchmark::State& state, const Cell& cell) {
   SetCounters(state, *t, memory.syscalls() - before);
 }
 
-// The default strategy and a floor measured in pairs: every iteration times one batch of each, in
+// The default strategy and another side measured in pairs: every iteration times one batch of each, in
 // alternating order, so that the VM's slow phases (independently timed cells of the same work differ by
-// 10-25% between repetitions here) fall on both. Counters: engine_ns and floor_ns per batch, and
-// "ratio", the quotient of their sums (what P5 and P7 report). The iteration's time is the pair's.
+// 10-25% between repetitions here) fall on both. The other side is a floor (BM_Paired: counters engine_ns
+// and floor_ns per batch, and "ratio", engine / floor, the quotient of their sums: what P5 and P7 report)
+// or the --backend plugin (BM_PairedPlugin: engine_ns, plugin_ns, and "ratio", plugin / engine). The
+// iteration's time is the pair's.
 void RunPaired(benchmark::State& state, const Cell& cell) {
   Target* t = CellTarget(state, cell);
   if (t == nullptr) return;
-  std::vector<uint8_t> buffer(cell.n * cell.size);
+  std::vector<uint8_t> buffer(cell.n * cell.size), other_buffer(cell.n * cell.size);
   const std::vector<Element> elements = WithBuffers(*t, buffer, cell.size);
+  const std::vector<Element> other_elements = WithBuffers(*t, other_buffer, cell.size);
   LinuxMemoryBackend memory(t->child->pid());
-  Floor floor(*t, elements, cell.size, cell.strategy == "floor_maps");
+  const bool plugin = cell.strategy == "plugin";
+  Floor floor(*t, other_elements, cell.size, cell.strategy == "floor_maps");
   std::unique_ptr<Strategy> strategy = MakeStrategy("default");
-  std::vector<ElementResult> results(elements.size());
+  std::vector<ElementResult> results(elements.size()), other_results(elements.size());
   using Clock = std::chrono::steady_clock;
-  Clock::duration engine{}, floor_time{};
+  Clock::duration engine{}, other{};
   // User and system CPU time of each side (the kernel samples them per tick: meaningful over many
   // iterations only), to tell the engine's own instructions from extra kernel work.
-  double user_ns[2] = {0, 0}, system_ns[2] = {0, 0};  // [0] engine, [1] floor
+  double user_ns[2] = {0, 0}, system_ns[2] = {0, 0};  // [0] engine, [1] the other side
   auto cpu_ns = [](const timeval& tv) {
     return 1e9 * static_cast<double>(tv.tv_sec) + 1e3 * static_cast<double>(tv.tv_usec);
   };
@@ -283,9 +289,16 @@ void RunPaired(benchmark::State& state, const Cell& cell) {
           state.SkipWithError(status.ToString().c_str());
           return;
         }
+      } else if (plugin) {
+        const int rc = g_plugin->Transfer(Direction::kRead, t->child->pid(), other_elements, other_results);
+        other += Clock::now() - start;
+        if (rc != 0) {
+          state.SkipWithError(("the plugin returned " + ErrnoName(rc)).c_str());
+          return;
+        }
       } else {
         floor.Batch();
-        floor_time += Clock::now() - start;
+        other += Clock::now() - start;
       }
       getrusage(RUSAGE_THREAD, &after);
       user_ns[is_engine ? 0 : 1] += cpu_ns(after.ru_utime) - cpu_ns(before.ru_utime);
@@ -297,16 +310,25 @@ void RunPaired(benchmark::State& state, const Cell& cell) {
     state.SkipWithError(wrong.c_str());
     return;
   }
+  if (plugin && !CheckResults(*t, other_results).empty()) {
+    state.SkipWithError("a result of the plugin disagrees with the ground truth (see procscope conform)");
+    return;
+  }
   const double iterations = static_cast<double>(std::max<benchmark::IterationCount>(state.iterations(), 1));
   const double engine_ns = static_cast<double>(std::chrono::nanoseconds(engine).count());
-  const double floor_ns = static_cast<double>(std::chrono::nanoseconds(floor_time).count());
+  const double other_ns = static_cast<double>(std::chrono::nanoseconds(other).count());
+  const std::string side = plugin ? "plugin" : "floor";
   state.counters["engine_ns"] = engine_ns / iterations;
-  state.counters["floor_ns"] = floor_ns / iterations;
-  state.counters["ratio"] = floor_ns > 0 ? engine_ns / floor_ns : 0;
+  state.counters[side + "_ns"] = other_ns / iterations;
+  if (plugin) {
+    state.counters["ratio"] = engine_ns > 0 ? other_ns / engine_ns : 0;
+  } else {
+    state.counters["ratio"] = other_ns > 0 ? engine_ns / other_ns : 0;
+  }
   state.counters["engine_user_ns"] = user_ns[0] / iterations;
   state.counters["engine_system_ns"] = system_ns[0] / iterations;
-  state.counters["floor_user_ns"] = user_ns[1] / iterations;
-  state.counters["floor_system_ns"] = system_ns[1] / iterations;
+  state.counters[side + "_user_ns"] = user_ns[1] / iterations;
+  state.counters[side + "_system_ns"] = system_ns[1] / iterations;
 }
 
 // P4: 1024 elements of 8 bytes inside 4 pages, and the one 16 KiB read of those pages, by the default.
@@ -375,8 +397,14 @@ void RegisterGrid(bool full) {
   std::vector<Cell> paired;
   for (double h : {0.01, 0.1, 0.5}) paired.push_back({"floor_maps", 4096, 8, h, false});
   paired.push_back({"floor_syscall", 1024, 8, 0, false});
+  // The plugin beside the engine, paired, at N=4096 S=8 H = 0, 0.1, 0.5 (tools/harness peers' timings).
+  if (g_plugin != nullptr) {
+    for (double h : {0.0, 0.1, 0.5}) paired.push_back({"plugin", 4096, 8, h, false});
+  }
   for (const Cell& cell : paired) {
-    const std::string name = "BM_Paired/floor:" + cell.strategy + BatchName(cell);
+    const std::string name =
+        (cell.strategy == "plugin" ? "BM_PairedPlugin" : "BM_Paired/floor:" + cell.strategy) +
+        BatchName(cell);
     benchmark::RegisterBenchmark(name.c_str(), [cell](benchmark::State& state) {
       RunPaired(state, cell);
     })->Unit(benchmark::kMicrosecond);

@@ -79,6 +79,11 @@ def paired(floor, n=4096, size=8, holes=0, layout="spread"):
     return f"BM_Paired/floor:{floor}/N:{n}/S:{size}/H:{holes:g}/layout:{layout}"
 
 
+def paired_plugin(n=4096, size=8, holes=0.0, layout="spread"):
+    """The BM_PairedPlugin cell of a batch (memory_benchmark --backend): its "ratio" is plugin / engine."""
+    return f"BM_PairedPlugin/N:{n}/S:{size}/H:{holes:g}/layout:{layout}"
+
+
 def paired_ratio(runs, strategy, floor, **batch):
     """The engine / floor ratio of one batch: the paired cell's "ratio" counter (both timed batch after
     batch), else, for result files made before paired cells existed, the quotient of the two cells' medians
@@ -129,8 +134,11 @@ def summary_rows(runs):
     if runs.value(cell("plugin")) is not None and runs.value(cell(d)) is not None:
         plugin = runs.data.get("context", {}).get("procscope_plugin", "plugin")
         for h in (0, 0.1, 0.5):
-            rows.append((f"plugin / {d} at N=4096 S=8 H={h:g} [{plugin}]",
-                         need(runs, cell("plugin", holes=h)) / need(runs, cell(d, holes=h)), None, None))
+            ratio = runs.value(paired_plugin(holes=h), "ratio")
+            how = " [paired]"
+            if ratio is None:
+                ratio, how = need(runs, cell("plugin", holes=h)) / need(runs, cell(d, holes=h)), ""
+            rows.append((f"plugin / {d} at N=4096 S=8 H={h:g}{how} [{plugin}]", ratio, None, None))
     return rows
 
 

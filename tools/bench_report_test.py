@@ -100,6 +100,18 @@ class BenchReportTest(unittest.TestCase):
         self.assertLine(r"N=4096 S=8 H=0.5 \[paired\] *1.200 *<= 1.1 *UNMET", s)
         self.assertLine(r"P5 .*H=0 \[paired\] *1.010 *<= 1.05 *met", s)
 
+    def test_paired_plugin_cells_win_over_the_unpaired_quotient(self):
+        data = self.plugin_run()
+        name = "BM_PairedPlugin/N:4096/S:8/H:0.1/layout:spread"
+        data["benchmarks"].append({"name": name + "_median", "run_name": name, "run_type": "aggregate",
+                                   "aggregate_name": "median", "real_time": 1000, "time_unit": "us",
+                                   "ratio": 30.5})
+        s = self.output("summary", self.write("paired_plugin.json", data))
+        self.assertLine(r"plugin / adaptive_coalesce at N=4096 S=8 H=0.1 \[paired\] \[made-up plugin \(x.so\)\] "
+                        r"*30.500 *- *information", s)
+        self.assertLine(r"plugin / adaptive_coalesce at N=4096 S=8 H=0.5 \[made-up plugin \(x.so\)\] *2.000 *- "
+                        r"*information", s)
+
     def test_cli_rows(self):
         data = load("a.json")
 
