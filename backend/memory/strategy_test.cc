@@ -292,6 +292,35 @@ TEST(StrategySyscallsTest, AHoleInsideASpanFailsOnlyTheElementsItCovers) {
   }
 }
 
+// A span read as one range that faults: the elements before the fault are read, the one it cuts gets its
+// prefix, and the ones after it are classified (adaptive_coalesce: one maps read, no call) or called again
+// (coalesce: each call fails at the first of them) -- the calls the planner made before the one-span path.
+TEST(StrategySyscallsTest, AFaultInsideOneSpanSettlesWhatTheCallReached) {
+  FakeMemory memory;
+  memory.Map(kBase, 1, kProtRead);  // page 1 is a hole
+  std::vector<uint8_t> x(8), y(8, 0xee), w(8), v(8);
+  const std::vector<Element> elements = {{kBase + kPage - 64, x.data(), 8},   // fine
+                                         {kBase + kPage - 4, y.data(), 8},    // 4 bytes, then the hole
+                                         {kBase + kPage + 100, w.data(), 8},  // in the hole
+                                         {kBase + kPage + 1000, v.data(), 8}};
+  for (const auto& [name, calls] :
+       {std::pair<std::string, uint64_t>{"adaptive_coalesce", 2}, {"coalesce", 3}}) {
+    std::vector<ElementResult> results(elements.size());
+    const uint64_t before = memory.syscalls(), ranges = memory.remote_ranges();
+    ASSERT_OK(TransferBatch(*MakeStrategy(name), memory, Direction::kRead, elements, results));
+    EXPECT_EQ(results[0], (ElementResult{8, 0})) << name;
+    EXPECT_EQ(results[1], (ElementResult{4, EFAULT})) << name;
+    EXPECT_EQ(results[2], (ElementResult{0, EFAULT})) << name;
+    EXPECT_EQ(results[3], (ElementResult{0, EFAULT})) << name;
+    EXPECT_EQ(x[7], PatternByte(kBase + kPage - 57)) << name;
+    EXPECT_EQ(y[3], PatternByte(kBase + kPage - 1)) << name;
+    EXPECT_EQ(y[4], 0xee) << name << ": past the prefix, the buffer is as it was";
+    EXPECT_EQ(memory.syscalls() - before, calls) << name;
+    // The first call is one range over the whole span.
+    EXPECT_EQ(memory.remote_ranges() - ranges, name == "coalesce" ? 3u : 1u) << name;
+  }
+}
+
 TEST(MakeStrategyTest, UnknownNameAndDefault) {
   EXPECT_EQ(MakeStrategy("fast"), nullptr);
   EXPECT_EQ(MakeStrategy("default")->name(), DefaultStrategyName());

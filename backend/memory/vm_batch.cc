@@ -42,6 +42,17 @@ std::string CallName(Direction direction) {
   return direction == Direction::kRead ? "process_vm_readv" : "process_vm_writev";
 }
 
+// A member of a merged range that was read into `scratch` (which holds the range from range_address) up to
+// first_unmoved, starting unread: copies the part of its first `limit` bytes that was read into `buffer`
+// and returns how many bytes that is.
+inline uint64_t CopyMember(uint64_t address, uint64_t limit, uint8_t* buffer, const uint8_t* scratch,
+                           uint64_t range_address, uint64_t first_unmoved) {
+  const uint64_t stop = std::min(first_unmoved, address + limit);
+  if (stop <= address) return 0;
+  std::memcpy(buffer, scratch + (address - range_address), stop - address);
+  return stop - address;
+}
+
 // The engine for batches in which every range of a call is one element: no coalescing, writes, and
 // coalescing reads whose elements are all further apart than kMergeGap (MayMerge false for every
 // neighbour). Its state is the calls' own iovecs: entries [head, size) of local/remote/index are the
@@ -200,9 +211,11 @@ Status Singles::Run(MemoryBackend& memory, Direction direction, std::span<Elemen
 }
 
 // The engine for coalescing reads whose neighbours may merge: a call's range covers one element or
-// several (read into scratch, then scattered); `items` in processing order (by address).
+// several (read into scratch, then scattered); `items` in processing order (by address). `faulted_before`:
+// a call of this batch has faulted already (ReadOneSpan's), so the items are classified before any call.
 Status RunMerging(MemoryBackend& memory, Direction direction, std::vector<Item>& items,
-                  std::span<ElementResult> results, const VmOptions& options, size_t max_ranges) {
+                  std::span<ElementResult> results, const VmOptions& options, size_t max_ranges,
+                  bool faulted_before) {
   auto finish = [&](Item& item, int error) {
     item.done = true;
     results[item.index] = {item.transferred, error};
@@ -226,6 +239,26 @@ Status RunMerging(MemoryBackend& memory, Direction direction, std::vector<Item>&
   // Merged spans land here; allocated (uninitialised) the first time a call merges, at its largest size, so
   // the slices handed to a call never move.
   std::unique_ptr<uint8_t[]> scratch;
+  // Limit every unfinished item to its accessible prefix, finishing those with none, and compact the list
+  // in the same pass (classification finishes items anywhere in it).
+  auto limit = [&](AccessibleCursor& cursor) {
+    size_t kept = head;
+    for (size_t k = head; k < live.size(); ++k) {
+      Item& item = items[live[k]];
+      if (item.done) continue;
+      const AccessiblePrefix prefix =
+          cursor.Prefix(item.address + item.transferred, item.limit - item.transferred);
+      item.limit = item.transferred + prefix.length;
+      item.range = prefix.range;
+      if (prefix.length == 0) {
+        finish(item, EFAULT);
+      } else {
+        live[kept++] = live[k];
+      }
+    }
+    live.resize(kept);
+  };
+  ClassifyAfterFirstFault(faulted_before, options, classified, memory, direction, limit);
   while (true) {
     while (head < live.size() && items[live[head]].done) ++head;
     if (head == live.size()) return OkStatus();
@@ -290,14 +323,9 @@ Status RunMerging(MemoryBackend& memory, Direction direction, std::vector<Item>&
       for (size_t m = 0; m < count; ++m) {
         Item& item = items[live[head + first + m]];
         if (count > 1) {
-          // Members start unread; copy the part of [range_address, first_unmoved) that is theirs.
-          const uint64_t stop = std::min(first_unmoved, item.address + item.limit);
-          if (stop > item.address) {
-            std::memcpy(item.buffer,
-                        static_cast<uint8_t*>(local[u].iov_base) + (item.address - range_address),
-                        stop - item.address);
-            item.transferred = stop - item.address;
-          }
+          item.transferred =
+              CopyMember(item.address, item.limit, item.buffer,
+                         static_cast<const uint8_t*>(local[u].iov_base), range_address, first_unmoved);
         } else {
           item.transferred += moved;
         }
@@ -321,26 +349,57 @@ Status RunMerging(MemoryBackend& memory, Direction direction, std::vector<Item>&
     }
     head = write_at;
 
-    ClassifyAfterFirstFault(faulted, options, classified, memory, direction, [&](AccessibleCursor& cursor) {
-      // Limit every unfinished item to its accessible prefix, finishing those with none, and compact the
-      // list in the same pass (classification finishes items anywhere in it).
-      size_t kept = head;
-      for (size_t k = head; k < live.size(); ++k) {
-        Item& item = items[live[k]];
-        if (item.done) continue;
-        const AccessiblePrefix prefix =
-            cursor.Prefix(item.address + item.transferred, item.limit - item.transferred);
-        item.limit = item.transferred + prefix.length;
-        item.range = prefix.range;
-        if (prefix.length == 0) {
-          finish(item, EFAULT);
-        } else {
-          live[kept++] = live[k];
-        }
-      }
-      live.resize(kept);
-    });
+    ClassifyAfterFirstFault(faulted, options, classified, memory, direction, limit);
   }
+}
+
+// The coalescing read of a batch the planner would make one range (1,024 counters in 4 pages): the pending
+// elements, in the caller's order, ascend and each starts within kMergeGap of the span so far, which stays
+// within kMaxSpan. One call reads the span into scratch and one pass scatters it and fills the results: what
+// RunMerging would do, without its bookkeeping. After a fault, the elements the call settled get their
+// results as RunMerging would give them and the rest go to RunMerging, which classifies first: the same
+// calls either way. False, having done nothing, when the batch is not such a span.
+bool ReadOneSpan(MemoryBackend& memory, std::span<const Element> elements, std::span<const size_t> pending,
+                 std::span<ElementResult> results, const VmOptions& options, size_t max_ranges,
+                 Status& status) {
+  if (pending.size() < 2) return false;
+  // No element wraps (TransferBatch settled those), so address + length cannot overflow.
+  const uint64_t start = elements[pending[0]].address;
+  uint64_t end = start + elements[pending[0]].length, previous = start;
+  for (size_t k = 1; k < pending.size(); ++k) {
+    const Element& e = elements[pending[k]];
+    if (e.address < previous || (e.address > end && e.address - end > kMergeGap)) return false;
+    previous = e.address;
+    end = std::max(end, e.address + e.length);
+    if (end - start > kMaxSpan) return false;
+  }
+  const uint64_t span = end - start;
+  std::unique_ptr<uint8_t[]> scratch(new uint8_t[span]);
+  const iovec local = {scratch.get(), span}, remote = Iov(start, span);
+  const ssize_t n = memory.VmReadv({&local, 1}, {&remote, 1});
+  if (n < 0 && n != -EFAULT) {
+    for (size_t index : pending) results[index] = {0, static_cast<int>(-n)};
+    status = Status(static_cast<int>(-n), CallName(Direction::kRead) + " failed for the whole batch");
+    return true;
+  }
+  const uint64_t first_unmoved = start + (n < 0 ? 0 : static_cast<uint64_t>(n));
+  std::vector<Item> rest;
+  for (size_t index : pending) {
+    const Element& e = elements[index];
+    uint8_t* buffer = static_cast<uint8_t*>(e.buffer);
+    const uint64_t moved = CopyMember(e.address, e.length, buffer, scratch.get(), start, first_unmoved);
+    if (moved == e.length) {
+      results[index] = {moved, 0};
+    } else if (e.address + moved == first_unmoved) {
+      results[index] = {moved, EFAULT};  // its next byte is where the kernel stopped
+    } else {
+      rest.push_back({index, e.address, e.length, buffer, e.length});  // it starts after the fault
+    }
+  }
+  status = rest.empty() ? OkStatus()
+                        : RunMerging(memory, Direction::kRead, rest, results, options, max_ranges,
+                                     /*faulted_before=*/true);
+  return true;
 }
 
 }  // namespace
@@ -350,6 +409,10 @@ Status RunVmCalls(MemoryBackend& memory, Direction direction, std::span<const El
                   const VmOptions& options) {
   const size_t max_ranges = std::clamp<size_t>(options.max_ranges_per_call, 1, kIovMax);
   const bool coalesce = options.coalesce && direction == Direction::kRead;
+  if (Status status;
+      coalesce && ReadOneSpan(memory, elements, pending, results, options, max_ranges, status)) {
+    return status;
+  }
   // Every element as one range, in the caller's order (the order that makes later writes to the same bytes
   // win), unless a coalescing read has neighbours that may merge.
   if (std::unique_ptr<Singles> singles = Singles::Build(elements, pending, results, coalesce)) {
@@ -368,7 +431,7 @@ Status RunVmCalls(MemoryBackend& memory, Direction direction, std::span<const El
   if (!std::is_sorted(items.begin(), items.end(), by_address)) {
     std::stable_sort(items.begin(), items.end(), by_address);
   }
-  return RunMerging(memory, direction, items, results, options, max_ranges);
+  return RunMerging(memory, direction, items, results, options, max_ranges, /*faulted_before=*/false);
 }
 
 }  // namespace procscope::memory_internal
