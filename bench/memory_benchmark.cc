@@ -13,8 +13,10 @@
 // bytes_per_second (of valid bytes). Each target layout lives in a forked child (fixtures/layout_child.h)
 // created once and reused.
 // BM_Paired cells time the default strategy and a floor in pairs, batch after batch (see RunPaired): the
-// ratios P5 and P7 come from their "ratio" counter, which the VM's noise affects far less than the
-// quotient of two cells timed apart.
+// ratios P4, P5 and P7 come from their "ratio" counter, which the VM's noise affects far less than the
+// quotient of two cells timed apart. P4's floor, "floor_coalesce" (1,024 elements of 8 bytes at a 16-byte
+// stride: layout "dense16"), is what an engine that reads close elements as one span does at least: one pass
+// finding the span, one read of it, one pass scattering it and filling the results.
 // --backend=PATH.so adds a plugin (backend/c_api/procscope_backend.h, loaded in this process: it is trusted
 // here, `procscope conform` is where it is judged) as one more strategy, "plugin", on every N=4096 cell of
 // the grid, interleaved with the engine's, and as BM_PairedPlugin cells (N=4096 S=8 H=0, 0.1, 0.5: the
@@ -57,6 +59,7 @@ struct Cell {
   uint64_t n, size;
   double holes;
   bool dense;
+  uint64_t stride = 32;  // dense only: bytes from one element to the next
 };
 
 // A target layout and the batch that goes with it.
@@ -67,15 +70,15 @@ struct Target {
   uint64_t valid_count = 0, valid_bytes = 0;
 };
 
-// Element pages: element i sits on page i (spread) or at byte 32 * i (dense) after a leading guard page; a
-// fraction `holes` of the element pages is unmapped (seeded, so every strategy sees the same layout).
-Target* GetTarget(uint64_t n, uint64_t size, double holes, bool dense) {
+// Element pages: element i sits on page i (spread) or at byte stride * i (dense) after a leading guard
+// page; a fraction `holes` of the element pages is unmapped (seeded, so every strategy sees the same layout).
+Target* GetTarget(uint64_t n, uint64_t size, double holes, bool dense, uint64_t stride) {
   static std::map<std::string, std::unique_ptr<Target>> cache;
-  const std::string key =
-      std::to_string(n) + "/" + std::to_string(size) + "/" + std::to_string(holes) + (dense ? "d" : "s");
+  const std::string key = std::to_string(n) + "/" + std::to_string(size) + "/" + std::to_string(holes) +
+                          (dense ? "d" + std::to_string(stride) : "s");
   if (auto it = cache.find(key); it != cache.end()) return it->second.get();
   const uint64_t element_pages =
-      dense ? (n * 32 + size + kPage - 1) / kPage : n + (size > kPage - 128 ? 1 : 0);
+      dense ? (n * stride + size + kPage - 1) / kPage : n + (size > kPage - 128 ? 1 : 0);
   std::vector<bool> hole(element_pages, false);
   std::mt19937_64 random(n * 7919 + size);
   const uint64_t hole_count = static_cast<uint64_t>(holes * static_cast<double>(element_pages) + 0.5);
@@ -97,7 +100,7 @@ Target* GetTarget(uint64_t n, uint64_t size, double holes, bool dense) {
   target->child = *std::move(child);
   const uint64_t base = target->child->regions().front().start + kPage;
   for (uint64_t i = 0; i < n; ++i) {
-    const uint64_t address = dense ? base + 32 * i : base + i * kPage + (size <= kPage - 128 ? 128 : 0);
+    const uint64_t address = dense ? base + stride * i : base + i * kPage + (size <= kPage - 128 ? 128 : 0);
     target->elements.push_back({address, nullptr, size});
     const bool ok =
         fixtures::ExpectedResult(target->child->regions(), address, size, Direction::kRead, false).ok();
@@ -123,13 +126,17 @@ void SetCounters(benchmark::State& state, const Target& t, uint64_t syscalls) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * t.valid_bytes));
 }
 
-// One floor batch ("floor_syscall" or "floor_maps"): the hand-built process_vm_readv calls over the valid
-// elements, iovecs pre-built, and for floor_maps first one read of the maps text. Returns the calls made.
+// One floor batch over the valid elements: "floor_syscall", the hand-built process_vm_readv calls, iovecs
+// pre-built; "floor_maps", the same after one read of the maps text; "floor_coalesce", what any engine that
+// reads elements close together as one span must do at least (one pass finding the covering span, one read
+// of it into scratch, one pass scattering it into the element buffers and filling the results). Returns the
+// calls made.
 class Floor {
  public:
-  Floor(const Target& t, std::span<const Element> elements, uint64_t size, bool with_maps)
+  Floor(const Target& t, std::span<const Element> elements, uint64_t size, const std::string& kind)
       : pid_(t.child->pid()),
-        with_maps_(with_maps),
+        with_maps_(kind == "floor_maps"),
+        coalesce_(kind == "floor_coalesce"),
         maps_path_("/proc/" + std::to_string(pid_) + "/maps"),
         maps_buffer_(1 << 20) {
     for (size_t i = 0; i < elements.size(); ++i) {
@@ -137,8 +144,14 @@ class Floor {
       local_.push_back({elements[i].buffer, size});
       remote_.push_back({reinterpret_cast<void*>(static_cast<uintptr_t>(elements[i].address)), size});
     }
+    results_.resize(local_.size());
+    if (coalesce_ && !remote_.empty()) {
+      scratch_.resize(reinterpret_cast<uintptr_t>(remote_.back().iov_base) + size -
+                      reinterpret_cast<uintptr_t>(remote_.front().iov_base));
+    }
   }
   uint64_t Batch() {
+    if (coalesce_) return Coalesce();
     uint64_t calls = 0;
     if (with_maps_) {
       // The cheapest way to learn where the holes are: one read of the maps text (open, read to EOF into a
@@ -157,6 +170,25 @@ class Floor {
     }
     return calls;
   }
+  uint64_t Coalesce() {
+    uint64_t low = UINT64_MAX, high = 0;
+    for (const iovec& r : remote_) {
+      const uint64_t address = reinterpret_cast<uintptr_t>(r.iov_base);
+      low = std::min(low, address);
+      high = std::max(high, address + r.iov_len);
+    }
+    const iovec local = {scratch_.data(), high - low};
+    const iovec remote = {reinterpret_cast<void*>(static_cast<uintptr_t>(low)), high - low};
+    benchmark::DoNotOptimize(process_vm_readv(pid_, &local, 1, &remote, 1, 0));
+    for (size_t i = 0; i < local_.size(); ++i) {
+      std::memcpy(local_[i].iov_base,
+                  scratch_.data() + (reinterpret_cast<uintptr_t>(remote_[i].iov_base) - low),
+                  local_[i].iov_len);
+      results_[i] = {local_[i].iov_len, 0};
+    }
+    benchmark::ClobberMemory();
+    return 1;
+  }
   // memcpy of the same bytes inside this process (floor_memcpy), from the same offsets of a local buffer.
   void Memcpy(std::vector<uint8_t>& source, uint64_t base, uint64_t size) const {
     for (size_t i = 0; i < local_.size(); ++i) {
@@ -168,15 +200,17 @@ class Floor {
 
  private:
   pid_t pid_;
-  bool with_maps_;
+  bool with_maps_, coalesce_;
   std::string maps_path_;
   std::vector<char> maps_buffer_;
   std::vector<iovec> local_, remote_;
+  std::vector<uint8_t> scratch_;        // floor_coalesce: the span (sized once)
+  std::vector<ElementResult> results_;  // floor_coalesce fills one per element
 };
 
 // The cell's target, or null after skipping the cell with the reason.
 Target* CellTarget(benchmark::State& state, const Cell& cell) {
-  Target* t = GetTarget(cell.n, cell.size, cell.holes, cell.dense);
+  Target* t = GetTarget(cell.n, cell.size, cell.holes, cell.dense, cell.stride);
   if (t == nullptr) state.SkipWithError("could not start the layout child");
   return t;
 }
@@ -204,8 +238,8 @@ void RunCell(benchmark::State& state, const Cell& cell) {
   LinuxMemoryBackend memory(t->child->pid());
 
   if (cell.strategy == "floor_syscall" || cell.strategy == "floor_memcpy" || cell.strategy == "floor_maps") {
-    Floor floor(*t, elements, cell.size, cell.strategy == "floor_maps");
-    std::vector<uint8_t> source(cell.dense ? cell.n * 32 + cell.size : cell.n * kPage + kPage);
+    Floor floor(*t, elements, cell.size, cell.strategy);
+    std::vector<uint8_t> source(cell.dense ? cell.n * cell.stride + cell.size : cell.n * kPage + kPage);
     const uint64_t base = t->elements.empty() ? 0 : t->elements.front().address;
     uint64_t calls = 0;
     for (auto _ : state) {
@@ -254,7 +288,8 @@ void RunCell(benchmark::State& state, const Cell& cell) {
 // alternating order, so that the VM's slow phases (independently timed cells of the same work differ by
 // 10-25% between repetitions here) fall on both. The other side is a floor (BM_Paired: counters engine_ns
 // and floor_ns per batch, and "ratio", engine / floor, the quotient of their sums: what P5 and P7 report)
-// or the --backend plugin (BM_PairedPlugin: engine_ns, plugin_ns, and "ratio", plugin / engine). The
+// (P4, P5, P7) or the --backend plugin (BM_PairedPlugin: engine_ns, plugin_ns, and "ratio", plugin /
+// engine). The
 // iteration's time is the pair's.
 void RunPaired(benchmark::State& state, const Cell& cell) {
   Target* t = CellTarget(state, cell);
@@ -264,7 +299,7 @@ void RunPaired(benchmark::State& state, const Cell& cell) {
   const std::vector<Element> other_elements = WithBuffers(*t, other_buffer, cell.size);
   LinuxMemoryBackend memory(t->child->pid());
   const bool plugin = cell.strategy == "plugin";
-  Floor floor(*t, other_elements, cell.size, cell.strategy == "floor_maps");
+  Floor floor(*t, other_elements, cell.size, cell.strategy);
   std::unique_ptr<Strategy> strategy = MakeStrategy("default");
   std::vector<ElementResult> results(elements.size()), other_results(elements.size());
   using Clock = std::chrono::steady_clock;
@@ -364,7 +399,7 @@ std::string BatchName(const Cell& c) {
   char holes[16];
   std::snprintf(holes, sizeof holes, "%g", c.holes);
   return "/N:" + std::to_string(c.n) + "/S:" + std::to_string(c.size) + "/H:" + holes +
-         "/layout:" + (c.dense ? "dense" : "spread");
+         "/layout:" + (c.dense ? (c.stride == 32 ? "dense" : "dense" + std::to_string(c.stride)) : "spread");
 }
 
 std::string CellName(const Cell& c) { return "BM_Read/strategy:" + c.strategy + BatchName(c); }
@@ -397,6 +432,8 @@ void RegisterGrid(bool full) {
   std::vector<Cell> paired;
   for (double h : {0.01, 0.1, 0.5}) paired.push_back({"floor_maps", 4096, 8, h, false});
   paired.push_back({"floor_syscall", 1024, 8, 0, false});
+  // P4: 1,024 elements of 8 bytes at a 16-byte stride (4 pages), against the coalescing floor.
+  paired.push_back({"floor_coalesce", 1024, 8, 0, true, 16});
   // The plugin beside the engine, paired, at N=4096 S=8 H = 0, 0.1, 0.5 (tools/harness peers' timings).
   if (g_plugin != nullptr) {
     for (double h : {0.0, 0.1, 0.5}) paired.push_back({"plugin", 4096, 8, h, false});

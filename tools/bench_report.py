@@ -125,8 +125,13 @@ def summary_rows(runs):
                      need(runs, cell("retry", holes=0.5)) / need(runs, cell(d, holes=0.5)), ">=", 4.0))
         rows.append((f"P3 per_element / {d} at N=4096 S=8 H=0 (speed-up)",
                      need(runs, cell("per_element")) / need(runs, cell(d)), ">=", 3.0))
-        rows.append(("P4 1024 x 8 B in 4 pages / one 16 KiB read",
-                     need(runs, "BM_Dense1024In4Pages") / need(runs, "BM_One16KiBRead"), "<=", 4.0))
+        ratio, how = paired_ratio(runs, d, "floor_coalesce", n=1024, layout="dense16")
+        if ratio is not None:
+            rows.append((f"P4 {d} / floor_coalesce (span read + scatter), 1024 x 8 B in 4 pages{how}",
+                         ratio, "<=", 1.10))
+        else:  # a result file from before the coalescing floor: the old quotient, as information
+            rows.append(("P4 1024 x 8 B in 4 pages / one 16 KiB read [unpaired]",
+                         need(runs, "BM_Dense1024In4Pages") / need(runs, "BM_One16KiBRead"), None, None))
         ratio, how = paired_ratio(runs, d, "floor_syscall", n=1024)
         if ratio is not None:
             rows.append((f"P5 {d} / hand-built single syscall, N=1024 S=8 H=0{how}", ratio, "<=", 1.05))

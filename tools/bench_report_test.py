@@ -55,7 +55,7 @@ class BenchReportTest(unittest.TestCase):
         self.assertNotIn("P7", s, "P7 shown for a run without floor_maps cells")
         self.assertLine(r"P2 retry / adaptive_coalesce .* 8.000 *>= 4 *met", s)
         self.assertLine(r"P3 per_element / adaptive_coalesce .* 2.000 *>= 3 *UNMET", s)
-        self.assertLine(r"P4 .* 4.000 *<= 4 *met", s)
+        self.assertLine(r"P4 1024 x 8 B in 4 pages / one 16 KiB read \[unpaired\] *4.000 *- *information", s)
         self.assertLine(r"P5 .*H=0 \[unpaired\] *1.053 *<= 1.05 *UNMET", s)
         self.assertNotIn("plugin /", s)
         self.assertNotRegex(s, re.compile(r"^C", re.M), "C rows for a run without CLI cells")
@@ -99,6 +99,16 @@ class BenchReportTest(unittest.TestCase):
         self.assertLine(r"N=4096 S=8 H=0.01 \[paired\] *1.040 *<= 1.1 *met", s)
         self.assertLine(r"N=4096 S=8 H=0.5 \[paired\] *1.200 *<= 1.1 *UNMET", s)
         self.assertLine(r"P5 .*H=0 \[paired\] *1.010 *<= 1.05 *met", s)
+
+    def test_p4_paired_against_the_coalescing_floor(self):
+        data = load("a.json")
+        name = "BM_Paired/floor:floor_coalesce/N:1024/S:8/H:0/layout:dense16"
+        data["benchmarks"].append({"name": name + "_median", "run_name": name, "run_type": "aggregate",
+                                   "aggregate_name": "median", "real_time": 3, "time_unit": "us", "ratio": 1.07})
+        s = self.output("summary", self.write("p4.json", data))
+        self.assertLine(r"P4 adaptive_coalesce / floor_coalesce \(span read \+ scatter\), 1024 x 8 B in 4 pages "
+                        r"\[paired\] *1.070 *<= 1.1 *met", s)
+        self.assertNotIn("one 16 KiB read", s)
 
     def test_paired_plugin_cells_win_over_the_unpaired_quotient(self):
         data = self.plugin_run()
