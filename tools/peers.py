@@ -171,7 +171,7 @@ def run(cmd, timeout, log):
     start = time.monotonic()
     with open(log, "w") as err:
         try:
-            r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=err, text=True, timeout=timeout)
+            r = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True, timeout=timeout)
             return r.returncode, r.stdout, time.monotonic() - start
         except subprocess.TimeoutExpired as e:
             out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
@@ -287,7 +287,11 @@ def main(argv):
         print("harness: peers: the build failed (see above)", file=sys.stderr)
         return 1
     bin_dir = bazel(["info", "-c", "opt", "bazel-bin"])[1]
-    with open(os.path.join(bin_dir, "tools", "peers", "status.tsv")) as f:
+    # Through the checkout's bazel-out link when it has one, so the replay commands in the report are short
+    # and run from the checkout's root (every command here runs there).
+    if "/bazel-out/" in bin_dir and os.path.isdir(os.path.join(ROOT, "bazel-out")):
+        bin_dir = "bazel-out/" + bin_dir.split("/bazel-out/", 1)[1]
+    with open(os.path.join(ROOT, bin_dir, "tools", "peers", "status.tsv")) as f:
         status = parse_status(f.read())
     present = [f"//tools/peers:lib{name}_adapter.so" for name, _, missing in status if not missing]
     if present and bazel(["build", "-c", "opt"] + present)[0] != 0:
