@@ -3,12 +3,13 @@
 
   bench_report.py merge OUT.json --context CONTEXT.json --probe PROBE.json RUN.json [RUN.json ...]
   bench_report.py summary RESULT.json [--chart OUT.svg]
-  bench_report.py compare A.json B.json [...] [--chart OUT.svg]
+  bench_report.py compare A.json B.json [...] [--chart OUT.svg] [--threshold 10%]
 
 A result file is Google Benchmark JSON (every repetition plus the mean/median/stddev/cv aggregates) with a
 "procscope" object: kernel release, CPU model, cores, git revision, strategies, the default strategy and
-`procscope probe --json`. Ratios use medians of one run. Exit status: 0; 2 on unreadable input, a missing
-benchmark, or (compare) runs with no benchmark in common.
+`procscope probe --json`. Ratios use medians of one run. Exit status: 0; 1 (compare) when a cell of a later
+file is slower than the first file's by more than both runs' noise (the repetitions' relative spread) and
+the threshold; 2 on unreadable input, a missing benchmark, or (compare) runs with no benchmark in common.
 """
 import argparse
 import json
@@ -234,33 +235,75 @@ def cmd_summary(args):
     return 0
 
 
+def parse_threshold(text):
+    """--threshold: "10%" or "0.1" -> 0.1; fail() on anything else."""
+    try:
+        value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 10:
+        fail(f"--threshold: '{text}' is not a fraction like 10% or 0.1")
+    return value
+
+
+def machine_note(all_runs, paths):
+    """The first line of a comparison when the files come from different CPUs or kernels, else None."""
+    diffs = []
+    for key, what in (("cpu_model", "CPU"), ("kernel_release", "kernel")):
+        values = [r.data.get("procscope", {}).get(key, "?") for r in all_runs]
+        if len(set(values)) > 1:
+            diffs.append(f"{what} ({' / '.join(values)})")
+    if not diffs:
+        return None
+    return (f"note: these runs differ in {' and '.join(diffs)}: a difference below may be the machine's, not "
+            f"the code's")
+
+
 def cmd_compare(args):
+    threshold = parse_threshold(args.threshold)
     all_runs = [Runs(load(p)) for p in args.results]
     common = set(all_runs[0].median)
     for r in all_runs[1:]:
         common &= set(r.median)
     if not common:
         fail("the runs have no benchmark in common: their grids do not overlap, nothing to compare")
+    note = machine_note(all_runs, args.results)
+    if note:
+        print(note)
     base = all_runs[0]
     labels = [r.data.get("procscope", {}).get("kernel_release", p) for r, p in zip(all_runs, args.results)]
     print("baseline: " + labels[0])
-    rows, flagged = [], 0
+    rows, flagged, regressed = [], 0, []
     chart = {}
     for name in sorted(common):
         a = base.value(name)
         row = [name]
-        for r, label in zip(all_runs[1:], labels[1:]):
+        for r, label, path in zip(all_runs[1:], labels[1:], args.results[1:]):
             b = r.value(name)
             ratio = b / a if a else float("nan")
             noise = base.spread(name) + r.spread(name)
             flag = abs(ratio - 1) > max(noise, 0.05)
             flagged += flag
+            if ratio - 1 > max(noise, threshold) + 1e-9:  # 1.1 / 1.0 - 1 is a hair over 0.1
+                regressed.append((name, path, f"{ratio:.3f}", f"{noise:.2f}"))
             row.append(f"{ratio:.3f} (noise {noise:.2f}){' *' if flag else ''}")
             chart.setdefault(label, []).append(ratio)
         rows.append(tuple(row))
+    # The regressions first: what a maintainer checking "did my change slow anything down" needs to see.
+    if regressed:
+        print(f"REGRESSED: {len(regressed)} cell(s) slower than the baseline by more than both runs' noise and "
+              f"the threshold ({threshold:.0%}):")
+        print_table(("benchmark", "file", "time ratio", "noise"), regressed)
+    else:
+        print(f"no cell slower than the baseline by more than both runs' noise and the threshold ({threshold:.0%})")
     print_table(tuple(["benchmark"] + [f"{l} / {labels[0]}" for l in labels[1:]]), rows)
     print(f"{flagged} difference(s) larger than the noise (marked *: |ratio - 1| above the repetitions' "
           f"relative spread of both runs, and above 5%)")
+    for r, path in zip(all_runs, args.results):
+        missing = sorted(n for n in r.median if n not in common)
+        if missing:
+            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            print(f"only in some files, not compared: {len(missing)} cell(s) of {path}: {shown}")
     probes = [r.data.get("procscope", {}).get("probe", {}) for r in all_runs]
     diffs = sorted((k, *cells) for k, cells, differs in probe_keys.rows(probes, skip={"kernel_release"}) if differs)
     if diffs:
@@ -272,7 +315,7 @@ def cmd_compare(args):
         if svg_lines(args.chart, f"time ratio to {labels[0]} per benchmark (x: row of the table)",
                      [str(i) for i in range(len(rows))], chart, "ratio (log)"):
             print(f"chart: {args.chart}")
-    return 0
+    return 1 if regressed else 0
 
 
 def cmd_merge(args):
@@ -309,9 +352,13 @@ def main(argv):
     s = sub.add_parser("summary", help="ratios P0-P7 of one result file, met/unmet (P1 and plugin ratios: information)")
     s.add_argument("result")
     s.add_argument("--chart", help="write an SVG of ns/element vs hole fraction here")
-    c = sub.add_parser("compare", help="line up the same benchmarks from result files of different kernels")
+    c = sub.add_parser("compare", help="line up the same benchmarks from result files of different kernels or "
+                                       "revisions; exit 1 when a cell regressed, 2 on bad input")
     c.add_argument("results", nargs="+")
     c.add_argument("--chart", help="write an SVG of the ratios here")
+    c.add_argument("--threshold", default="10%",
+                   help="a cell is REGRESSED when its time ratio to the first file exceeds 1 + max(both runs' "
+                        "noise, this) (default 10%%); exit 1 when one is")
     m = sub.add_parser("merge", help="(used by tools/harness bench) one result file from benchmark runs")
     m.add_argument("out")
     m.add_argument("--context", required=True)

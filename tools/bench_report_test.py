@@ -145,8 +145,19 @@ class BenchReportTest(unittest.TestCase):
 
     def test_compare(self):
         chart = os.path.join(self.out, "c.svg")
-        s = self.output("compare", os.path.join(DATA, "a.json"), os.path.join(DATA, "b.json"), "--chart", chart)
-        self.assertIn("baseline: 6.18.44", s)
+        rc, s = report("compare", os.path.join(DATA, "a.json"), os.path.join(DATA, "b.json"), "--chart", chart)
+        self.assertEqual(rc, 1, s)  # b.json's engine cells are 1.5 times slower: regressions
+        lines = s.splitlines()
+        self.assertEqual(lines[0], "note: these runs differ in kernel (6.18.44 / 6.1.0): a difference below may "
+                                   "be the machine's, not the code's")
+        self.assertEqual(lines[1], "baseline: 6.18.44")
+        self.assertEqual(lines[2], "REGRESSED: 6 cell(s) slower than the baseline by more than both runs' noise "
+                                   "and the threshold (10%):")
+        regressed = lines[4:10]
+        self.assertTrue(any(re.match(r"^BM_Read/strategy:retry/N:4096/S:8/H:0.5/layout:spread +.*b.json +1.500 "
+                                     r"+0.00$", line) for line in regressed), s)
+        self.assertFalse(any(line.startswith("BM_Dense1024In4Pages") for line in regressed), s)
+        self.assertEqual(report("compare", os.path.join(DATA, "a.json"), os.path.join(DATA, "a.json"))[0], 0)
         self.assertLine(r"BM_Read/strategy:retry/N:4096/S:8/H:0.5/layout:spread *1.500 \(noise 0.00\) \*", s)
         self.assertLine(r"BM_Dense1024In4Pages *1.000 \(noise 0.00\)$", s)
         self.assertLine(r"splits_elements *true *false", s)
@@ -160,7 +171,7 @@ class BenchReportTest(unittest.TestCase):
             probe["procmem_eof_after_exit"] = eof
             probe["splits_elements"] = True
         b["procscope"]["probe"]["procmem_eof_after_exit_unmeasured"] = "EAGAIN: fork"
-        s = self.output("compare", self.write("a.json", a), self.write("b.json", b))
+        rc, s = report("compare", self.write("a.json", a), self.write("b.json", b))
         self.assertNotIn("procmem_eof_after_exit", s)
         self.assertIn("kernel semantics (procscope probe): identical", s)
 
@@ -182,6 +193,31 @@ class BenchReportTest(unittest.TestCase):
         self.assertLine(r"BM_Steady *1.100 \(noise 0.00\) \*", s)
         self.assertLine(r"BM_Noisy *1.100 \(noise 0.40\)$", s)
         self.assertLine(r"BM_Small *1.030 \(noise 0.00\)$", s)
+        # 10% slower is not beyond a 10% threshold; with 5%, BM_Steady regressed (BM_Noisy is within its noise).
+        self.assertIn("no cell slower than the baseline by more than both runs' noise and the threshold (10%)", s)
+        rc, s = report("compare", n1, n2, "--threshold", "5%")
+        self.assertEqual(rc, 1, s)
+        self.assertLine(r"^BM_Steady +.*n2.json +1.100 +0.00$", s)
+        self.assertNotRegex(s, re.compile(r"^BM_Noisy +.*n2.json", re.M))
+        self.assertNotRegex(s, re.compile(r"^BM_Small +.*n2.json", re.M))
+        # Faster is never a regression.
+        self.assertEqual(report("compare", n2, n1, "--threshold", "5%")[0], 0)
+
+    def test_compare_names_missing_cells_and_other_machines_first(self):
+        a, b = load("a.json"), load("b.json")
+        a.setdefault("procscope", {})["cpu_model"] = "AMD EPYC 7B13"
+        b.setdefault("procscope", {})["cpu_model"] = "Intel Xeon"
+        b["benchmarks"] = [r for r in b["benchmarks"] if not r["name"].startswith("BM_Dense1024In4Pages")]
+        rc, s = report("compare", self.write("a.json", a), self.write("b.json", b))
+        self.assertTrue(s.startswith("note: these runs differ in CPU (AMD EPYC 7B13 / Intel Xeon)"), s)
+        self.assertLine(r"^only in some files, not compared: 1 cell\(s\) of .*a.json: BM_Dense1024In4Pages$", s)
+
+    def test_compare_bad_input_is_status_2(self):
+        a = os.path.join(DATA, "a.json")
+        for args in ((a, a, "--threshold", "ten"), (a, a, "--threshold=-5%"), (a, "/nonexistent.json")):
+            rc, s = report("compare", *args)
+            self.assertEqual(rc, 2, args)
+            self.assertEqual(len(s.strip().splitlines()), 1, s)
 
     def test_refusals(self):
         rc, text = report("compare", os.path.join(DATA, "a.json"), os.path.join(DATA, "disjoint.json"))
