@@ -84,10 +84,12 @@ TEST_F(PeerAdapterTest, EveryClassAnswersAsMeasured) {
   EXPECT_EQ(report.classes.size(), CaseClasses().size());
 }
 
+#ifdef PROCSCOPE_PEER_SCANMEM
 // A peer that leaves its target traced does not hold conform up: libscanmem's sm_write_array returns on a
 // failed PTRACE_POKEDATA without detaching (here: a range past 2^64), and the batch fails with that reason.
+// (LLDB always detaches; that conform survives its hang, with lldb-server still attached, is in
+// EveryClassAnswersAsMeasured: the classes after the hung one answer as measured.)
 TEST_F(PeerAdapterTest, ATargetLeftTracedFailsTheBatchAndTheRunGoesOn) {
-  if (std::string(PROCSCOPE_PEER) != "scanmem") GTEST_SKIP() << PROCSCOPE_PEER " always detaches";
   ConformOptions options = Options();
   options.only = Case{"replay",
                       kCanonicalLayout,
@@ -108,6 +110,7 @@ TEST_F(PeerAdapterTest, ATargetLeftTracedFailsTheBatchAndTheRunGoesOn) {
   EXPECT_EQ(run.hangs, 0u);
   EXPECT_GT(run.failed, 0u);
 }
+#endif  // PROCSCOPE_PEER_SCANMEM
 
 }  // namespace
 }  // namespace procscope::conform
