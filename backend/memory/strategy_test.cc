@@ -321,6 +321,32 @@ TEST(StrategySyscallsTest, AFaultInsideOneSpanSettlesWhatTheCallReached) {
   }
 }
 
+// The one-span path copies each element's bytes out of scratch: every length from 1 to 40 (the short ones
+// with overlapping fixed-size moves) lands exactly, and nothing past an element's length is touched.
+TEST(StrategySyscallsTest, OneSpanCopiesEveryLengthExactly) {
+  FakeMemory memory;
+  memory.Map(kBase, 1, kProtRead);
+  std::vector<std::vector<uint8_t>> buffers;
+  std::vector<Element> elements;
+  uint64_t at = kBase + 3;  // odd addresses too
+  for (uint64_t length = 1; length <= 40; ++length) {
+    buffers.emplace_back(length + 8, 0xee);
+    elements.push_back({at, buffers.back().data(), length});
+    at += length + 1;
+  }
+  std::vector<ElementResult> results(elements.size());
+  const uint64_t before = memory.syscalls();
+  ASSERT_OK(TransferBatch(*MakeStrategy("adaptive_coalesce"), memory, Direction::kRead, elements, results));
+  EXPECT_EQ(memory.syscalls() - before, 1u);
+  for (size_t i = 0; i < elements.size(); ++i) {
+    ASSERT_EQ(results[i], (ElementResult{elements[i].length, 0})) << i;
+    for (uint64_t b = 0; b < buffers[i].size(); ++b) {
+      ASSERT_EQ(buffers[i][b], b < elements[i].length ? PatternByte(elements[i].address + b) : 0xee)
+          << "length " << elements[i].length << ", byte " << b;
+    }
+  }
+}
+
 TEST(MakeStrategyTest, UnknownNameAndDefault) {
   EXPECT_EQ(MakeStrategy("fast"), nullptr);
   EXPECT_EQ(MakeStrategy("default")->name(), DefaultStrategyName());

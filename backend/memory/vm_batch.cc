@@ -42,6 +42,29 @@ std::string CallName(Direction direction) {
   return direction == Direction::kRead ? "process_vm_readv" : "process_vm_writev";
 }
 
+// memcpy for a scatter's copies, most of them 1-16 bytes (counters, pointers): fixed-size loads and stores
+// the compiler inlines, overlapping for the sizes between (every store lands inside [to, to + n)); longer
+// copies go to memcpy. A libc call per 8-byte element was a seventh of a dense batch's time.
+[[gnu::always_inline]] inline void CopyBytes(uint8_t* to, const uint8_t* from, uint64_t n) {
+  if (n > 16) {
+    std::memcpy(to, from, n);
+  } else if (n >= 8) {
+    uint64_t head, tail;
+    std::memcpy(&head, from, 8);
+    std::memcpy(&tail, from + n - 8, 8);
+    std::memcpy(to, &head, 8);
+    std::memcpy(to + n - 8, &tail, 8);
+  } else if (n >= 4) {
+    uint32_t head, tail;
+    std::memcpy(&head, from, 4);
+    std::memcpy(&tail, from + n - 4, 4);
+    std::memcpy(to, &head, 4);
+    std::memcpy(to + n - 4, &tail, 4);
+  } else {
+    for (uint64_t i = 0; i < n; ++i) to[i] = from[i];
+  }
+}
+
 // A member of a merged range that was read into `scratch` (which holds the range from range_address) up to
 // first_unmoved, starting unread: copies the part of its first `limit` bytes that was read into `buffer`
 // and returns how many bytes that is.
@@ -49,7 +72,7 @@ inline uint64_t CopyMember(uint64_t address, uint64_t limit, uint8_t* buffer, co
                            uint64_t range_address, uint64_t first_unmoved) {
   const uint64_t stop = std::min(first_unmoved, address + limit);
   if (stop <= address) return 0;
-  std::memcpy(buffer, scratch + (address - range_address), stop - address);
+  CopyBytes(buffer, scratch + (address - range_address), stop - address);
   return stop - address;
 }
 
@@ -380,6 +403,15 @@ bool ReadOneSpan(MemoryBackend& memory, std::span<const Element> elements, std::
   if (n < 0 && n != -EFAULT) {
     for (size_t index : pending) results[index] = {0, static_cast<int>(-n)};
     status = Status(static_cast<int>(-n), CallName(Direction::kRead) + " failed for the whole batch");
+    return true;
+  }
+  if (n == static_cast<ssize_t>(span)) {  // the common case: the whole span was read
+    for (size_t index : pending) {
+      const Element& e = elements[index];
+      CopyBytes(static_cast<uint8_t*>(e.buffer), scratch.get() + (e.address - start), e.length);
+      results[index] = {e.length, 0};
+    }
+    status = OkStatus();
     return true;
   }
   const uint64_t first_unmoved = start + (n < 0 ? 0 : static_cast<uint64_t>(n));
