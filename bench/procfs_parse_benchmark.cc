@@ -3,14 +3,20 @@
 // The process first gives itself ~2000 mappings (every other page of two regions re-protected, so each page
 // is its own VMA; half file-backed, half anonymous). BM_ReadSelfMaps then reads /proc/self/maps from the
 // kernel and BM_ParseMaps parses a copy of exactly that text: items/s of the two are comparable line for
-// line. The same pair exists for stat. tools/bench_report.py prints parse ÷ read (target <= 0.10: parsing
-// must not be what makes procscope slow).
+// line. The same pair exists for stat. BM_PairedMapsSpans times the engine's parse (ParseMapsSpans) and the
+// read in the same iterations: P0, parse ÷ read, target <= 0.10 (parsing must not be what makes procscope
+// slow); tools/bench_report.py shows the full parsers' and stat's quotients as information.
 #include <benchmark/benchmark.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "backend/procfs/maps.h"
 #include "backend/procfs/read_file.h"
@@ -96,6 +102,42 @@ void BM_ParseMapsSpans(benchmark::State& state) {
   ParseSelfMaps(state, [](std::string_view text) { return ParseMapsSpans(text, MapsPermission::kRead); });
 }
 BENCHMARK(BM_ParseMapsSpans);
+
+// P0, paired: every iteration reads this process's maps text the cheapest way (open, one read into a buffer
+// larger than it, close: what the engine's ReadMapsText does) and then parses exactly that text with
+// ParseMapsSpans, each half timed, so the VM's slow phases fall on both. Counters read_ns and parse_ns per
+// iteration, and "ratio", parse / read.
+void BM_PairedMapsSpans(benchmark::State& state) {
+  EnsureManyMappings();
+  std::vector<char> buffer(4 << 20);
+  using Clock = std::chrono::steady_clock;
+  Clock::duration read{}, parse{};
+  for (auto _ : state) {
+    const auto start = Clock::now();
+    const int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    size_t size = 0;
+    for (ssize_t n; fd >= 0 && (n = ::read(fd, buffer.data() + size, buffer.size() - size)) > 0;) {
+      size += static_cast<size_t>(n);
+    }
+    if (fd >= 0) close(fd);
+    const auto middle = Clock::now();
+    auto spans = ParseMapsSpans(std::string_view(buffer.data(), size), MapsPermission::kRead);
+    benchmark::DoNotOptimize(spans);
+    parse += Clock::now() - middle;
+    read += middle - start;
+    if (fd < 0 || size == buffer.size() || !spans.ok()) {
+      state.SkipWithError("could not read or parse /proc/self/maps");
+      return;
+    }
+  }
+  const double iterations = static_cast<double>(std::max<benchmark::IterationCount>(state.iterations(), 1));
+  const double read_ns = static_cast<double>(std::chrono::nanoseconds(read).count());
+  const double parse_ns = static_cast<double>(std::chrono::nanoseconds(parse).count());
+  state.counters["read_ns"] = read_ns / iterations;
+  state.counters["parse_ns"] = parse_ns / iterations;
+  state.counters["ratio"] = read_ns > 0 ? parse_ns / read_ns : 0;
+}
+BENCHMARK(BM_PairedMapsSpans);
 
 void BM_ReadSelfStat(benchmark::State& state) {
   for (auto _ : state) {
