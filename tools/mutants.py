@@ -87,12 +87,13 @@ def git(tree, *args, **kwargs):
     return subprocess.run(["git", "-C", tree] + list(args), **kwargs)
 
 
-def scratch_tree(command="mutants"):
-    """A worktree of HEAD outside the workspace (so `bazel test //...` here never sees a second copy of every
-    package), reused between runs; one per checkout and command (`mutants`, `mutate`)."""
+def scratch_tree(command="mutants", rev="HEAD"):
+    """A worktree of `rev` (a commit) outside the workspace (so `bazel test //...` here never sees a second copy
+    of every package), reused between runs; one per checkout and command (`mutants`, `mutate`,
+    `bench-against`)."""
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     tree = os.path.join(cache, "procscope-" + command, hashlib.md5(ROOT.encode()).hexdigest()[:12], "tree")
-    head = git(ROOT, "rev-parse", "HEAD", stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
+    head = git(ROOT, "rev-parse", rev, stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
     if os.path.exists(os.path.join(tree, ".git")) and git(
             tree, "rev-parse", "--git-dir", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode != 0:
         # a worktree whose repository is gone (the checkout was cloned again): start it afresh
@@ -102,9 +103,9 @@ def scratch_tree(command="mutants"):
         git(tree, "checkout", "-q", "--detach", "-f", head, check=True)
     else:
         os.makedirs(os.path.dirname(tree), exist_ok=True)
-        git(ROOT, "worktree", "add", "-q", "--detach", tree, "HEAD", check=True)
-    short = git(ROOT, "rev-parse", "--short", "HEAD", stdout=subprocess.PIPE, text=True).stdout.strip()
-    print(f"harness: {command} on a scratch checkout of HEAD ({short}) in {tree}", flush=True)
+        git(ROOT, "worktree", "add", "-q", "--detach", tree, head, check=True)
+    short = git(ROOT, "rev-parse", "--short", head, stdout=subprocess.PIPE, text=True).stdout.strip()
+    print(f"harness: {command} on a scratch checkout of {rev} ({short}) in {tree}", flush=True)
     return tree
 
 
