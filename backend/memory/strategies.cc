@@ -48,10 +48,14 @@ class ProcMemStrategy final : public Strategy {
       // The kernel forces access through /proc/<pid>/mem; without force we answer like process_vm_readv
       // would, from one snapshot of the protections. A mapping changed after the snapshot can still fault.
       StatusOr<std::vector<AccessibleRange>> ranges = ReadAccessibleRanges(memory, direction);
-      if (!ranges.ok()) return FailFrom(pending, 0, results, ranges.status().error_number());
+      if (!ranges.ok()) {
+        for (size_t index : pending) results[index] = ElementResult{};
+        return FailFrom(pending, 0, results, ranges.status().error_number());
+      }
       allowed = *std::move(ranges);
     }
     AccessibleCursor cursor(allowed);
+    for (size_t index : pending) results[index] = ElementResult{};  // counted up below; FailFrom sets errors
     for (size_t k = 0; k < pending.size(); ++k) {
       const Element& e = elements[pending[k]];
       ElementResult& r = results[pending[k]];
@@ -191,16 +195,20 @@ Status TransferBatch(const Strategy& strategy, MemoryBackend& memory, Direction 
   pending.reserve(elements.size());
   for (size_t i = 0; i < elements.size(); ++i) {
     const Element& e = elements[i];
-    results[i] = ElementResult{};
-    if (e.length == 0) continue;  // nothing to move; the kernel would not even look at the address
-    if (e.buffer == nullptr)
-      return Status(EINVAL, "TransferBatch: element " + std::to_string(i) + " has no buffer");
-    uint64_t last;
-    if (__builtin_add_overflow(e.address, e.length - 1, &last)) {
-      results[i].error = EOVERFLOW;  // the range wraps past the end of the address space
+    if (e.length == 0) {
+      results[i] = ElementResult{};  // nothing to move; the kernel would not even look at the address
       continue;
     }
-    pending.push_back(i);
+    if (e.buffer == nullptr) {
+      for (ElementResult& r : results) r = ElementResult{};
+      return Status(EINVAL, "TransferBatch: element " + std::to_string(i) + " has no buffer");
+    }
+    uint64_t last;
+    if (__builtin_add_overflow(e.address, e.length - 1, &last)) {
+      results[i] = {0, EOVERFLOW};  // the range wraps past the end of the address space
+      continue;
+    }
+    pending.push_back(i);  // its result is the strategy's to write
   }
   if (pending.empty()) return OkStatus();
   const uint64_t syscalls_before = memory.syscalls();

@@ -71,7 +71,8 @@ class Strategy {
   virtual Transport transport() const = 0;
 
   // Transfers the elements whose indices are in `pending` (each with length > 0 and a range that does not
-  // wrap; results[i] zero-initialised). Fills results[i] for every pending i. Returns OK, or the error of a
+  // wrap; results[i] not initialised: a dense batch of 1,024 counters spent a tenth of its time zeroing them
+  // before they were written). Fills results[i] for every pending i, on every path. Returns OK, or the error of a
   // whole-call failure (ESRCH, EPERM, ...): then the elements finished before it keep their results and every
   // other pending element carries that errno. `report` comes in with transport() set; a strategy that
   // falls back changes transport and sets fallback_reason.
