@@ -188,6 +188,11 @@ class BenchReportTest(unittest.TestCase):
         rc, s = report("check", self.write("alone.json", alone))
         self.assertEqual(rc, 0, s)
         self.assertIn("bench check: all 2 targets met (within 5%)", s)
+        # Spread wide, but even the best repetition misses: a real slowdown, not noise.
+        slow = self.paired_cells(load("a.json"), {p4: [2.5, 3.2, 3.6]})
+        rc, s = report("check", self.write("slow.json", slow))
+        self.assertEqual(rc, 1, s)
+        self.assertLine(r"P4 .* *3.200 *0.34 *<= 1.1 \(\+5%\) *MISSED$", s)
         # A file with no paired target: bad input.
         rc, s = report("check", os.path.join(DATA, "a.json"))
         self.assertEqual(rc, 2, s)
