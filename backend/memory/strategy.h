@@ -72,9 +72,9 @@ class Strategy {
 
   // Transfers the elements whose indices are in `pending` (each with length > 0 and a range that does not
   // wrap; results[i] not initialised: a dense batch of 1,024 counters spent a tenth of its time zeroing them
-  // before they were written). Fills results[i] for every pending i, on every path. Returns OK, or the error of a
-  // whole-call failure (ESRCH, EPERM, ...): then the elements finished before it keep their results and every
-  // other pending element carries that errno. `report` comes in with transport() set; a strategy that
+  // before they were written). Fills results[i] for every pending i, on every path. Returns OK, or the error
+  // of a whole-call failure (ESRCH, EPERM, ...): then the elements finished before it keep their results and
+  // every other pending element carries that errno. `report` comes in with transport() set; a strategy that
   // falls back changes transport and sets fallback_reason.
   virtual Status Transfer(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
                           std::span<const size_t> pending, std::span<ElementResult> results,
