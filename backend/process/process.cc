@@ -144,9 +144,13 @@ StatusOr<ProcStat> Process::Stat() const {
   return stat;
 }
 
+ProcessState Process::StateOf(const ProcStat& stat) const {
+  return StateFromStat(stat, [this] { return AccessFromSyscallRead(ReadProcFile("syscall")); });
+}
+
 ProcessState Process::State() const {
   StatusOr<ProcStat> stat = Stat();
-  if (stat.ok()) return StateFromStat(*stat);
+  if (stat.ok()) return StateOf(*stat);
   const int e = stat.status().error_number();
   if (e == ESRCH || e == ESTALE) return ReapedState();
   ProcessState unknown;

@@ -159,6 +159,9 @@ class Process {
   // `name` inside /proc/<pid> through the held directory; ENOENT/ESRCH become LostStatus(), except ESRCH
   // from a process that still exists, which is ENODATA (no user memory).
   StatusOr<std::string> ReadProcFile(const std::string& name) const;
+  // StateFromStat, asking /proc/<pid>/syscall (readable only with ptrace access) when stat alone cannot
+  // tell an exit code 0 from a hidden one (process_state.h).
+  ProcessState StateOf(const ProcStat& stat) const;
   bool PidfdSaysAlive() const;
   // ModulesFromMaps with the exact paths from map_files (see Modules).
   std::vector<Module> ExactModules(const std::vector<MapsEntry>& maps) const;

@@ -10,7 +10,7 @@ StatusOr<Environment> Process::Env() const {
   StatusOr<ProcStat> stat = Stat();
   if (!stat.ok()) return stat.status();
   Environment env;
-  env.state = StateFromStat(*stat);
+  env.state = StateOf(*stat);
   if (env.state.kind == ProcessState::Kind::kDead) return env;
   StatusOr<std::string> block = ReadProcFile("environ");
   if (!block.ok() && block.status().error_number() == ENODATA) return env;  // a kernel thread: no environment

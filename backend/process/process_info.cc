@@ -20,7 +20,7 @@ StatusOr<ProcessInfo> Process::Info() const {
   info.pid = pid_;
   if (stat->ppid) info.ppid = static_cast<pid_t>(*stat->ppid);
   info.name = stat->comm;
-  info.state = StateFromStat(*stat);
+  info.state = StateOf(*stat);
   StatusOr<std::string> cmdline = ReadProcFile("cmdline");
   if (!cmdline.ok()) return cmdline.status();
   info.command_line = ParseCmdline(*cmdline);

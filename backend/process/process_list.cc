@@ -34,7 +34,9 @@ StatusOr<std::vector<ProcessSummary>> ListProcesses() {
     if (stat.ok()) {
       summary.name = stat->comm;
       if (stat->ppid) summary.ppid = static_cast<pid_t>(*stat->ppid);
-      summary.state = StateFromStat(*stat);
+      summary.state = StateFromStat(*stat, [pid] {
+        return AccessFromSyscallRead(ReadFileToString("/proc/" + std::to_string(pid) + "/syscall"));
+      });
     } else {
       summary.state.detail = stat.status().ToString();
     }

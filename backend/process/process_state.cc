@@ -1,5 +1,7 @@
 #include "backend/process/process_state.h"
 
+#include <cerrno>
+
 namespace procscope {
 
 std::string_view StateKindName(ProcessState::Kind kind) {
@@ -14,7 +16,19 @@ std::string_view StateKindName(ProcessState::Kind kind) {
   return "unknown";
 }
 
-ProcessState StateFromStat(const ProcStat& stat) {
+std::optional<bool> AccessFromSyscallRead(const StatusOr<std::string>& syscall) {
+  if (syscall.ok()) return true;
+  const int e = syscall.status().error_number();
+  if (e == EACCES || e == EPERM) return false;
+  return std::nullopt;
+}
+
+bool ZeroExitCodeNeedsAccessCheck(const ProcStat& stat) {
+  return (stat.state == 'Z' || stat.state == 'X') && stat.exit_code == 0 && stat.wchan.value_or(0) != 1;
+}
+
+ProcessState StateFromStat(const ProcStat& stat,
+                           const std::function<std::optional<bool>()>& reader_has_access) {
   ProcessState state;
   state.letter = stat.state;
   const bool dead_letter = stat.state == 'Z' || stat.state == 'X';
@@ -28,7 +42,8 @@ ProcessState StateFromStat(const ProcStat& stat) {
     state.detail = "this kernel's stat has no exit_code field";
     return state;
   }
-  if (*stat.exit_code == 0 && stat.wchan.value_or(0) != 1) {
+  if (*stat.exit_code == 0 && stat.wchan.value_or(0) != 1 &&
+      !(reader_has_access && reader_has_access().value_or(false))) {
     state.detail = "exit code hidden (no ptrace access to the process)";
     return state;
   }

@@ -52,6 +52,30 @@ TEST(StateFromStatTest, AZeroExitCodeIsTrustedOnlyWithAccess) {
   EXPECT_EQ(StateFromStat(zombie).exit_code, std::nullopt);
 }
 
+// Before 5.16 a zombie's wchan reads 0 for every reader (Debian's 5.10.223, root's exit(0) zombie): the
+// caller's access check decides, and is asked only then.
+TEST(StateFromStatTest, WhereWchanCannotTellTheCallersAccessCheckDecides) {
+  ProcStat zombie = Stat("stat_zombie_exit3.txt");
+  zombie.exit_code = 0;
+  zombie.wchan = 0;
+  EXPECT_TRUE(ZeroExitCodeNeedsAccessCheck(zombie));
+  EXPECT_EQ(StateFromStat(zombie, [] { return std::optional<bool>(true); }).exit_code, 0);
+  EXPECT_EQ(StateFromStat(zombie, [] { return std::optional<bool>(false); }).exit_code, std::nullopt);
+  EXPECT_EQ(StateFromStat(zombie, [] { return std::optional<bool>(); }).exit_code, std::nullopt);
+  int asked = 0;
+  zombie.wchan = 1;
+  EXPECT_FALSE(ZeroExitCodeNeedsAccessCheck(zombie));
+  EXPECT_EQ(StateFromStat(zombie, [&] { return ++asked, std::optional<bool>(false); }).exit_code, 0);
+  zombie.exit_code = 3 << 8;
+  EXPECT_FALSE(ZeroExitCodeNeedsAccessCheck(zombie));
+  EXPECT_EQ(StateFromStat(zombie, [&] { return ++asked, std::optional<bool>(false); }).exit_code, 3);
+  EXPECT_EQ(asked, 0);
+  EXPECT_EQ(AccessFromSyscallRead(std::string("0 0x0 0x0\n")), true);
+  EXPECT_EQ(AccessFromSyscallRead(Status(EACCES, "open")), false);
+  EXPECT_EQ(AccessFromSyscallRead(Status(EPERM, "read")), false);
+  EXPECT_EQ(AccessFromSyscallRead(Status(ENOENT, "open")), std::nullopt);
+}
+
 TEST(StateFromStatTest, CoreDumpsAndOtherStatuses) {
   ProcStat zombie = Stat("stat_zombie_exit3.txt");
   zombie.exit_code = 6 | 0x80;  // SIGABRT with a core dump
