@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <string>
+#include <utility>
 
 #include "backend/eintr.h"
 #include "backend/procfs/read_file.h"
@@ -48,23 +49,33 @@ StatusOr<bool> ForcedWriteIntoTracedChildWorks(void* page) {
   return ForcedWriteWorks(child->pid(), page);
 }
 
+ForceOverrideFinding Finding(ForceOverride value, std::string how) {
+  ForceOverrideFinding finding;
+  finding.value = value;
+  finding.how = std::move(how);
+  return finding;
+}
+
 ForceOverrideFinding Measure() {
   const long page_size = sysconf(_SC_PAGESIZE);
   void* page = mmap(nullptr, static_cast<size_t>(page_size), PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (page == MAP_FAILED) return {ForceOverride::kUnknown, "unknown: " + ErrnoStatus("mmap").ToString()};
+  if (page == MAP_FAILED)
+    return Finding(ForceOverride::kUnknown, "unknown: " + ErrnoStatus("mmap").ToString());
   ForceOverrideFinding finding;
   if (StatusOr<bool> self = ForcedWriteWorks(getpid(), page); !self.ok()) {
-    finding = {ForceOverride::kUnknown, "unknown: a forced write into this process could not be tried (" +
-                                            self.status().ToString() + ")"};
+    finding =
+        Finding(ForceOverride::kUnknown, "unknown: a forced write into this process could not be tried (" +
+                                             self.status().ToString() + ")");
   } else if (*self) {
-    finding = {ForceOverride::kAlways, "measured"};
+    finding = Finding(ForceOverride::kAlways, "measured");
   } else if (StatusOr<bool> traced = ForcedWriteIntoTracedChildWorks(page); traced.ok()) {
-    finding = {*traced ? ForceOverride::kPtrace : ForceOverride::kNever, "measured"};
+    finding = Finding(*traced ? ForceOverride::kPtrace : ForceOverride::kNever, "measured");
   } else {
-    finding = {ForceOverride::kUnknown,
-               "unknown: a forced write into this process failed, and no traced child could tell \"ptrace\" "
-               "from \"never\" (" +
-                   traced.status().ToString() + ")"};
+    finding =
+        Finding(ForceOverride::kUnknown,
+                "unknown: a forced write into this process failed, and no traced child could tell \"ptrace\" "
+                "from \"never\" (" +
+                    traced.status().ToString() + ")");
   }
   munmap(page, static_cast<size_t>(page_size));
   return finding;
@@ -102,13 +113,65 @@ std::optional<ForceOverride> ForceOverrideFromCmdline(std::string_view cmdline) 
   return found;
 }
 
-ForceOverrideFinding FindForceOverride(bool measure) {
-  if (StatusOr<std::string> cmdline = ReadFileToString("/proc/cmdline"); cmdline.ok()) {
-    if (std::optional<ForceOverride> given = ForceOverrideFromCmdline(*cmdline))
-      return {*given, "boot parameter"};
+std::string_view ForceOverrideSwitchName(ForceOverrideSwitch value) {
+  switch (value) {
+    case ForceOverrideSwitch::kPresent:
+      return "present";
+    case ForceOverrideSwitch::kAbsent:
+      return "no such switch";
+    case ForceOverrideSwitch::kUnknown:
+      break;
   }
-  if (!measure) return {ForceOverride::kUnknown, "not measured"};
-  return Measure();
+  return "unknown";
+}
+
+bool KallsymsHasSymbol(std::string_view kallsyms, std::string_view symbol) {
+  while (!kallsyms.empty()) {
+    const size_t end = kallsyms.find('\n');
+    std::string_view line = kallsyms.substr(0, end);
+    kallsyms = end == std::string_view::npos ? std::string_view() : kallsyms.substr(end + 1);
+    // The name is the third field: after the address and the type letter.
+    for (int field = 0; field < 2; ++field) {
+      const size_t space = line.find(' ');
+      line = space == std::string_view::npos ? std::string_view() : line.substr(space + 1);
+    }
+    if (line.substr(0, line.find_first_of(" \t")) == symbol) return true;
+  }
+  return false;
+}
+
+ForceOverrideFinding FindForceOverride(bool measure) {
+  std::optional<ForceOverride> given;
+  if (StatusOr<std::string> cmdline = ReadFileToString("/proc/cmdline"); cmdline.ok())
+    given = ForceOverrideFromCmdline(*cmdline);
+  if (!measure) {
+    if (given) return Finding(*given, "boot parameter");
+    return Finding(ForceOverride::kUnknown, "not measured");
+  }
+  ForceOverrideFinding finding = Measure();
+  // The parameter's handler is an init function: listed in /proc/kallsyms whenever the kernel has the
+  // switch (names are shown to every reader; only addresses are hidden).
+  constexpr std::string_view kHandler = "early_proc_mem_force_override";
+  if (StatusOr<std::string> kallsyms = ReadFileToString("/proc/kallsyms"); !kallsyms.ok()) {
+    finding.switch_how = "unknown: " + kallsyms.status().ToString();
+  } else if (kallsyms->empty()) {
+    finding.switch_how = "unknown: /proc/kallsyms is empty";
+  } else if (KallsymsHasSymbol(*kallsyms, kHandler)) {
+    finding.has_switch = ForceOverrideSwitch::kPresent;
+    finding.switch_how = std::string(kHandler) + " in /proc/kallsyms";
+  } else {
+    finding.has_switch = ForceOverrideSwitch::kAbsent;
+    finding.switch_how = "no " + std::string(kHandler) + " in /proc/kallsyms";
+  }
+  if (finding.has_switch == ForceOverrideSwitch::kAbsent) {
+    finding.how += given ? "; no such switch: this kernel ignores proc_mem.force_override=" +
+                               std::string(ForceOverrideName(*given)) + " on its command line"
+                         : "; no such switch in this kernel";
+  } else if (given && finding.value != ForceOverride::kUnknown && finding.value != *given) {
+    finding.how +=
+        "; the command line says proc_mem.force_override=" + std::string(ForceOverrideName(*given));
+  }
+  return finding;
 }
 
 }  // namespace procscope

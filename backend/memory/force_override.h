@@ -4,10 +4,12 @@
 //
 //   ForceOverrideFinding f = FindForceOverride();   // "always", "ptrace", "never" or "unknown", and how
 //
-// The boot parameter, when given, is taken as it is; otherwise a forced write into a read-only page of this
-// process's own memory works only with "always", and one into a child this process traces also with
-// "ptrace" (the measurement forks that child and kills it). Harmless: only this process's own pages and its
-// own child are written.
+// Measured: a forced write into a read-only page of this process's own memory works only with "always",
+// and one into a child this process traces also with "ptrace" (the measurement forks that child and kills
+// it). Harmless: only this process's own pages and its own child are written. Whether the kernel has the
+// switch at all is read from /proc/kallsyms (the parameter's handler, early_proc_mem_force_override): a
+// kernel without it (5.10.223) always forces and ignores proc_mem.force_override= on its command line.
+// Without measuring, the boot parameter is taken as it is, and a kernel without the switch reads "always".
 #ifndef PROCSCOPE_BACKEND_MEMORY_FORCE_OVERRIDE_H_
 #define PROCSCOPE_BACKEND_MEMORY_FORCE_OVERRIDE_H_
 
@@ -20,13 +22,26 @@ namespace procscope {
 enum class ForceOverride { kAlways, kPtrace, kNever, kUnknown };
 std::string_view ForceOverrideName(ForceOverride value);  // "always", "ptrace", "never", "unknown"
 
+// Whether the kernel has the proc_mem.force_override switch.
+enum class ForceOverrideSwitch { kPresent, kAbsent, kUnknown };
+
 struct ForceOverrideFinding {
   ForceOverride value = ForceOverride::kUnknown;
-  std::string how;  // "boot parameter", "measured", or why it is unknown
+  std::string how;  // "boot parameter", "measured", "measured; no such switch ...", or why it is unknown
+  ForceOverrideSwitch has_switch = ForceOverrideSwitch::kUnknown;
+  std::string switch_how;  // how has_switch was found, or why it is unknown
 };
 
-// `measure`: false skips the forced writes (only the boot parameter is consulted).
+// `measure`: false skips the forced writes and the switch check (only the boot parameter is consulted:
+// cheap enough for every CLI command; /proc/kallsyms alone is ~120,000 lines).
 ForceOverrideFinding FindForceOverride(bool measure = true);
+
+// "present", "no such switch" or "unknown".
+std::string_view ForceOverrideSwitchName(ForceOverrideSwitch value);
+
+// Whether the symbol table text of /proc/kallsyms ("ADDRESS TYPE NAME[ \t[MODULE]]" lines) defines
+// `symbol`. Pure.
+bool KallsymsHasSymbol(std::string_view kallsyms, std::string_view symbol);
 
 // The value of proc_mem.force_override= in a kernel command line (the last one given, as the kernel
 // takes it); nullopt when absent or not one of the three words. Pure.
