@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "backend/eintr.h"
+#include "backend/memory/feature_probe.h"
 #include "backend/memory/force_override.h"
 #include "backend/pipe.h"
 #include "backend/scoped_child.h"
@@ -205,10 +206,16 @@ StatusOr<KernelProbe> ProbeKernel(const ProbeOptions& options) {
     probe.max_rw_count_skipped = max_rw_count.status().message();
   }
   probe.procmem_eof_after_exit = ProcMemEofAfterExit();
-  if (const ForceOverrideFinding force = FindForceOverride(); force.value == ForceOverride::kUnknown) {
+  const ForceOverrideFinding force = FindForceOverride();
+  if (force.value == ForceOverride::kUnknown) {
     probe.procmem_force_override = Status(ENODATA, force.how);
   } else {
     probe.procmem_force_override = std::string(ForceOverrideName(force.value));
+  }
+  if (force.has_switch == ForceOverrideSwitch::kUnknown) {
+    probe.procmem_force_override_switch = Status(ENODATA, force.switch_how);
+  } else {
+    probe.procmem_force_override_switch = std::string(ForceOverrideSwitchName(force.has_switch));
   }
 
   std::memcpy(pages.page(0), "tagged!", 8);
@@ -226,6 +233,11 @@ StatusOr<KernelProbe> ProbeKernel(const ProbeOptions& options) {
       return n.ok() ? *n : ssize_t{-1};
     });
   }
+  probe.procmap_query = ProbeProcmapQuery();
+  const GuardRegionAnswer guard = ProbeGuardRegions();
+  probe.guard_regions = guard.Summary();
+  probe.pagemap_guard_bit = guard.pagemap_bit;
+  probe.pidfd_info_exit = ProbePidfdInfoExit();
   return probe;
 }
 

@@ -37,12 +37,22 @@ struct KernelProbe {
   // proc_mem.force_override as this kernel applies it: "always", "ptrace" or "never" (force_override.h);
   // the *_procmem keys above follow from it.
   StatusOr<std::string> procmem_force_override = NotMeasured();
+  // Whether the kernel has that switch: "present" or "no such switch" (5.10.223: it always forces and
+  // ignores the boot parameter).
+  StatusOr<std::string> procmem_force_override_switch = NotMeasured();
   // A remote address with its top byte set (0x5a << 56, a "tag") read through each transport: "untagged"
   // when it reads the bytes of the address without its tag, else the errno name of the failure or "wrong
   // bytes". Measured: process_vm_readv "untagged" on arm64 (Top Byte Ignore), "EFAULT" on x86-64;
   // /proc/PID/mem "EIO" on both.
   std::string tagged_address_vm;
   StatusOr<std::string> tagged_address_procmem = NotMeasured();
+  // The newer kernels' interfaces (feature_probe.h), each as the kernel answered it: PROCMAP_QUERY
+  // ("supported" or e.g. "ENOTTY"), guard regions (GuardRegionAnswer::Summary), pagemap bit 58 on a guard
+  // page, PIDFD_INFO_EXIT of a reaped child ("supported" or e.g. "ENOTTY", "EINVAL", "ESRCH").
+  StatusOr<std::string> procmap_query = NotMeasured();
+  std::string guard_regions;
+  StatusOr<bool> pagemap_guard_bit = NotMeasured();
+  StatusOr<std::string> pidfd_info_exit = NotMeasured();
 
   static Status NotMeasured() { return Status(ENODATA, "not measured"); }
 };

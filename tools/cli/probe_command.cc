@@ -48,8 +48,13 @@ int RunProbe(const ProbeCliOptions& o) {
   j["max_rw_count_skipped"] = p->max_rw_count ? Json(nullptr) : Json(p->max_rw_count_skipped);
   put("procmem_eof_after_exit", p->procmem_eof_after_exit);
   put("procmem_force_override", p->procmem_force_override);
+  put("procmem_force_override_switch", p->procmem_force_override_switch);
   j["tagged_address_vm"] = p->tagged_address_vm;
   put("tagged_address_procmem", p->tagged_address_procmem);
+  put("procmap_query", p->procmap_query);
+  j["guard_regions"] = p->guard_regions;
+  put("pagemap_guard_bit", p->pagemap_guard_bit);
+  put("pidfd_info_exit", p->pidfd_info_exit);
   if (o.json) {
     PrintJson(j, std::cout);
     return kExitOk;
