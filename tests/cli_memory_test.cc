@@ -353,7 +353,7 @@ TEST(CliReproTest, EngineMatchesTruthAndLegacyDoesNot) {
   EXPECT_EQ(RunProcscope({"repro", "other-bug"}).exit_code, 2);
 }
 
-// Every key of `procscope probe` pinned to what backend/KERNEL_FACTS.md records for Linux 5.x-6.x on x86_64.
+// The keys of `procscope probe` that are the same on every kernel line, pinned to backend/KERNEL_FACTS.md.
 TEST(CliProbeTest, AgreesWithKernelFacts) {
   const CommandResult r = RunProcscope({"probe", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -379,14 +379,21 @@ TEST(CliProbeTest, AgreesWithKernelFacts) {
 #else
   EXPECT_EQ(j["tagged_address_vm"], "EFAULT");
 #endif
-  EXPECT_EQ(j["tagged_address_procmem"], "EIO");
+  // /proc/PID/mem and a tagged address differ by kernel line (arm64 5.10 untags, later lines EIO):
+  // kernel_facts_test holds that key, and the newer kernels' keys, to KERNEL_FACTS.md's by-line table.
+  EXPECT_TRUE(j["tagged_address_procmem"].is_string()) << j["tagged_address_procmem"];
 }
 
 TEST(CliProbeTest, SkipAndTable) {
   const CommandResult r = RunProcscope({"probe", "--skip-max-rw-count"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("skipped: not requested"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("procmem_eof_after_exit      true"), std::string::npos) << r.out;
+  // One row per key, the value after the padding that aligns the longest key.
+  const size_t row = r.out.find("\nprocmem_eof_after_exit ");
+  ASSERT_NE(row, std::string::npos) << r.out;
+  const size_t end = r.out.find('\n', row + 1);
+  const std::string line = r.out.substr(row + 1, end - row - 1);
+  EXPECT_EQ(line.substr(line.find_last_of(' ') + 1), "true") << line;
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@
 #include "backend/memory/strategy.h"
 #include "backend/pipe.h"
 #include "backend/process/process.h"
+#include "backend/procfs/read_file.h"
 #include "backend/scoped_child.h"
 #include "backend/status_matchers.h"
 #include "tests/util/child_report.h"
@@ -132,6 +134,20 @@ TEST_F(DoctorTest, RootMayDoEverythingAndTheForceVerdictHolds) {
       << ForceOverrideName(reader.force_override) << " (" << reader.force_override_how << ")";
   ::testing::Test::RecordProperty("proc_mem_force_override",
                                   std::string(ForceOverrideName(reader.force_override)));
+
+  // Whether the kernel has the switch: with it, the command line's word is what was measured; without it
+  // (5.10.223) forcing stays on whatever the command line says, and the verdict says so.
+  ASSERT_NE(reader.force_override_switch, ForceOverrideSwitch::kUnknown) << reader.force_override_how;
+  std::optional<ForceOverride> given;
+  if (StatusOr<std::string> cmdline = ReadFileToString("/proc/cmdline"); cmdline.ok())
+    given = ForceOverrideFromCmdline(*cmdline);
+  if (reader.force_override_switch == ForceOverrideSwitch::kAbsent) {
+    EXPECT_EQ(reader.force_override, ForceOverride::kAlways);
+    EXPECT_NE(reader.force_override_how.find("no such switch"), std::string::npos)
+        << reader.force_override_how;
+  } else if (given) {
+    EXPECT_EQ(reader.force_override, *given) << reader.force_override_how;
+  }
 }
 
 // The reader's facts are this process's own: ids as getresuid/getresgid say, and the permitted and effective
@@ -383,8 +399,9 @@ TEST_F(DoctorTest, CliJsonAndChecklist) {
   const testing::CommandResult r = testing::RunProcscope({"doctor", std::to_string(pid()), "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const Json j = Json::parse(r.out);
-  for (const char* key : {"kernel_release", "ptrace_scope", "proc_mem_force_override", "seccomp_mode",
-                          "cap_sys_ptrace", "process_vm_readv", "hidepid", "target"}) {
+  for (const char* key :
+       {"kernel_release", "ptrace_scope", "proc_mem_force_override", "proc_mem_force_override_switch",
+        "seccomp_mode", "cap_sys_ptrace", "process_vm_readv", "hidepid", "target"}) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
   EXPECT_EQ(j["process_vm_readv"]["available"], true);

@@ -57,6 +57,7 @@ ReaderFacts GatherReaderFacts(bool measure_force_override) {
   const ForceOverrideFinding force = FindForceOverride(measure_force_override);
   facts.force_override = force.value;
   facts.force_override_how = force.how;
+  facts.force_override_switch = force.has_switch;
   return facts;
 }
 

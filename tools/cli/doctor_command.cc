@@ -59,6 +59,8 @@ int RunDoctor(const DoctorOptions& o) {
               {"ptrace_scope", OptionalJson(reader.ptrace_scope)},
               {"proc_mem_force_override", std::string(ForceOverrideName(reader.force_override))},
               {"proc_mem_force_override_how", reader.force_override_how},
+              {"proc_mem_force_override_switch",
+               std::string(ForceOverrideSwitchName(reader.force_override_switch))},
               {"seccomp_mode", OptionalJson(reader.seccomp_mode)},
               {"cap_sys_ptrace", reader.cap_sys_ptrace},
               {"uid", reader.uids ? Json((*reader.uids)[1]) : Json(nullptr)},

@@ -9,7 +9,8 @@
   initramfs.py modules MODULES_DIR OUTDIR NAME...
       Copies NAME.ko (found anywhere under MODULES_DIR, a kernel's /lib/modules/RELEASE) flat into OUTDIR,
       with every module it depends on (the "depends=" entry of each file's .modinfo), and prints one line per
-      file copied. Uncompressed modules only (what Debian's 6.1 kernels ship); a missing name is an error.
+      file copied. NAME.ko.xz (what Debian ships since 6.12) is decompressed on the way, so the guest loads
+      plain .ko files on every line (5.10 has no in-kernel decompression); a missing name is an error.
   initramfs.py list IN.cpio.gz
       The paths inside, one per line (a check of what pack wrote).
   initramfs.py collect SERIAL.log OUTDIR
@@ -21,6 +22,7 @@
 """
 import base64
 import gzip
+import lzma
 import os
 import re
 import stat
@@ -133,8 +135,9 @@ def copy_modules(modules_dir, outdir, names):
     files = {}
     for root, _, entries in os.walk(modules_dir):
         for entry in entries:
-            if entry.endswith(".ko"):
-                files[entry[:-3].replace("-", "_")] = os.path.join(root, entry)
+            for suffix in (".ko", ".ko.xz"):
+                if entry.endswith(suffix):
+                    files[entry[:-len(suffix)].replace("-", "_")] = os.path.join(root, entry)
     os.makedirs(outdir, exist_ok=True)
     copied, queue = [], list(names)
     while queue:
@@ -142,9 +145,11 @@ def copy_modules(modules_dir, outdir, names):
         if name in copied:
             continue
         if name not in files:
-            raise SystemExit(f"initramfs.py: no module {name}.ko under {modules_dir}")
+            raise SystemExit(f"initramfs.py: no module {name}.ko or {name}.ko.xz under {modules_dir}")
         with open(files[name], "rb") as f:
             data = f.read()
+        if files[name].endswith(".xz"):
+            data = lzma.decompress(data)
         with open(os.path.join(outdir, name + ".ko"), "wb") as f:
             f.write(data)
         copied.append(name)

@@ -140,7 +140,37 @@ class ReportTest(unittest.TestCase):
         write(os.path.join(dead, "accel.txt"), "tcg\n")
         rc, text, _ = python(REPORT, os.path.join(self.out, "dead.md"), self.host, dead)
         self.assertEqual(rc, 1, "an unfinished boot must give exit status 1")
-        self.assertIn("Did not finish (no tests.txt): 6.1.0-56 (tcg)", text)
+        self.assertIn("Did not finish (no tests.txt: it hung past its time limit, crashed or did not boot): "
+                      "6.1.0-56 (tcg) (given ? s)", text)
+
+    def test_a_boot_that_never_started_says_its_package_and_limit(self):
+        dead = os.path.join(self.out, "dead")
+        os.makedirs(dead)
+        write(os.path.join(dead, "package.txt"), "linux-image-7.2.13+deb14-cloud-amd64 7.2.13-1 (sid, amd64)\n")
+        write(os.path.join(dead, "limit.txt"), "600\n")
+        write(os.path.join(dead, "wall.txt"), "600\n")
+        write(os.path.join(dead, "accel.txt"), "tcg\n")
+        rc, text, _ = python(REPORT, os.path.join(self.out, "dead.md"), "--note=Not fetched: 5.10 (bullseye, arm64): "
+                             "no linux-image-cloud-arm64 in bullseye", self.host, dead)
+        self.assertEqual(rc, 1)
+        for line in ["| | 6.18.44 (host) | linux-image-7.2.13+deb14-cloud-amd64 (tcg) |",
+                     "| package | this machine's kernel | linux-image-7.2.13+deb14-cloud-amd64 7.2.13-1 (sid, amd64) |",
+                     "| boot |  | 600 s of 600 s: DID NOT FINISH |",
+                     "| y_test | pass 1 (1 s), skip 1: T.i386 (no IA32 emulation in this kernel) | DID NOT FINISH |",
+                     "Not fetched: 5.10 (bullseye, arm64): no linux-image-cloud-arm64 in bullseye"]:
+            self.assertIn(line + "\n", text)
+
+    def test_a_skip_for_a_feature_the_probe_found_is_a_failure(self):
+        for d in (self.host, self.guest):
+            write(os.path.join(d, "tests.txt"), "y_test exit=0 seconds=1\n")
+            write(os.path.join(d, "y_test.log"), "[ RUN      ] T.i386\ny_test.cc:9: Skipped\nneeds procmap_query "
+                  "(the kernel answered ENOTTY)\n[  SKIPPED ] T.i386 (0 ms)\n")
+        write(os.path.join(self.host, "probe.json"), '{"procmap_query": "supported"}')
+        write(os.path.join(self.guest, "probe.json"), '{"procmap_query": "ENOTTY"}')
+        rc, text, _ = python(REPORT, os.path.join(self.out, "skip.md"), self.host, self.guest)
+        self.assertEqual(rc, 1)
+        self.assertIn('| y_test | FAIL 1/2: T.i386 skipped though the probe says procmap_query = "supported" | '
+                      'pass 1 (1 s), skip 1: T.i386 (needs procmap_query (the kernel answered ENOTTY)) |\n', text)
 
 
 def image(path, *patches):

@@ -1,16 +1,25 @@
 #!/usr/bin/env python3
-"""report.py OUT.md DIR...: the side-by-side report of `tools/harness kernels`.
+"""report.py OUT.md [--note=TEXT]... DIR...: the side-by-side report of `tools/harness kernels`.
 
 Each DIR holds what run_plan.sh wrote for one kernel (the host first): kernel_release.txt, accel.txt ("host",
 "kvm" or "tcg"), probe.json, tests.txt, <test>.json (GoogleTest JSON) and, when benchmarks ran, bench.json
 (merged by bench_report.py). Prints the report and writes it to OUT.md: kernel semantics (probe keys) side by
 side with differences marked, test results per kernel, and the benchmark comparison of bench_report.py
 (every number from a guest under TCG is marked "emulated, not comparable"). A DIR may also hold boot.txt,
-the extra kernel parameters of that boot, shown in its column label. Exit status 1 when a test binary failed
-on any kernel or a boot did not finish its plan (no tests.txt), else 0.
+the extra kernel parameters of that boot, shown in its column label, package.txt (the Debian package and
+version booted), limit.txt (the boot's time limit) and wall.txt (the seconds it took). Each --note is a line
+under the header (a kernel that could not be fetched, say).
+
+A test that skips for the want of a newer kernel's feature says "needs KEY" in its reason, KEY being the
+probe key that measures it (FEATURES); on a boot whose probe says the feature is there, that skip is a
+failure: a skip must never hide a test that could have run.
+
+Exit status 1 when a test binary failed on any kernel (or skipped where it should have run), or a boot did
+not finish its plan (no tests.txt), else 0.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -34,10 +43,40 @@ def _json(path):
         return None
 
 
+# Probe key -> whether its measured value says the feature is there (tools/cli/probe_command.cc's keys).
+FEATURES = {
+    "procmap_query": lambda v: v == "supported",
+    "guard_regions": lambda v: isinstance(v, str) and v.startswith("madvise ok"),
+    "pagemap_guard_bit": lambda v: v is True,
+    "pidfd_info_exit": lambda v: v == "supported",
+}
+NEEDS = re.compile(r"\bneeds (" + "|".join(FEATURES) + r")\b")
+
+
 def _label(d):
     accel = _read(os.path.join(d, "accel.txt"), "?")
     boot = _read(os.path.join(d, "boot.txt"))  # extra kernel parameters of this boot, if any
-    return f"{_read(os.path.join(d, 'kernel_release.txt'), '?')} ({accel}{', ' + boot if boot else ''})"
+    release = _read(os.path.join(d, "kernel_release.txt")) or _read(os.path.join(d, "package.txt"), "?").split(" ")[0]
+    return f"{release} ({accel}{', ' + boot if boot else ''})"
+
+
+def _boot_cell(d):
+    """How long the boot took against its limit; the host has neither."""
+    wall, limit = _read(os.path.join(d, "wall.txt")), _read(os.path.join(d, "limit.txt"))
+    if not limit:
+        return ""
+    finished = os.path.exists(os.path.join(d, "tests.txt"))
+    return f"{wall or '?'} s of {limit} s" + ("" if finished else ": DID NOT FINISH")
+
+
+def _wrongly_skipped(skipped, reasons, probe):
+    """[(test, key)] of the skips that say "needs KEY" while this boot's probe says KEY is there."""
+    wrong = []
+    for name in skipped:
+        m = NEEDS.search(reasons.get(name, ""))
+        if m and m.group(1) in probe and FEATURES[m.group(1)](probe[m.group(1)]):
+            wrong.append((name, m.group(1)))
+    return wrong
 
 
 def _skip_reasons(log):
@@ -56,8 +95,9 @@ def _skip_reasons(log):
     return reasons
 
 
-def _test_cell(d, name, exit_status, seconds):
-    """One test binary's result on one kernel: pass/FAIL with the exit status, and every skip with its reason."""
+def _test_cell(d, name, exit_status, seconds, probe):
+    """One test binary's result on one kernel: pass/FAIL with the exit status, and every skip with its reason;
+    a skip for a feature `probe` says the kernel has is a failure."""
     data = _json(os.path.join(d, name + ".json"))
     status = "" if exit_status in ("", "0") else f" (exit {exit_status})"
     if data is None:
@@ -71,8 +111,11 @@ def _test_cell(d, name, exit_status, seconds):
             elif case.get("result") == "SKIPPED":
                 skipped.append(full)
     total = data.get("tests", 0)
+    reasons = _skip_reasons(_read(os.path.join(d, name + ".log"))) if skipped else {}
+    for test, key in _wrongly_skipped(skipped, reasons, probe):
+        failed.append(f"{test} skipped though the probe says {key} = {json.dumps(probe[key])}")
+        skipped.remove(test)
     if skipped:
-        reasons = _skip_reasons(_read(os.path.join(d, name + ".log")))
         why = [reasons.get(n) or "no reason given" for n in skipped]
         if len(skipped) > 1 and len(set(why)) == 1:  # one reason for all: say it once
             skip_text = f", skip {len(skipped)}: all ({why[0]})"
@@ -90,12 +133,17 @@ def _test_cell(d, name, exit_status, seconds):
     return (f"pass {passed} ({seconds} s)" if seconds else f"pass {passed}") + skip_text
 
 
-def report(out, dirs):
+def report(out, dirs, notes=()):
     lines = ["# procscope across kernels", ""]
     labels = [_label(d) for d in dirs]
     emulated = [_read(os.path.join(d, "accel.txt")) == "tcg" for d in dirs]
     lines += ["| | " + " | ".join(labels) + " |", "|---" * (len(dirs) + 1) + "|"]
+    lines.append("| package | " + " | ".join(_read(os.path.join(d, "package.txt"), "this machine's kernel")
+                                              for d in dirs) + " |")
     lines.append("| timing | " + " | ".join("emulated, not comparable" if e else "real" for e in emulated) + " |")
+    lines.append("| boot | " + " | ".join(_boot_cell(d) for d in dirs) + " |")
+    if notes:
+        lines += [""] + [f"{n}" for n in notes]
     lines += ["", "## Kernel semantics (`procscope probe`)", ""]
     probes = [_json(os.path.join(d, "probe.json")) or {} for d in dirs]
     lines += ["| key | " + " | ".join(labels) + " | |", "|---" * (len(dirs) + 2) + "|"]
@@ -114,7 +162,9 @@ def report(out, dirs):
         names += [n for n in run if n not in names]
     lines += ["| test | " + " | ".join(labels) + " |", "|---" * (len(dirs) + 1) + "|"]
     for n in names:
-        cells = [_test_cell(d, n, *run[n]) if n in run else "not run" for d, run in zip(dirs, runs)]
+        cells = [_test_cell(d, n, *run[n], probe) if n in run else
+                 "not run" if os.path.exists(os.path.join(d, "tests.txt")) else "DID NOT FINISH"
+                 for d, run, probe in zip(dirs, runs, probes)]
         lines.append(f"| {n} | " + " | ".join(cells) + " |")
     benches = [os.path.join(d, "bench.json") for d in dirs if os.path.exists(os.path.join(d, "bench.json"))]
     lines += ["", "## Benchmarks", ""]
@@ -129,9 +179,11 @@ def report(out, dirs):
         lines.append("(fewer than two benchmark results)")
     # What makes the run a failure: a failed test binary, or a boot that ran no plan to its end.
     failures = sum(line.count("| FAIL") for line in lines if line.startswith("| ") and not line.startswith("| key"))
-    unfinished = [_label(d) for d in dirs if not os.path.exists(os.path.join(d, "tests.txt"))]
+    unfinished = [f"{_label(d)} (given {_read(os.path.join(d, 'limit.txt'), '?')} s)" for d in dirs
+                  if not os.path.exists(os.path.join(d, "tests.txt"))]
     if unfinished:
-        lines += ["", "Did not finish (no tests.txt): " + ", ".join(unfinished)]
+        lines += ["", "Did not finish (no tests.txt: it hung past its time limit, crashed or did not boot): " +
+                  ", ".join(unfinished)]
     text = "\n".join(lines) + "\n"
     with open(out, "w", encoding="utf-8") as f:
         f.write(text)
@@ -143,7 +195,9 @@ def main(argv):
     if len(argv) < 3 or argv[1] in ("-h", "--help"):
         print(__doc__)
         return 0 if len(argv) > 1 and argv[1] in ("-h", "--help") else 2
-    failures = report(argv[1], argv[2:])
+    notes = [a[len("--note="):] for a in argv[2:] if a.startswith("--note=")]
+    dirs = [a for a in argv[2:] if not a.startswith("--note=")]
+    failures = report(argv[1], dirs, notes)
     if failures:
         print(f"report: {failures} failure(s): a test binary failed, or a boot did not finish", file=sys.stderr)
     return 1 if failures else 0

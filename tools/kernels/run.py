@@ -19,11 +19,13 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import initramfs  # noqa: E402
 import kernel_arch  # noqa: E402
+import kernel_lines  # noqa: E402
 import qemu_configs  # noqa: E402
 import report  # noqa: E402
 
@@ -31,8 +33,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 CACHE = os.path.join("results", "kernels", "cache")
 # Packages every kernels run needs beyond the harness's own; arm64 adds the harness's arm64 set.
 PACKAGES = ("qemu-system-x86", "busybox-static")
-USAGE = ("usage: tools/harness kernels [--arch amd64|arm64]... [--kernel VMLINUZ]... [--quick] [--tests-only] "
-         "[--timeout S]")
+USAGE = ("usage: tools/harness kernels [--arch amd64|arm64]... [--line LINE]... [--kernel VMLINUZ]... [--quick] "
+         "[--tests-only] [--timeout S]")
 
 
 class Refused(Exception):
@@ -50,20 +52,18 @@ def caller_path(path):
     return os.path.join(os.environ.get("PROCSCOPE_CALLER_DIR", os.getcwd()), path)
 
 
-def version_key(text):
-    """A key that orders like `sort -V` for package names: digit runs compare as numbers."""
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part]
-
-
 # --- Arguments ---------------------------------------------------------------------------------------------
 
 class Options:
-    def __init__(self, quick, tests_only, timeout, arches, kernels):
+    def __init__(self, quick, tests_only, timeout, arches, kernels, lines):
         self.quick = quick
         self.tests_only = tests_only
         self.timeout = timeout
         self.arches = arches  # in the order first named, or the images' architectures, or ["amd64"]
         self.kernels = kernels  # [(absolute path, arch)]
+        # [kernel_lines.Line] for every arch: those named with --line, oldest first; without --line, every
+        # line when no --kernel was given, else none
+        self.lines = lines
 
 
 def parse_args(argv, read_arch=None):
@@ -72,7 +72,7 @@ def parse_args(argv, read_arch=None):
     read_arch = read_arch or kernel_arch.check
     quick = tests_only = False
     timeout = None
-    arches, kernels = [], []
+    arches, kernels, lines = [], [], []
     args = list(argv)
     while args:
         arg = args.pop(0)
@@ -83,9 +83,18 @@ def parse_args(argv, read_arch=None):
         elif arg == "--arch":
             value = args.pop(0) if args else ""
             if value not in qemu_configs.CONFIGS:
-                raise Refused("kernels: --arch needs amd64 or arm64")
+                raise Refused(f"kernels: unknown architecture '{value}': --arch takes "
+                              f"{' or '.join(qemu_configs.CONFIGS)}")
             if value not in arches:
                 arches.append(value)
+        elif arg == "--line":
+            value = args.pop(0) if args else ""
+            line = kernel_lines.find(value)
+            if line is None:
+                raise Refused(f"kernels: unknown kernel line '{value}': the lines are {kernel_lines.known_names()}"
+                              " (a suite name may end in -security: with its security updates)")
+            if line not in lines:
+                lines.append(line)
         elif arg == "--kernel":
             image = caller_path(args.pop(0)) if args else ""
             if not image or not os.path.isfile(image):
@@ -114,7 +123,11 @@ def parse_args(argv, read_arch=None):
         arches = ["amd64"]
     if timeout is None:
         timeout = 600 if quick else 1200
-    return Options(quick, tests_only, timeout, arches, kernels)
+    if not lines and not kernels:
+        lines = list(kernel_lines.LINES)
+    order = [line.name for line in kernel_lines.LINES]
+    lines.sort(key=lambda line: (order.index(line.name), line.suite))
+    return Options(quick, tests_only, timeout, arches, kernels, lines)
 
 
 # --- The plan ----------------------------------------------------------------------------------------------
@@ -211,18 +224,32 @@ def fetch_package(package, arch):
     return os.path.abspath(directory)
 
 
-def fetch_default_kernel(arch):
-    """The newest linux-image-6.1.*-cloud-ARCH-unsigned in apt's lists, fetched; the path of its vmlinuz."""
-    pattern = f"^linux-image-6\\.1\\.0-[0-9]+-cloud-{arch}-unsigned$"
-    found = output(["apt-cache", "search", "--names-only", pattern]).split("\n")
-    packages = sorted((line.split(" ")[0] for line in found if line), key=version_key)
-    if not packages:
-        raise Refused(f"kernels: no linux-image-6.1.*-cloud-{arch} package in apt's lists (apt-get update?)")
-    package = packages[-1]
-    say(f"fetching {package} (not installed: unpacked under results/kernels/cache)", err=True)
-    directory = fetch_package(package, arch)
-    images = sorted(n for n in os.listdir(os.path.join(directory, "boot")) if n.startswith("vmlinuz-"))
-    return os.path.join(directory, "boot", images[0])
+def image_kernel(image, arch):
+    """A --kernel image as a kernel_lines.Kernel (no line, no package), with the modules of its package
+    when they lie beside it: ../lib/modules/RELEASE or ../usr/lib/modules/RELEASE of boot/vmlinuz-RELEASE,
+    or the directory of usr/lib/modules/RELEASE/vmlinuz (sid's layout)."""
+    name = os.path.basename(image)
+    here = os.path.dirname(image)
+    if name == "vmlinuz":
+        candidates = [here]
+    else:
+        release = name[len("vmlinuz-"):] if name.startswith("vmlinuz-") else name
+        candidates = [os.path.join(here, "..", sub, release) for sub in ("lib/modules", "usr/lib/modules")]
+    modules = next((os.path.abspath(c) for c in candidates if os.path.isdir(os.path.join(c, "kernel"))), "")
+    return kernel_lines.Kernel("", "", arch, "", "", image, modules)
+
+
+def fetch_lines(lines, arch):
+    """[(line, Kernel or None, why)]: each line's kernel for ARCH, fetched; a line that could not be fetched
+    is said in one line (package and suite) and carries why, the others go on."""
+    fetched = []
+    for line in lines:
+        try:
+            fetched.append((line, kernel_lines.fetch(CACHE, line, arch, say), ""))
+        except kernel_lines.FetchError as e:
+            say(f"kernels: line {line.name} ({arch}): {e}", err=True)
+            fetched.append((line, None, str(e)))
+    return fetched
 
 
 def guest_busybox(config):
@@ -267,26 +294,26 @@ def stage_binaries(stage, config, reps, tests):
     for t in tests:
         copy(f"tests/{t}")
     shutil.copytree("backend/procfs/testdata", os.path.join(stage, "backend/procfs/testdata"), dirs_exist_ok=True)
+    # kernel_facts_test compares the probe with the facts file's column for the kernel it runs on.
+    shutil.copy2("backend/KERNEL_FACTS.md", os.path.join(stage, "backend", "KERNEL_FACTS.md"))
 
 
 def stage_kernel_modules(stage, kmods_test, kernels):
-    """Kernel modules for the guests, from each kernel's package (boot/vmlinuz-RELEASE has them in
-    lib/modules/RELEASE), with their dependencies, staged flat under stage/kmods/RELEASE/: the ones
+    """Kernel modules for the guests, from each kernel's package (Kernel.modules: its lib/modules/RELEASE),
+    with their dependencies, staged flat under stage/kmods/RELEASE/ (.ko.xz decompressed): the ones
     kmods_test loads (`kmods_test --print-modules`) and overlay, which guest_init.sh loads for overlay_test."""
     names = ["overlay"] + output([kmods_test, "--print-modules"]).split()
     for kernel in kernels:
-        release = os.path.basename(kernel)
-        release = release[len("vmlinuz-"):] if release.startswith("vmlinuz-") else release
-        directory = os.path.join(os.path.dirname(kernel), "..", "lib", "modules", release)
-        if not os.path.isdir(directory):
-            say(f"no modules for {release} (no {directory}): kmods_test will skip in that guest")
+        if not kernel.modules:
+            say(f"no modules beside {kernel.vmlinuz}: kmods_test will skip in that guest")
             continue
+        release = os.path.basename(kernel.modules)
         out = os.path.join(stage, "kmods", release)
         try:
-            initramfs.copy_modules(directory, out, names)
+            initramfs.copy_modules(kernel.modules, out, names)
         except (OSError, SystemExit) as e:
             print(e, file=sys.stderr)
-            raise Refused(f"kernels: cannot stage the modules kmods_test needs from {directory}") from None
+            raise Refused(f"kernels: cannot stage the modules kmods_test needs from {kernel.modules}") from None
         say(f"modules for {release}: " + "".join(n + " " for n in sorted(os.listdir(out))))
 
 
@@ -307,13 +334,18 @@ def pack_initramfs(image, stage, plan, plan_never, busybox):
 def boot_guest(config, kernel, image, guest, accel, timeout, extra=""):
     """Boots one kernel with the initramfs under QEMU, shows its progress lines, always stops it (at the
     latest after `timeout` seconds) and collects its result files into `guest`. `extra`: more kernel
-    parameters (recorded in guest/boot.txt for the report), e.g. one that picks another plan."""
+    parameters (recorded in guest/boot.txt for the report), e.g. one that picks another plan. The kernel
+    (a kernel_lines.Kernel) is described in guest/package.txt, the time limit in limit.txt and the boot's
+    wall-clock seconds in wall.txt."""
     os.makedirs(guest, exist_ok=True)
-    say(f"booting {kernel} {'with ' + extra + ' ' if extra else ''}({accel}, limit {timeout}s)")
+    say(f"booting {kernel.describe()} {'with ' + extra + ' ' if extra else ''}({accel}, limit {timeout}s)")
     if extra:
-        with open(os.path.join(guest, "boot.txt"), "w") as f:
-            f.write(boot_label(extra) + "\n")
-    cmd = ["timeout", "--signal=KILL", str(timeout)] + qemu_configs.qemu_command(config, accel, kernel, image, extra)
+        write_lines(os.path.join(guest, "boot.txt"), [boot_label(extra)])
+    write_lines(os.path.join(guest, "package.txt"), [kernel.describe()])
+    write_lines(os.path.join(guest, "limit.txt"), [str(timeout)])
+    started = time.monotonic()
+    cmd = (["timeout", "--signal=KILL", str(timeout)] +
+           qemu_configs.qemu_command(config, accel, kernel.vmlinuz, image, extra))
     marker = re.compile(rb"=== procscope-(?:progress|guest) .* ===")
     with open(os.path.join(guest, "serial.log"), "wb") as log:
         qemu = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -338,6 +370,7 @@ def boot_guest(config, kernel, image, guest, accel, timeout, extra=""):
         print("  " + line, flush=True)
     with open(os.path.join(guest, "accel.txt"), "w") as f:
         f.write(accel + "\n")
+    write_lines(os.path.join(guest, "wall.txt"), [str(round(time.monotonic() - started))])
 
 
 def run_on_host(stage, plan, host):
@@ -406,37 +439,50 @@ def kernels(options):
         say("KVM is not usable here (no /dev/kvm, or no vmx/svm CPU flag): guests run under TCG emulation; their "
             "timings are marked emulated, not comparable")
     force_override_tests = kernel_tests("force_override")
-    dirs = []
+    host, defaults, nevers, missing = [], [], [], []
     for arch in options.arches:
         config = qemu_configs.CONFIGS[arch]
         tests = arch_tests(config, all_tests)
-        arch_kernels = [k for k, a in options.kernels if a == arch] or [fetch_default_kernel(arch)]
+        # (folder name, Kernel): the --kernel images of this arch, then the lines' kernels.
+        boots = [(f"{config.guest_prefix}{n}", image_kernel(k, arch))
+                 for n, k in enumerate((k for k, a in options.kernels if a == arch), 1)]
+        for line, kernel, why in fetch_lines(options.lines, arch):
+            if kernel is None:
+                missing.append(f"{line.name} ({line.suite}, {arch}): {why}")
+            else:
+                boots.append((f"{config.guest_prefix}-{line.name}" + ("-security" if "-security" in line.suite
+                                                                     else ""), kernel))
+        if not boots and not config.host_column:
+            continue
         base = os.path.join(out, f"stage-{arch}")
         stage = os.path.join(base, "runfiles", "procscope")
         plan, plan_never = os.path.join(base, "plan"), os.path.join(base, "plan-force-never")
         image = os.path.join(out, f"initramfs-{arch}.cpio.gz")
         stage_binaries(stage, config, reps, tests)
-        stage_kernel_modules(stage, kmods_test, arch_kernels)
+        stage_kernel_modules(stage, kmods_test, [kernel for _, kernel in boots])
         write_lines(plan, plan_lines(reps, tests))
         write_lines(plan_never, force_never_plan(tests, force_override_tests))
         pack_initramfs(image, stage, plan, plan_never, guest_busybox(config))
         if config.host_column:
-            host = os.path.join(out, "host")
-            run_on_host(stage, plan, host)
-            dirs.insert(0, host)
+            host.append(os.path.join(out, "host"))
+            run_on_host(stage, plan, host[-1])
         guest_accel = "tcg" if config.always_tcg else accel
-        for n, kernel in enumerate(arch_kernels, 1):
-            name = f"{config.guest_prefix}{n}"
+        for name, kernel in boots:
             boot_guest(config, kernel, image, os.path.join(out, name), guest_accel, options.timeout)
-            dirs.append(os.path.join(out, name))
-            # Kernels before 6.12 (and its backports) ignore the parameter: the probe's procmem_force_override
-            # says what the boot really did.
+            defaults.append(os.path.join(out, name))
+            # Every line boots a second time with the parameter: on a kernel without the switch (5.10.223)
+            # the probe says "no such switch" and the force tests expect forcing.
             boot_guest(config, kernel, image, os.path.join(out, name + "-force-never"), guest_accel, options.timeout,
                        "proc_mem.force_override=never procscope.plan=plan-force-never")
-            dirs.append(os.path.join(out, name + "-force-never"))
+            nevers.append(os.path.join(out, name + "-force-never"))
+    dirs = host + defaults + nevers
     merge_benchmarks(stamp, dirs)
-    rc = report.main(["report.py", os.path.join(out, "report.md")] + dirs)
+    notes = [f"Not fetched: {m}" for m in missing]
+    rc = report.main(["report.py", os.path.join(out, "report.md")] + [f"--note={n}" for n in notes] + dirs)
     say(f"report in {out}/report.md")
+    if missing:
+        say(f"kernels: {len(missing)} kernel(s) could not be fetched (see above)", err=True)
+        rc = 1
     if rc != 0:
         say("kernels: a test failed on some kernel, or a guest did not finish (see the report)", err=True)
     return rc

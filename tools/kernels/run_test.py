@@ -44,6 +44,8 @@ class ParseArgsTest(unittest.TestCase):
     def test_defaults(self):
         o = self.parse()
         self.assertEqual((o.arches, o.timeout, o.quick, o.tests_only, o.kernels), (["amd64"], 1200, False, False, []))
+        self.assertEqual([line.name for line in o.lines], ["5.10", "6.1", "6.12", "7"])
+        self.assertEqual([line.suite for line in self.parse("--quick").lines], ["bullseye", "bookworm", "trixie", "sid"])
         self.assertEqual(self.parse("--quick").timeout, 600)
         self.assertEqual(self.parse("--quick", "--timeout", "30").timeout, 30)
 
@@ -58,9 +60,23 @@ class ParseArgsTest(unittest.TestCase):
         self.assertEqual(self.refused("--arch", "amd64", "--kernel", "vmlinuz-arm64"),
                          f"kernels: {self.dir}/vmlinuz-arm64 is an arm64 kernel: add --arch arm64")
 
+    def test_lines_by_number_or_suite_oldest_first_once_each(self):
+        o = self.parse("--line", "sid", "--line", "5.10", "--line", "7.x", "--line", "bookworm")
+        self.assertEqual([(line.name, line.suite) for line in o.lines], [("5.10", "bullseye"), ("6.1", "bookworm"),
+                                                                        ("7", "sid")])
+        self.assertEqual([line.suite for line in self.parse("--line", "trixie-security").lines], ["trixie-security"])
+        # An image alone boots no line; with --line both.
+        self.assertEqual(self.parse("--kernel", "vmlinuz-amd64").lines, [])
+        self.assertEqual(len(self.parse("--kernel", "vmlinuz-amd64", "--line", "6.12").lines), 1)
+
     def test_refusals_say_what_is_wrong(self):
-        self.assertEqual(self.refused("--arch"), "kernels: --arch needs amd64 or arm64")
-        self.assertEqual(self.refused("--arch", "i386"), "kernels: --arch needs amd64 or arm64")
+        known = "the lines are 5.10 (bullseye), 6.1 (bookworm), 6.12 (trixie), 7 (sid)"
+        self.assertIn(known, self.refused("--line", "6.6"))
+        self.assertTrue(self.refused("--line", "6.6").startswith("kernels: unknown kernel line '6.6': "))
+        self.assertIn(known, self.refused("--line", "sid-security"))
+        self.assertIn(known, self.refused("--line"))
+        self.assertEqual(self.refused("--arch"), "kernels: unknown architecture '': --arch takes amd64 or arm64")
+        self.assertEqual(self.refused("--arch", "i386"), "kernels: unknown architecture 'i386': --arch takes amd64 or arm64")
         self.assertEqual(self.refused("--kernel", "missing"), "kernels: --kernel needs a kernel image file")
         self.assertEqual(self.refused("--kernel"), "kernels: --kernel needs a kernel image file")
         self.assertIn("kernels: --kernel ", self.refused("--kernel", "junk"))
@@ -84,7 +100,7 @@ class PlanTest(unittest.TestCase):
                          ["probe", "test cli_memory_test"])
 
     def test_repetitions(self):
-        options = run.Options(quick=False, tests_only=False, timeout=1, arches=[], kernels=[])
+        options = run.Options(quick=False, tests_only=False, timeout=1, arches=[], kernels=[], lines=[])
         self.assertEqual(run.repetitions(options), 9)
         options.quick = True
         self.assertEqual(run.repetitions(options), 3)
@@ -119,12 +135,6 @@ class QemuTest(unittest.TestCase):
 
 
 class MiscTest(unittest.TestCase):
-    def test_versions_sort_like_sort_v(self):
-        names = ["linux-image-6.1.0-57-cloud-amd64-unsigned", "linux-image-6.1.0-9-cloud-amd64-unsigned",
-                 "linux-image-6.1.0-10-cloud-amd64-unsigned"]
-        self.assertEqual(sorted(names, key=run.version_key)[-1], "linux-image-6.1.0-57-cloud-amd64-unsigned")
-        self.assertEqual(sorted(names, key=run.version_key)[0], "linux-image-6.1.0-9-cloud-amd64-unsigned")
-
     def test_benchmark_context_marks_emulation(self):
         self.assertEqual(run.benchmark_context("6.1.0-57-cloud-amd64", "tcg", "T"),
                          {"kernel_release": "6.1.0-57-cloud-amd64 [emulated, not comparable]", "accel": "tcg",

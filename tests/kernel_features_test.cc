@@ -1,0 +1,196 @@
+// The newer kernels' interfaces the probe reports (backend/memory/feature_probe.h), checked against a real
+// target: a child of this test. Each test needs one feature: where the kernel lacks it, it skips saying
+// "needs KEY (what the kernel answered)", KEY being the probe key; tools/kernels/report.py reports such a
+// skip as a failure on a boot whose probe says the feature is there.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "backend/eintr.h"
+#include "backend/kernel_uapi.h"
+#include "backend/memory/feature_probe.h"
+#include "backend/procfs/maps.h"
+#include "backend/procfs/read_file.h"
+#include "backend/scoped_child.h"
+#include "backend/scoped_fd.h"
+#include "backend/status_matchers.h"
+
+namespace procscope {
+namespace {
+
+const size_t kPage = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+
+// A child that sleeps until killed, sharing (by fork) this process's layout.
+ScopedChild SleepingChild() {
+  StatusOr<ScopedChild> child = ScopedChild::Fork([] {
+    for (;;) pause();
+    return 0;
+  });
+  EXPECT_OK(child.status());
+  return child.ok() ? std::move(*child) : ScopedChild();
+}
+
+std::string Path(pid_t pid, const char* file) { return "/proc/" + std::to_string(pid) + "/" + file; }
+
+// Every VMA of the child, walked with PROCMAP_QUERY (COVERING_OR_NEXT from 0), equals the parsed text in
+// range, permissions, offset, device and inode.
+TEST(KernelFeaturesTest, ProcmapQueryWalksTheVmasTheTextLists) {
+  StatusOr<std::string> supported = ProbeProcmapQuery();
+  ASSERT_OK(supported.status());
+  if (*supported != "supported")
+    GTEST_SKIP() << "needs procmap_query (the kernel answered " << *supported << ")";
+  ScopedChild child = SleepingChild();
+  ASSERT_TRUE(child.is_valid());
+  const ScopedFd maps(
+      RetryOnEintr([&] { return open(Path(child.pid(), "maps").c_str(), O_RDONLY | O_CLOEXEC); }));
+  ASSERT_TRUE(maps.is_valid());
+  StatusOr<std::string> text = ReadFileToString(Path(child.pid(), "maps"));
+  ASSERT_OK(text.status());
+  StatusOr<std::vector<MapsEntry>> entries = ParseMaps(*text);
+  ASSERT_OK(entries.status());
+  std::vector<MapsEntry> walked;
+  for (uint64_t address = 0;;) {
+    uapi::ProcmapQuery q{};
+    q.size = sizeof(q);
+    q.query_flags = uapi::kProcmapCoveringOrNextVma;
+    q.query_addr = address;
+    if (ioctl(maps.get(), uapi::kProcmapQuery, &q) != 0) {
+      EXPECT_EQ(errno, ENOENT) << "past the last VMA the ioctl answers ENOENT";
+      break;
+    }
+    MapsEntry e;
+    e.start = q.vma_start;
+    e.end = q.vma_end;
+    e.read = q.vma_flags & uapi::kProcmapVmaReadable;
+    e.write = q.vma_flags & uapi::kProcmapVmaWritable;
+    e.exec = q.vma_flags & uapi::kProcmapVmaExecutable;
+    e.shared = q.vma_flags & uapi::kProcmapVmaShared;
+    e.offset = q.vma_offset;
+    e.dev_major = q.dev_major;
+    e.dev_minor = q.dev_minor;
+    e.inode = q.inode;
+    walked.push_back(e);
+    address = q.vma_end;
+    if (address == 0) break;
+  }
+  // The text names a page the ioctl does not walk on x86-64: [vsyscall] lies outside the process's VMAs.
+  std::vector<MapsEntry> listed;
+  for (MapsEntry e : *entries) {
+    if (e.path_raw == "[vsyscall]") continue;
+    e.path_raw.clear();
+    e.deleted = false;
+    e.kind = MapsKind::kAnonymous;
+    listed.push_back(e);
+  }
+  EXPECT_EQ(walked, listed);
+}
+
+// Three rw pages of the child, the middle one a guard page: one VMA in maps; each transport stops at it.
+TEST(KernelFeaturesTest, AGuardPageInsideOneVmaFaultsEveryTransport) {
+  char* pages = static_cast<char*>(
+      mmap(nullptr, 3 * kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  ASSERT_NE(pages, MAP_FAILED);
+  std::memset(pages, 0x5a, 3 * kPage);
+  if (madvise(pages + kPage, kPage, uapi::kMadvGuardInstall) != 0) {
+    const std::string answer = ErrnoName(errno);
+    munmap(pages, 3 * kPage);
+    GTEST_SKIP() << "needs guard_regions (madvise(MADV_GUARD_INSTALL) answered " << answer << ")";
+  }
+  ScopedChild child = SleepingChild();  // guard markers survive fork
+  ASSERT_TRUE(child.is_valid());
+  munmap(pages, 3 * kPage);  // only the child's copy is read
+  StatusOr<std::string> text = ReadFileToString(Path(child.pid(), "maps"));
+  ASSERT_OK(text.status());
+  StatusOr<std::vector<MapsEntry>> entries = ParseMaps(*text);
+  ASSERT_OK(entries.status());
+  const auto start = reinterpret_cast<uint64_t>(pages);
+  bool one_vma = false;
+  for (const MapsEntry& e : *entries)
+    one_vma |= e.start <= start && e.end >= start + 3 * kPage && e.read && e.write;
+  EXPECT_TRUE(one_vma) << "maps does not show guard pages: one rw VMA covers all three\n" << *text;
+
+  std::vector<char> buffer(3 * kPage);
+  iovec local{buffer.data(), buffer.size()};
+  iovec all{pages, 3 * kPage};
+  EXPECT_EQ(process_vm_readv(child.pid(), &local, 1, &all, 1, 0), static_cast<ssize_t>(kPage));
+  iovec guard{pages + kPage, kPage};
+  errno = 0;
+  EXPECT_EQ(process_vm_readv(child.pid(), &local, 1, &guard, 1, 0), -1);
+  EXPECT_EQ(errno, EFAULT);
+  iovec after{pages + 2 * kPage, kPage};
+  EXPECT_EQ(process_vm_readv(child.pid(), &local, 1, &after, 1, 0), static_cast<ssize_t>(kPage));
+  EXPECT_EQ(buffer[0], 0x5a);
+
+  const ScopedFd mem(
+      RetryOnEintr([&] { return open(Path(child.pid(), "mem").c_str(), O_RDWR | O_CLOEXEC); }));
+  ASSERT_TRUE(mem.is_valid());
+  errno = 0;
+  EXPECT_EQ(pread(mem.get(), buffer.data(), kPage, static_cast<off_t>(start + kPage)), -1);
+  EXPECT_EQ(errno, EIO) << "forcing (FOLL_FORCE) does not pass a guard page";
+  errno = 0;
+  EXPECT_EQ(pwrite(mem.get(), buffer.data(), 8, static_cast<off_t>(start + kPage)), -1);
+  EXPECT_EQ(errno, EIO);
+}
+
+// Bit 58 of /proc/PID/pagemap is set on the guard page and clear on its neighbours.
+TEST(KernelFeaturesTest, PagemapMarksGuardPagesOnly) {
+  const GuardRegionAnswer probe = ProbeGuardRegions();
+  if (probe.madvise != "ok")
+    GTEST_SKIP() << "needs guard_regions (madvise(MADV_GUARD_INSTALL) answered " << probe.madvise << ")";
+  ASSERT_OK(probe.pagemap_bit.status());
+  if (!*probe.pagemap_bit) GTEST_SKIP() << "needs pagemap_guard_bit (bit 58 is clear on a guard page)";
+  char* pages = static_cast<char*>(
+      mmap(nullptr, 3 * kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  ASSERT_NE(pages, MAP_FAILED);
+  std::memset(pages, 1, 3 * kPage);
+  ASSERT_EQ(madvise(pages + kPage, kPage, uapi::kMadvGuardInstall), 0);
+  ScopedChild child = SleepingChild();
+  ASSERT_TRUE(child.is_valid());
+  munmap(pages, 3 * kPage);
+  const ScopedFd pagemap(
+      RetryOnEintr([&] { return open(Path(child.pid(), "pagemap").c_str(), O_RDONLY | O_CLOEXEC); }));
+  ASSERT_TRUE(pagemap.is_valid());
+  uint64_t entries[3] = {};
+  const off_t offset = static_cast<off_t>(reinterpret_cast<uint64_t>(pages) / kPage * sizeof(uint64_t));
+  ASSERT_EQ(pread(pagemap.get(), entries, sizeof(entries), offset), static_cast<ssize_t>(sizeof(entries)));
+  EXPECT_EQ(entries[0] >> uapi::kPagemapGuardBit & 1, 0u);
+  EXPECT_EQ(entries[1] >> uapi::kPagemapGuardBit & 1, 1u);
+  EXPECT_EQ(entries[2] >> uapi::kPagemapGuardBit & 1, 0u);
+}
+
+// PIDFD_INFO_EXIT gives the wait status of a reaped child: exit(7) and death by SIGKILL.
+TEST(KernelFeaturesTest, PidfdInfoExitOfReapedChildren) {
+  StatusOr<std::string> supported = ProbePidfdInfoExit();
+  ASSERT_OK(supported.status());
+  if (*supported != "supported")
+    GTEST_SKIP() << "needs pidfd_info_exit (the kernel answered " << *supported << ")";
+  for (const bool killed : {false, true}) {
+    StatusOr<ScopedChild> child = ScopedChild::Fork([killed] {
+      if (killed) pause();
+      return 7;
+    });
+    ASSERT_OK(child.status());
+    // Opened before the child is reaped (it may already be a zombie).
+    const ScopedFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, child->pid(), 0)));
+    ASSERT_TRUE(pidfd.is_valid());
+    if (killed) ASSERT_OK(child->Signal(SIGKILL));
+    ASSERT_OK(child->Wait().status());
+    uapi::PidfdInfo info{};
+    info.mask = uapi::kPidfdInfoExit;
+    ASSERT_EQ(ioctl(pidfd.get(), uapi::kPidfdGetInfo, &info), 0) << ErrnoName(errno);
+    ASSERT_NE(info.mask & uapi::kPidfdInfoExit, 0u);
+    EXPECT_EQ(info.exit_code, killed ? SIGKILL : 7 << 8) << "the raw wait status";
+  }
+}
+
+}  // namespace
+}  // namespace procscope
