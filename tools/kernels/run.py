@@ -33,7 +33,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 CACHE = os.path.join("results", "kernels", "cache")
 # Packages every kernels run needs beyond the harness's own; arm64 adds the harness's arm64 set.
 PACKAGES = ("qemu-system-x86", "busybox-static")
-USAGE = ("usage: tools/harness kernels [--arch amd64|arm64]... [--line LINE]... [--kernel VMLINUZ]... [--quick] "
+USAGE = ("usage: tools/harness kernels [--arch amd64|arm64]... [--line LINE]... [--kernel VMLINUZ]... [--quick|--full] "
          "[--tests-only] [--timeout S]")
 
 
@@ -70,7 +70,7 @@ def parse_args(argv, read_arch=None):
     """The command line, checked: every refusal happens here, before anything is installed or built.
     read_arch(path) -> "amd64" or "arm64", or raises ValueError with the reason (kernel_arch.check)."""
     read_arch = read_arch or kernel_arch.check
-    quick = tests_only = False
+    quick = tests_only = full = False
     timeout = None
     arches, kernels, lines = [], [], []
     args = list(argv)
@@ -78,6 +78,8 @@ def parse_args(argv, read_arch=None):
         arg = args.pop(0)
         if arg == "--quick":
             quick = True
+        elif arg == "--full":
+            full = True
         elif arg == "--tests-only":
             tests_only = True
         elif arg == "--arch":
@@ -121,6 +123,8 @@ def parse_args(argv, read_arch=None):
         arches.append(arch)
     if not arches:
         arches = ["amd64"]
+    if quick and full:
+        raise Refused("kernels: --quick and --full contradict each other (--full is the default)")
     if timeout is None:
         timeout = 600 if quick else 1200
     if not lines and not kernels:

@@ -48,6 +48,8 @@ class ParseArgsTest(unittest.TestCase):
         self.assertEqual([line.suite for line in self.parse("--quick").lines], ["bullseye", "bookworm", "trixie", "sid"])
         self.assertEqual(self.parse("--quick").timeout, 600)
         self.assertEqual(self.parse("--quick", "--timeout", "30").timeout, 30)
+        self.assertEqual(self.parse("--full").quick, False)
+        self.assertIn("contradict", self.refused("--quick", "--full"))
 
     def test_arches_in_the_order_named_once_each(self):
         self.assertEqual(self.parse("--arch", "arm64", "--arch", "amd64", "--arch", "arm64").arches, ["arm64", "amd64"])
