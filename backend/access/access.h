@@ -41,7 +41,7 @@ struct ReaderFacts {
   std::string kernel_release;
   std::optional<int> ptrace_scope;  // /proc/sys/kernel/yama/ptrace_scope; nullopt without Yama
   ForceOverride force_override = ForceOverride::kUnknown;
-  std::string force_override_how;   // "boot parameter", "measured" or why it is unknown
+  std::string force_override_how;  // "boot parameter", "measured" or why it is unknown
   // Whether the kernel has the switch at all (5.10.223 has not: it forces whatever its command line says).
   ForceOverrideSwitch force_override_switch = ForceOverrideSwitch::kUnknown;
   std::optional<int> seccomp_mode;  // this process's (status "Seccomp:"): 0 none, 1 strict, 2 filter

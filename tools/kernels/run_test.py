@@ -136,6 +136,27 @@ class QemuTest(unittest.TestCase):
         self.assertEqual(run.boot_label("a=1"), "a=1")
 
 
+class FetchLinesTest(unittest.TestCase):
+    def test_a_line_that_cannot_be_fetched_is_named_and_the_others_go_on(self):
+        import kernel_lines
+        fetched = []
+
+        def fake(cache, line, arch, say):
+            fetched.append(line.name)
+            if line.suite == "sid":
+                raise kernel_lines.FetchError("cannot download linux-binary-7.2.13+deb14-cloud-arm64 7.2.13-1 from sid")
+            return kernel_lines.Kernel(line.name, line.suite, arch, "linux-image-x", "1", "/v", "")
+
+        real, kernel_lines.fetch = kernel_lines.fetch, fake
+        try:
+            result = run.fetch_lines(list(kernel_lines.LINES), "arm64")
+        finally:
+            kernel_lines.fetch = real
+        self.assertEqual(fetched, ["5.10", "6.1", "6.12", "7"])
+        self.assertEqual([k is not None for _, k, _ in result], [True, True, True, False])
+        self.assertEqual(result[3][2], "cannot download linux-binary-7.2.13+deb14-cloud-arm64 7.2.13-1 from sid")
+
+
 class MiscTest(unittest.TestCase):
     def test_benchmark_context_marks_emulation(self):
         self.assertEqual(run.benchmark_context("6.1.0-57-cloud-amd64", "tcg", "T"),
