@@ -243,7 +243,14 @@ TEST_F(KmodsTest, ListMatchesTheKernelsOwnAccount) {
     EXPECT_EQ(m.state, ModuleState::kLive);
     EXPECT_EQ(truth.initstate, "live");
     ASSERT_NE(truth.core_base, 0u);
+    // The address is where the module's core text allocation starts: .text itself on amd64 (every line)
+    // and arm64 5.10 and 6.1; on arm64 6.12 other sections come first (overlay's .text lies 0x960 above
+    // it), so .text is held to lie inside the module, after the address.
+    EXPECT_LE(KernelModuleAddress(m), truth.core_base);
+    EXPECT_LT(truth.core_base - KernelModuleAddress(m), m.size);
+#if defined(__x86_64__)
     EXPECT_EQ(KernelModuleAddress(m), truth.core_base);
+#endif
   }
 
   // The module with dependencies, and the two it keeps in use. In use means delete_module refuses (EAGAIN
