@@ -46,6 +46,14 @@ TEST(ProbeUnmeasuredTest, WithoutDescriptorsEveryProcMemKeySaysWhy) {
     ExpectUnmeasured(report, "tagged_address_procmem", probe->tagged_address_procmem, "open /proc/self/mem");
     ExpectUnmeasured(report, "procmem_eof_after_exit", probe->procmem_eof_after_exit, "pipe2");
     ExpectUnmeasured(report, "procmem_force_override", probe->procmem_force_override, "open /proc/");
+    ExpectUnmeasured(report, "procmap_query", probe->procmap_query, "open /proc/self/maps");
+    ExpectUnmeasured(report, "pagemap_guard_bit", probe->pagemap_guard_bit, "open /proc/self/pagemap");
+    ExpectUnmeasured(report, "pidfd_info_exit", probe->pidfd_info_exit, "pidfd_open");
+    report.Check("guard_regions says which transport was not measured",
+                 probe->guard_regions == "EINVAL" ||
+                     probe->guard_regions.find("/proc/PID/mem not measured: EMFILE: open /proc/self/mem") !=
+                         std::string::npos,
+                 probe->guard_regions);
     report.Check("process_vm keys measured", probe->iov_max > 0 && probe->splits_elements,
                  "iov_max " + std::to_string(probe->iov_max));
   });
@@ -56,7 +64,11 @@ TEST(ProbeUnmeasuredTest, WithoutDescriptorsEveryProcMemKeySaysWhy) {
                 "readonly_writable_procmem unmeasured (open /proc/self/mem EMFILE)",
                 "tagged_address_procmem unmeasured (open /proc/self/mem EMFILE)",
                 "procmem_eof_after_exit unmeasured (pipe2 EMFILE)",
-                "procmem_force_override unmeasured (open /proc/ EMFILE)", "process_vm keys measured"});
+                "procmem_force_override unmeasured (open /proc/ EMFILE)",
+                "procmap_query unmeasured (open /proc/self/maps EMFILE)",
+                "pagemap_guard_bit unmeasured (open /proc/self/pagemap EMFILE)",
+                "pidfd_info_exit unmeasured (pidfd_open EMFILE)",
+                "guard_regions says which transport was not measured", "process_vm keys measured"});
 }
 
 // The CLI end to end: `procscope probe --json` under the filter prints null and the reason for the key it
@@ -71,6 +83,8 @@ TEST(ForkFailureTest, ProbeJsonPrintsNullAndTheReason) {
   ASSERT_TRUE(j.contains("procmem_eof_after_exit_unmeasured")) << j.dump();
   EXPECT_EQ(j["procmem_eof_after_exit_unmeasured"].get<std::string>().rfind("EAGAIN: fork", 0), 0u)
       << j.dump();
+  EXPECT_TRUE(j["pidfd_info_exit"].is_null()) << j.dump();
+  EXPECT_EQ(j.value("pidfd_info_exit_unmeasured", "").rfind("EAGAIN: fork", 0), 0u) << j.dump();
   for (const char* measured :
        {"prot_none_readable_procmem", "readonly_writable_procmem", "splits_elements"}) {
     EXPECT_TRUE(j[measured].is_boolean()) << measured << ": " << j.dump();
@@ -80,8 +94,10 @@ TEST(ForkFailureTest, ProbeJsonPrintsNullAndTheReason) {
       testing::RunCommand({testing::RunfilesPath("tests/util/deny_fork"),
                            testing::RunfilesPath("tools/procscope"), "probe", "--skip-max-rw-count"});
   ASSERT_EQ(table.exit_code, 0) << table.err;
-  EXPECT_NE(table.out.find("procmem_eof_after_exit      unmeasured: EAGAIN: fork"), std::string::npos)
-      << table.out;
+  const size_t row = table.out.find("\nprocmem_eof_after_exit ");
+  ASSERT_NE(row, std::string::npos) << table.out;
+  const std::string line = table.out.substr(row + 1, table.out.find('\n', row + 1) - row - 1);
+  EXPECT_NE(line.find(" unmeasured: EAGAIN: fork"), std::string::npos) << line;
 }
 
 }  // namespace
