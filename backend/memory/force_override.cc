@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
+#include <cstring>
 #include <string>
 #include <utility>
 
@@ -47,6 +49,35 @@ StatusOr<bool> ForcedWriteIntoTracedChildWorks(void* page) {
     return ErrnoStatus("waitpid");
   if (!WIFSTOPPED(status)) return Status(ECHILD, "the traced child " + DescribeWaitStatus(status));
   return ForcedWriteWorks(child->pid(), page);
+}
+
+// Whether /proc/kallsyms lists `symbol`, read in pieces through a fixed buffer (the file is ~120,000 lines,
+// and the probe must work where memory is short). ENODATA when the file is empty.
+StatusOr<bool> KallsymsFileHasSymbol(std::string_view symbol) {
+  const ScopedFd fd(RetryOnEintr([] { return open("/proc/kallsyms", O_RDONLY | O_CLOEXEC); }));
+  if (!fd.is_valid()) return ErrnoStatus("open /proc/kallsyms");
+  std::array<char, 16384> buffer;
+  size_t have = 0;
+  bool any = false;
+  for (;;) {
+    const ssize_t n =
+        RetryOnEintr([&] { return read(fd.get(), buffer.data() + have, buffer.size() - have); });
+    if (n < 0) return ErrnoStatus("read /proc/kallsyms");
+    if (n == 0) break;
+    any = true;
+    have += static_cast<size_t>(n);
+    const std::string_view text(buffer.data(), have);
+    const size_t last = text.rfind('\n');
+    if (last == std::string_view::npos) {
+      if (have == buffer.size()) have = 0;  // a line longer than the buffer names no symbol of ours
+      continue;
+    }
+    if (KallsymsHasSymbol(text.substr(0, last + 1), symbol)) return true;
+    std::memmove(buffer.data(), buffer.data() + last + 1, have - last - 1);
+    have -= last + 1;
+  }
+  if (!any) return Status(ENODATA, "/proc/kallsyms is empty");
+  return KallsymsHasSymbol(std::string_view(buffer.data(), have), symbol);
 }
 
 ForceOverrideFinding Finding(ForceOverride value, std::string how) {
@@ -152,11 +183,9 @@ ForceOverrideFinding FindForceOverride(bool measure) {
   // The parameter's handler is an init function: listed in /proc/kallsyms whenever the kernel has the
   // switch (names are shown to every reader; only addresses are hidden).
   constexpr std::string_view kHandler = "early_proc_mem_force_override";
-  if (StatusOr<std::string> kallsyms = ReadFileToString("/proc/kallsyms"); !kallsyms.ok()) {
-    finding.switch_how = "unknown: " + kallsyms.status().ToString();
-  } else if (kallsyms->empty()) {
-    finding.switch_how = "unknown: /proc/kallsyms is empty";
-  } else if (KallsymsHasSymbol(*kallsyms, kHandler)) {
+  if (StatusOr<bool> listed = KallsymsFileHasSymbol(kHandler); !listed.ok()) {
+    finding.switch_how = "unknown: " + listed.status().ToString();
+  } else if (*listed) {
     finding.has_switch = ForceOverrideSwitch::kPresent;
     finding.switch_how = std::string(kHandler) + " in /proc/kallsyms";
   } else {

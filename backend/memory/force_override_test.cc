@@ -1,6 +1,14 @@
 #include "backend/memory/force_override.h"
 
 #include <gtest/gtest.h>
+#include <malloc.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+
+#include <string>
+
+#include "backend/procfs/read_file.h"
+#include "backend/scoped_child.h"
 
 namespace procscope {
 namespace {
@@ -37,6 +45,37 @@ TEST(KallsymsHasSymbolTest, MatchesTheWholeNameOnly) {
   EXPECT_FALSE(KallsymsHasSymbol("", "x"));
   EXPECT_FALSE(KallsymsHasSymbol("garbage", "garbage"));
   EXPECT_EQ(ForceOverrideSwitchName(ForceOverrideSwitch::kAbsent), "no such switch");
+}
+
+// Where no page can be mapped (the address space limit at what the process uses), forcing cannot be
+// measured, and the finding says mmap is why; the switch is still looked up (no allocation for it).
+TEST(FindForceOverrideTest, WithoutAPageToMapItSaysWhy) {
+  StatusOr<ScopedChild> child = ScopedChild::Fork([] {
+    // Small allocations after the limit come from heap the child already holds.
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    free(malloc(4 << 20));
+    StatusOr<std::string> status = ReadFileToString("/proc/self/status");
+    if (!status.ok()) return 10;
+    const size_t at = status->find("VmSize:");
+    if (at == std::string::npos) return 11;
+    const rlim_t bytes = std::stoull(status->substr(at + 7)) * 1024;
+    const rlimit limit{bytes, bytes};
+    if (setrlimit(RLIMIT_AS, &limit) != 0) return 12;
+    if (mmap(nullptr, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED) return 13;
+    const ForceOverrideFinding finding = FindForceOverride();
+    if (finding.value != ForceOverride::kUnknown) return 1;
+    if (finding.how.find("mmap") == std::string::npos) return 2;
+    if (finding.has_switch == ForceOverrideSwitch::kUnknown &&
+        finding.switch_how.find("kallsyms") == std::string::npos)
+      return 3;
+    return 0;
+  });
+  ASSERT_TRUE(child.ok()) << child.status().ToString();
+  StatusOr<int> status = child->Wait();
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(ExitCodeOrSignal(*status), 0) << "10-13: the setup failed; 1: a value; 2: mmap not named; 3: no "
+                                             "switch answer";
 }
 
 }  // namespace
