@@ -171,6 +171,17 @@ bool KallsymsHasSymbol(std::string_view kallsyms, std::string_view symbol) {
   return false;
 }
 
+void ExplainSwitch(std::optional<ForceOverride> given, ForceOverrideFinding& finding) {
+  if (finding.has_switch == ForceOverrideSwitch::kAbsent) {
+    finding.how += given ? "; no such switch: this kernel ignores proc_mem.force_override=" +
+                               std::string(ForceOverrideName(*given)) + " on its command line"
+                         : "; no such switch in this kernel";
+  } else if (given && finding.value != ForceOverride::kUnknown && finding.value != *given) {
+    finding.how +=
+        "; the command line says proc_mem.force_override=" + std::string(ForceOverrideName(*given));
+  }
+}
+
 ForceOverrideFinding FindForceOverride(bool measure) {
   std::optional<ForceOverride> given;
   if (StatusOr<std::string> cmdline = ReadFileToString("/proc/cmdline"); cmdline.ok())
@@ -192,14 +203,7 @@ ForceOverrideFinding FindForceOverride(bool measure) {
     finding.has_switch = ForceOverrideSwitch::kAbsent;
     finding.switch_how = "no " + std::string(kHandler) + " in /proc/kallsyms";
   }
-  if (finding.has_switch == ForceOverrideSwitch::kAbsent) {
-    finding.how += given ? "; no such switch: this kernel ignores proc_mem.force_override=" +
-                               std::string(ForceOverrideName(*given)) + " on its command line"
-                         : "; no such switch in this kernel";
-  } else if (given && finding.value != ForceOverride::kUnknown && finding.value != *given) {
-    finding.how +=
-        "; the command line says proc_mem.force_override=" + std::string(ForceOverrideName(*given));
-  }
+  ExplainSwitch(given, finding);
   return finding;
 }
 

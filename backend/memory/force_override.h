@@ -36,6 +36,11 @@ struct ForceOverrideFinding {
 // cheap enough for every CLI command; /proc/kallsyms alone is ~120,000 lines).
 ForceOverrideFinding FindForceOverride(bool measure = true);
 
+// Completes finding.how with what the switch and the command line's word (`given`) say: "no such switch"
+// (and the word the kernel ignores) when the kernel lacks it; the word when it differs from what was
+// measured. Pure.
+void ExplainSwitch(std::optional<ForceOverride> given, ForceOverrideFinding& finding);
+
 // "present", "no such switch" or "unknown".
 std::string_view ForceOverrideSwitchName(ForceOverrideSwitch value);
 

@@ -47,6 +47,30 @@ TEST(KallsymsHasSymbolTest, MatchesTheWholeNameOnly) {
   EXPECT_EQ(ForceOverrideSwitchName(ForceOverrideSwitch::kAbsent), "no such switch");
 }
 
+TEST(ExplainSwitchTest, NamesWhatTheKernelIgnoresOrWhatDiffers) {
+  ForceOverrideFinding f;
+  f.value = ForceOverride::kAlways;
+  f.how = "measured";
+  f.has_switch = ForceOverrideSwitch::kAbsent;
+  ExplainSwitch(ForceOverride::kNever, f);
+  EXPECT_EQ(
+      f.how,
+      "measured; no such switch: this kernel ignores proc_mem.force_override=never on its command line");
+  f.how = "measured";
+  ExplainSwitch(std::nullopt, f);
+  EXPECT_EQ(f.how, "measured; no such switch in this kernel");
+  f.how = "measured";
+  f.has_switch = ForceOverrideSwitch::kPresent;
+  ExplainSwitch(ForceOverride::kAlways, f);
+  EXPECT_EQ(f.how, "measured");
+  ExplainSwitch(ForceOverride::kPtrace, f);
+  EXPECT_EQ(f.how, "measured; the command line says proc_mem.force_override=ptrace");
+  f.how = "unknown: why";
+  f.value = ForceOverride::kUnknown;
+  ExplainSwitch(ForceOverride::kNever, f);
+  EXPECT_EQ(f.how, "unknown: why");
+}
+
 // Where no page can be mapped (the address space limit at what the process uses), forcing cannot be
 // measured, and the finding says mmap is why; the switch is still looked up (no allocation for it).
 TEST(FindForceOverrideTest, WithoutAPageToMapItSaysWhy) {
