@@ -35,24 +35,6 @@ StatusOr<bool> ForcedWriteWorks(pid_t pid, void* page) {
   return false;
 }
 
-// A child that stops itself under PTRACE_TRACEME: its parent (this process) traces it.
-StatusOr<bool> ForcedWriteIntoTracedChildWorks(void* page) {
-  StatusOr<ScopedChild> child = ScopedChild::Fork([] {
-    if (ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != 0) return 1;
-    raise(SIGSTOP);
-    return 0;
-  });
-  if (!child.ok()) return child.status();
-  int status = 0;
-  // A stop, not an end: the child stays owned (killed and reaped when `child` goes away).
-  if (RetryOnEintr([&] { return waitpid(child->pid(), &status, 0); }) != child->pid())
-    return ErrnoStatus("waitpid");
-  if (!WIFSTOPPED(status)) return Status(ECHILD, "the traced child " + DescribeWaitStatus(status));
-  return ForcedWriteWorks(child->pid(), page);
-}
-
-// Whether /proc/kallsyms lists `symbol`, read in pieces through a fixed buffer (the file is ~120,000 lines,
-// and the probe must work where memory is short). ENODATA when the file is empty.
 StatusOr<bool> KallsymsFileHasSymbol(std::string_view symbol) {
   const ScopedFd fd(RetryOnEintr([] { return open("/proc/kallsyms", O_RDONLY | O_CLOEXEC); }));
   if (!fd.is_valid()) return ErrnoStatus("open /proc/kallsyms");
@@ -113,6 +95,24 @@ ForceOverrideFinding Measure() {
 }
 
 }  // namespace
+
+StatusOr<bool> ForcedWriteIntoTracedChildWorks(void* page) {
+  StatusOr<ScopedChild> child = ScopedChild::Fork([] {
+    if (ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != 0) return 1;
+    raise(SIGSTOP);
+    return 0;
+  });
+  if (!child.ok()) return child.status();
+  int status = 0;
+  // A stop, not an end: the child stays owned (killed and reaped when `child` goes away).
+  if (RetryOnEintr([&] { return waitpid(child->pid(), &status, 0); }) != child->pid())
+    return ErrnoStatus("waitpid");
+  if (!WIFSTOPPED(status)) return Status(ECHILD, "the traced child " + DescribeWaitStatus(status));
+  return ForcedWriteWorks(child->pid(), page);
+}
+
+// Whether /proc/kallsyms lists `symbol`, read in pieces through a fixed buffer (the file is ~120,000 lines,
+// and the probe must work where memory is short). ENODATA when the file is empty.
 
 std::string_view ForceOverrideName(ForceOverride value) {
   switch (value) {

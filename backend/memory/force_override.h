@@ -17,6 +17,8 @@
 #include <string>
 #include <string_view>
 
+#include "backend/status.h"
+
 namespace procscope {
 
 enum class ForceOverride { kAlways, kPtrace, kNever, kUnknown };
@@ -35,6 +37,11 @@ struct ForceOverrideFinding {
 // `measure`: false skips the forced writes and the switch check (only the boot parameter is consulted:
 // cheap enough for every CLI command; /proc/kallsyms alone is ~120,000 lines).
 ForceOverrideFinding FindForceOverride(bool measure = true);
+
+// Whether a forced write (/proc/PID/mem) into the read-only page `page` works in a child of this process
+// that stops itself under PTRACE_TRACEME (this process is its tracer): what tells "ptrace" from "never".
+// The child is killed and reaped before this returns. An error when no traced child could be made.
+StatusOr<bool> ForcedWriteIntoTracedChildWorks(void* page);
 
 // Completes finding.how with what the switch and the command line's word (`given`) say: "no such switch"
 // (and the word the kernel ignores) when the kernel lacks it; the word when it differs from what was

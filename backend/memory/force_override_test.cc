@@ -71,6 +71,20 @@ TEST(ExplainSwitchTest, NamesWhatTheKernelIgnoresOrWhatDiffers) {
   EXPECT_EQ(f.how, "unknown: why");
 }
 
+// The tracer's forced write: on a kernel that forces for tracers ("always" or "ptrace") it goes in; with
+// "never" it does not; the page of this process stays as it was either way (the child wrote its copy).
+TEST(ForcedWriteIntoTracedChildWorksTest, FollowsTheSwitch) {
+  void* page = mmap(nullptr, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(page, MAP_FAILED);
+  const StatusOr<bool> works = ForcedWriteIntoTracedChildWorks(page);
+  ASSERT_TRUE(works.ok()) << works.status().ToString();
+  const ForceOverride measured = FindForceOverride().value;
+  ASSERT_NE(measured, ForceOverride::kUnknown);
+  EXPECT_EQ(*works, measured != ForceOverride::kNever) << ForceOverrideName(measured);
+  EXPECT_EQ(*static_cast<const char*>(page), 0);
+  munmap(page, 4096);
+}
+
 // Where no page can be mapped (the address space limit at what the process uses), forcing cannot be
 // measured, and the finding says mmap is why; the switch is still looked up (no allocation for it).
 TEST(FindForceOverrideTest, WithoutAPageToMapItSaysWhy) {
