@@ -45,10 +45,15 @@ TEST(RustBackendTest, TheTemplateBuildsAndConforms) {
   fs::copy_file(testing::RunfilesPath("tools/rust_backend/Cargo.toml"), work / "Cargo.toml");
   fs::copy_file(testing::RunfilesPath("tools/rust_backend/src/lib.rs"), work / "src/lib.rs");
   // rustup's cargo finds its toolchains under RUSTUP_HOME (~/.rustup by default, but Bazel moves HOME);
-  // CARGO_HOME is private to the test, so nothing is written outside it. No crate is downloaded.
+  // CARGO_HOME is private to the test, so nothing is written outside it. No crate is downloaded. cargo runs
+  // `rustc` from PATH, which Bazel fixes to /bin:/usr/bin:/usr/local/bin: cargo's own directory goes first
+  // (rustup puts rustc beside it).
   const char* rustup_home = std::getenv("RUSTUP_HOME");
+  const char* path = std::getenv("PATH");
   const testing::CommandResult build = testing::RunCommand(
-      {"/usr/bin/env", "RUSTUP_HOME=" + (rustup_home ? std::string(rustup_home) : Home() + "/.rustup"),
+      {"/usr/bin/env",
+       "PATH=" + fs::path(cargo).parent_path().string() + (path ? ":" + std::string(path) : ""),
+       "RUSTUP_HOME=" + (rustup_home ? std::string(rustup_home) : Home() + "/.rustup"),
        "CARGO_HOME=" + (work / "cargo-home").string(), "CARGO_TARGET_DIR=" + (work / "target").string(),
        cargo, "build", "--release", "--offline", "--quiet", "--manifest-path",
        (work / "Cargo.toml").string()});
