@@ -19,7 +19,9 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
+from concurrent import futures
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -34,15 +36,26 @@ CACHE = os.path.join("results", "kernels", "cache")
 # Packages every kernels run needs beyond the harness's own; arm64 adds the harness's arm64 set.
 PACKAGES = ("qemu-system-x86", "busybox-static")
 USAGE = ("usage: tools/harness kernels [--arch amd64|arm64]... [--line LINE]... [--kernel VMLINUZ]... [--quick|--full] "
-         "[--tests-only] [--timeout S]")
+         "[--tests-only] [--timeout S] [--jobs N]")
 
 
 class Refused(Exception):
     """A step that cannot be done: printed as one "harness: ..." line, exit status 2."""
 
 
+# Guests may boot side by side (--jobs): one line is written whole, never interleaved with another's.
+_OUTPUT = threading.Lock()
+
+
 def say(*words, err=False):
-    print("harness:", *words, file=sys.stderr if err else sys.stdout, flush=True)
+    with _OUTPUT:
+        print("harness:", *words, file=sys.stderr if err else sys.stdout, flush=True)
+
+
+def tell(line):
+    """One progress line on stdout (a guest's, or a step's), whole."""
+    with _OUTPUT:
+        print(line, flush=True)
 
 
 def caller_path(path):
@@ -55,7 +68,7 @@ def caller_path(path):
 # --- Arguments ---------------------------------------------------------------------------------------------
 
 class Options:
-    def __init__(self, quick, tests_only, timeout, arches, kernels, lines):
+    def __init__(self, quick, tests_only, timeout, arches, kernels, lines, jobs=1):
         self.quick = quick
         self.tests_only = tests_only
         self.timeout = timeout
@@ -64,6 +77,8 @@ class Options:
         # [kernel_lines.Line] for every arch: those named with --line, oldest first; without --line, every
         # line when no --kernel was given, else none
         self.lines = lines
+        self.jobs = jobs  # guests booted at the same time
+
 
 
 def parse_args(argv, read_arch=None):
@@ -72,6 +87,7 @@ def parse_args(argv, read_arch=None):
     read_arch = read_arch or kernel_arch.check
     quick = tests_only = full = False
     timeout = None
+    jobs = 1
     arches, kernels, lines = [], [], []
     args = list(argv)
     while args:
@@ -110,6 +126,11 @@ def parse_args(argv, read_arch=None):
             if not re.fullmatch(r"[0-9]+", value):
                 raise Refused("kernels: --timeout needs a number of seconds")
             timeout = int(value)
+        elif arg == "--jobs":
+            value = args.pop(0) if args else ""
+            if not re.fullmatch(r"[1-9][0-9]*", value):
+                raise Refused("kernels: --jobs needs a number of guests to boot at the same time (1 or more)")
+            jobs = int(value)
         else:
             raise Refused(f"kernels: unknown option '{arg}' ({USAGE})")
     # Without --arch: the architectures of the --kernel images, else amd64. With it, every image must be of
@@ -131,7 +152,10 @@ def parse_args(argv, read_arch=None):
         lines = list(kernel_lines.LINES)
     order = [line.name for line in kernel_lines.LINES]
     lines.sort(key=lambda line: (order.index(line.name), line.suite))
-    return Options(quick, tests_only, timeout, arches, kernels, lines)
+    if jobs > 1 and not tests_only:
+        raise Refused("kernels: --jobs runs guests side by side, which skews their benchmarks against each other: "
+                      "it needs --tests-only")
+    return Options(quick, tests_only, timeout, arches, kernels, lines, jobs)
 
 
 # --- The plan ----------------------------------------------------------------------------------------------
@@ -358,7 +382,7 @@ def boot_guest(config, kernel, image, guest, accel, timeout, extra=""):
                 log.write(line)
                 log.flush()
                 for found in marker.findall(line):
-                    print("  guest: " + found.decode("utf-8", "replace"), flush=True)
+                    tell(f"  {os.path.basename(guest)}: " + found.decode("utf-8", "replace"))
         finally:
             if qemu.poll() is None:
                 qemu.kill()
@@ -366,15 +390,22 @@ def boot_guest(config, kernel, image, guest, accel, timeout, extra=""):
     with open(os.path.join(guest, "serial.log"), "rb") as f:
         finished = b"=== procscope-guest done ===" in f.read()
     if not finished:
-        print(f"harness: guest {os.path.basename(guest)} did not finish (time limit {timeout}s, or it crashed): "
-              "partial results", flush=True)
+        say(f"guest {os.path.basename(guest)} did not finish (time limit {timeout}s, or it crashed): partial results")
     collected = subprocess.run([sys.executable, os.path.join(HERE, "initramfs.py"), "collect",
                                 os.path.join(guest, "serial.log"), guest], stdout=subprocess.PIPE, text=True)
     for line in collected.stdout.splitlines():
-        print("  " + line, flush=True)
+        tell(f"  {os.path.basename(guest)}: " + line)
     with open(os.path.join(guest, "accel.txt"), "w") as f:
         f.write(accel + "\n")
     write_lines(os.path.join(guest, "wall.txt"), [str(round(time.monotonic() - started))])
+
+
+def run_boots(boots, jobs, boot):
+    """Calls boot(*args) for each args of `boots`, at most `jobs` at a time, and returns when all are done.
+    A boot's failure (an exception) is raised after the others finished."""
+    with futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        for done in [pool.submit(boot, *args) for args in boots]:
+            done.result()
 
 
 def run_on_host(stage, plan, host):
@@ -471,14 +502,16 @@ def kernels(options):
             host.append(os.path.join(out, "host"))
             run_on_host(stage, plan, host[-1])
         guest_accel = "tcg" if config.always_tcg else accel
+        runs = []
         for name, kernel in boots:
-            boot_guest(config, kernel, image, os.path.join(out, name), guest_accel, options.timeout)
+            runs.append((config, kernel, image, os.path.join(out, name), guest_accel, options.timeout))
             defaults.append(os.path.join(out, name))
             # Every line boots a second time with the parameter: on a kernel without the switch (5.10.223)
             # the probe says "no such switch" and the force tests expect forcing.
-            boot_guest(config, kernel, image, os.path.join(out, name + "-force-never"), guest_accel, options.timeout,
-                       "proc_mem.force_override=never procscope.plan=plan-force-never")
+            runs.append((config, kernel, image, os.path.join(out, name + "-force-never"), guest_accel,
+                         options.timeout, "proc_mem.force_override=never procscope.plan=plan-force-never"))
             nevers.append(os.path.join(out, name + "-force-never"))
+        run_boots(runs, options.jobs, boot_guest)
     dirs = host + defaults + nevers
     merge_benchmarks(stamp, dirs)
     notes = [f"Not fetched: {m}" for m in missing]

@@ -2,6 +2,7 @@
 import os
 import sys
 import tempfile
+import threading
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -86,6 +87,15 @@ class ParseArgsTest(unittest.TestCase):
         self.assertEqual(self.refused("--timeout", "ten"), "kernels: --timeout needs a number of seconds")
         self.assertTrue(self.refused("--help-me").startswith("kernels: unknown option '--help-me' (usage: "))
 
+    def test_jobs_boot_guests_side_by_side_only_without_benchmarks(self):
+        self.assertEqual(self.parse().jobs, 1)
+        self.assertEqual(self.parse("--tests-only", "--jobs", "2").jobs, 2)
+        wanted = "kernels: --jobs needs a number of guests to boot at the same time (1 or more)"
+        for bad in (["--jobs"], ["--jobs", "0"], ["--jobs", "two"], ["--jobs", "-1"]):
+            self.assertEqual(self.refused("--tests-only", *bad), wanted)
+        self.assertIn("it needs --tests-only", self.refused("--quick", "--jobs", "2"))
+        self.assertEqual(self.parse("--quick", "--jobs", "1").jobs, 1)
+
 
 class PlanTest(unittest.TestCase):
     def test_quick_plan(self):
@@ -134,6 +144,46 @@ class QemuTest(unittest.TestCase):
         self.assertEqual(run.boot_label("proc_mem.force_override=never procscope.plan=plan-force-never"),
                          "proc_mem.force_override=never")
         self.assertEqual(run.boot_label("a=1"), "a=1")
+
+
+class RunBootsTest(unittest.TestCase):
+    def setUp(self):
+        self.order = []
+
+    def boots(self, count, jobs, fail=None):
+        """Runs `count` fake boots that each wait until `jobs` of them run at once (or 2 s passed); returns
+        (the most that ran at once, the order they were called in)."""
+        lock, running, most, order = threading.Lock(), [0], [0], self.order
+        together = threading.Barrier(jobs)
+
+        def boot(name, extra=""):
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+                order.append(name + extra)
+            try:
+                together.wait(timeout=2)
+            except threading.BrokenBarrierError:
+                pass
+            with lock:
+                running[0] -= 1
+            if name == fail:
+                raise RuntimeError(f"{name} failed")
+
+        run.run_boots([(f"g{i}",) if i % 2 else (f"g{i}", "-never") for i in range(count)], jobs, boot)
+        return most[0], order
+
+    def test_at_most_jobs_guests_at_once_each_called_once(self):
+        most, order = self.boots(6, 2)
+        self.assertEqual(most, 2)
+        self.assertEqual(sorted(order), sorted(["g0-never", "g1", "g2-never", "g3", "g4-never", "g5"]))
+        self.order = []
+        self.assertEqual(self.boots(4, 1), (1, ["g0-never", "g1", "g2-never", "g3"]))
+
+    def test_a_failed_boot_is_raised_after_the_others_ran(self):
+        with self.assertRaisesRegex(RuntimeError, "g1 failed"):
+            self.boots(4, 2, fail="g1")
+        self.assertEqual(sorted(self.order), ["g0-never", "g1", "g2-never", "g3"])
 
 
 class FetchLinesTest(unittest.TestCase):
