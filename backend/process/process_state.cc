@@ -3,6 +3,18 @@
 #include <cerrno>
 
 namespace procscope {
+namespace {
+
+// The exit code and core flag of a dead process from its wait status; `not_termination` becomes the detail
+// when the status is not one of a process that ended.
+void SetTermination(int64_t wait_status, std::string_view not_termination, ProcessState& state) {
+  const WaitStatus wait = DecodeWaitStatus(wait_status);
+  state.exit_code = ExitCodeFromWaitStatus(wait_status);
+  state.core_dumped = wait.kind == WaitStatus::Kind::kSignaled && wait.core_dumped;
+  if (!state.exit_code) state.detail = not_termination;
+}
+
+}  // namespace
 
 std::string_view StateKindName(ProcessState::Kind kind) {
   switch (kind) {
@@ -47,17 +59,23 @@ ProcessState StateFromStat(const ProcStat& stat,
     state.detail = "exit code hidden (no ptrace access to the process)";
     return state;
   }
-  const WaitStatus wait = DecodeWaitStatus(*stat.exit_code);
-  state.exit_code = ExitCodeFromWaitStatus(*stat.exit_code);
-  state.core_dumped = wait.kind == WaitStatus::Kind::kSignaled && wait.core_dumped;
-  if (!state.exit_code) state.detail = "exit_code field is not a termination status";
+  SetTermination(*stat.exit_code, "exit_code field is not a termination status", state);
   return state;
 }
 
-ProcessState ReapedState() {
+ProcessState ReapedState(std::string_view why_unknown) {
   ProcessState state;
   state.kind = ProcessState::Kind::kDead;
   state.detail = "the process no longer exists (reaped); its exit code is gone";
+  if (!why_unknown.empty()) state.detail += " (" + std::string(why_unknown) + ")";
+  return state;
+}
+
+ProcessState StateFromPidfdExit(int wait_status) {
+  ProcessState state;
+  state.kind = ProcessState::Kind::kDead;
+  state.detail = "exit status from the pidfd (PIDFD_INFO_EXIT)";
+  SetTermination(wait_status, "the pidfd's exit status is not a termination status", state);
   return state;
 }
 

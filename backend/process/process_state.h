@@ -55,7 +55,14 @@ std::optional<bool> AccessFromSyscallRead(const StatusOr<std::string>& syscall);
 bool ZeroExitCodeNeedsAccessCheck(const ProcStat& stat);
 
 // The state of a process that no longer exists (its /proc entry is gone): dead, exit code unknown.
-ProcessState ReapedState();
+// `why_unknown` (if not empty) says why no other source had the code, e.g. what the pidfd answered.
+ProcessState ReapedState(std::string_view why_unknown = "");
+
+// A process whose pidfd answered PIDFD_GET_INFO with PIDFD_INFO_EXIT (6.15): dead, `wait_status` decoded
+// as StateFromStat decodes stat's exit_code. The kernel records that status when the process is reaped
+// (measured on 6.18: a zombie's pidfd has none yet), for every holder of a pidfd opened before, with no
+// ptrace check.
+ProcessState StateFromPidfdExit(int wait_status);
 
 }  // namespace procscope
 

@@ -100,7 +100,29 @@ TEST(StateFromStatTest, AZombieLeaderWithLiveThreadsIsAlive) {
 TEST(StateFromStatTest, ReapedProcessesAreDeadWithoutExitCode) {
   EXPECT_EQ(ReapedState().kind, Kind::kDead);
   EXPECT_EQ(ReapedState().exit_code, std::nullopt);
+  EXPECT_EQ(ReapedState().detail, "the process no longer exists (reaped); its exit code is gone");
+  EXPECT_EQ(ReapedState("PIDFD_GET_INFO: ENOTTY").detail,
+            "the process no longer exists (reaped); its exit code is gone (PIDFD_GET_INFO: ENOTTY)");
   EXPECT_EQ(StateKindName(Kind::kUnknown), "unknown");
+}
+
+// The pidfd's PIDFD_INFO_EXIT status is a raw wait status, decoded as stat's exit_code is.
+TEST(StateFromPidfdExitTest, DecodesTheWaitStatus) {
+  const ProcessState exited = StateFromPidfdExit(3 << 8);
+  EXPECT_EQ(exited.kind, Kind::kDead);
+  EXPECT_EQ(exited.exit_code, 3);
+  EXPECT_FALSE(exited.core_dumped);
+  EXPECT_EQ(exited.detail, "exit status from the pidfd (PIDFD_INFO_EXIT)");
+  EXPECT_EQ(exited.letter, 0);
+  EXPECT_EQ(StateFromPidfdExit(0).exit_code, 0);
+  EXPECT_EQ(StateFromPidfdExit(9).exit_code, -9);
+  const ProcessState dumped = StateFromPidfdExit(0x80 | 11);  // SIGSEGV, core dumped
+  EXPECT_EQ(dumped.exit_code, -11);
+  EXPECT_TRUE(dumped.core_dumped);
+  const ProcessState stopped = StateFromPidfdExit(0x137f);  // a stop status is no termination
+  EXPECT_EQ(stopped.kind, Kind::kDead);
+  EXPECT_EQ(stopped.exit_code, std::nullopt);
+  EXPECT_EQ(stopped.detail, "the pidfd's exit status is not a termination status");
 }
 
 }  // namespace
