@@ -24,12 +24,14 @@
 // live state of the process anew (no caching): handles are stable, lists are snapshots.
 //
 // The implementation is one file per job: process.cc (opening and identity), process_info.cc,
-// process_modules.cc, process_environment.cc and process_transfer.cc. ListProcesses is in process_list.h.
+// process_modules.cc, process_environment.cc, process_transfer.cc and process_wait.cc. ListProcesses is in
+// process_list.h.
 #ifndef PROCSCOPE_BACKEND_PROCESS_PROCESS_H_
 #define PROCSCOPE_BACKEND_PROCESS_PROCESS_H_
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -113,9 +115,20 @@ class Process {
   Status CheckIdentity() const;
 
   StatusOr<ProcessInfo> Info() const;
-  // alive; dead with a decoded exit code when the kernel shows it; dead with no exit code once the process
-  // is reaped (also when its PID was reused); unknown when stat cannot be read for another reason.
+  // alive; dead with a decoded exit code when the kernel shows it: stat's exit_code for a zombie (with ptrace
+  // access), else the pidfd's exit status (PIDFD_INFO_EXIT, 6.15: once the process was reaped, also by
+  // another parent, also to a reader without ptrace access, also after its PID was reused); dead with no
+  // exit code and the reason when neither has it; unknown when stat cannot be read for another reason.
   ProcessState State() const;
+
+  // Blocks until the process has ended (exited or killed: a zombie has ended) or `timeout` passes (nullopt:
+  // no limit), then returns State(). Ended with its exit code still unknown (a zombie whose code stat hides
+  // from this reader), it waits up to `reap_grace` more, within the timeout, for the parent to reap it: the
+  // pidfd gets the exit status then, on kernels that record it. Errors: ETIMEDOUT when the process still
+  // runs at the timeout; EACCES when this reader cannot tell whether it runs (hidden, and no pidfd). With a
+  // pidfd it sleeps in poll (POLLIN: the process ended); without one (before 5.3) it reads stat every 10 ms.
+  StatusOr<ProcessState> WaitForEnd(std::optional<std::chrono::milliseconds> timeout,
+                                    std::chrono::milliseconds reap_grace) const;
   StatusOr<ProcStat> Stat() const;
 
   // /proc/<pid>/maps, read again (up to 5 times) while the text overlaps or goes backwards; EAGAIN if it
@@ -163,6 +176,12 @@ class Process {
   // tell an exit code 0 from a hidden one (process_state.h).
   ProcessState StateOf(const ProcStat& stat) const;
   bool PidfdSaysAlive() const;
+  // The wait status the pidfd holds (PIDFD_GET_INFO with PIDFD_INFO_EXIT). ENODATA when the kernel answered
+  // without it (not reaped yet, or a kernel that records none); the ioctl's errno when it failed (ENOTTY
+  // before 6.13); EBADF without a pidfd.
+  StatusOr<int> PidfdExitStatus() const;
+  // State() for a process whose /proc entry is gone: the pidfd's exit status, else ReapedState with why.
+  ProcessState EndedState() const;
   // ModulesFromMaps with the exact paths from map_files (see Modules).
   std::vector<Module> ExactModules(const std::vector<MapsEntry>& maps) const;
   // The ELF identity of /proc/<pid>/exe (class, machine).
