@@ -4,6 +4,7 @@
 // skip as a failure on a boot whose probe says the feature is there.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -11,6 +12,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -23,6 +25,7 @@
 #include "backend/scoped_child.h"
 #include "backend/scoped_fd.h"
 #include "backend/status_matchers.h"
+#include "tests/util/time_limits.h"
 
 namespace procscope {
 namespace {
@@ -168,6 +171,40 @@ TEST(KernelFeaturesTest, PagemapMarksGuardPagesOnly) {
 }
 
 // PIDFD_INFO_EXIT gives the wait status of a reaped child: exit(7) and death by SIGKILL.
+// What Process::WaitForEnd relies on: a pidfd polls readable (POLLIN) once its process is a zombie, on every
+// line (pidfd poll: 5.3); where the pidfd keeps exit statuses, a zombie's has none yet: it comes at the reap.
+TEST(KernelFeaturesTest, APidfdPollsReadableAtTheZombieAndGetsTheStatusAtTheReap) {
+  StatusOr<std::string> supported = ProbePidfdInfoExit();
+  ASSERT_OK(supported.status());
+  StatusOr<ScopedChild> child = ScopedChild::Fork([] { return pause(); });
+  ASSERT_OK(child.status());
+  const ScopedFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, child->pid(), 0)));
+  ASSERT_TRUE(pidfd.is_valid()) << ErrnoName(errno);
+  pollfd ended{pidfd.get(), POLLIN, 0};
+  ASSERT_EQ(poll(&ended, 1, 0), 0) << "readable while the process runs";
+  ASSERT_OK(child->Signal(SIGKILL));
+  ended.revents = 0;
+  ASSERT_EQ(poll(&ended, 1, static_cast<int>(std::chrono::milliseconds(testing::kStepTimeLimit).count())), 1);
+  EXPECT_NE(ended.revents & POLLIN, 0);
+  if (*supported == "supported") {
+    uapi::PidfdInfo info{};
+    info.mask = uapi::kPidfdInfoExit;
+    ASSERT_EQ(ioctl(pidfd.get(), uapi::kPidfdGetInfo, &info), 0) << ErrnoName(errno);
+    EXPECT_EQ(info.mask & uapi::kPidfdInfoExit, 0u) << "a zombie's pidfd has an exit status before the reap";
+  }
+  ASSERT_OK(child->Wait().status());
+  if (*supported != "supported") {
+    GTEST_SKIP() << "the zombie's POLLIN holds; the status at the reap needs pidfd_info_exit (the kernel "
+                    "answered "
+                 << *supported << ")";
+  }
+  uapi::PidfdInfo info{};
+  info.mask = uapi::kPidfdInfoExit;
+  ASSERT_EQ(ioctl(pidfd.get(), uapi::kPidfdGetInfo, &info), 0) << ErrnoName(errno);
+  EXPECT_NE(info.mask & uapi::kPidfdInfoExit, 0u);
+  EXPECT_EQ(info.exit_code, SIGKILL);
+}
+
 TEST(KernelFeaturesTest, PidfdInfoExitOfReapedChildren) {
   StatusOr<std::string> supported = ProbePidfdInfoExit();
   ASSERT_OK(supported.status());

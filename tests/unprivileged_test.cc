@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "backend/memory/fake_memory.h"
@@ -20,6 +22,9 @@
 #include "gtest/gtest.h"
 #include "tests/util/child_report.h"
 #include "tests/util/fixture_process.h"
+#include "tests/util/gated_child.h"
+#include "tests/util/process_helpers.h"
+#include "tests/util/time_limits.h"
 
 namespace procscope {
 namespace {
@@ -151,6 +156,46 @@ TEST(UnprivilegedTest, FakeAndKernelAgreeOnADeniedTarget) {
   }
   testing::ExpectAllChecksPassed(outcome, expected);
   ASSERT_TRUE(alive->Stop());
+}
+
+// Root's process, reaped by its parent (this test) the moment it exits, waited for by uid 65534: stat hides
+// the zombie's code from that reader, the pidfd (6.15) gives it after the reap without a ptrace check. On
+// kernels whose pidfd keeps no exit status the state is dead, code unknown, with the reason.
+TEST(UnprivilegedTest, WaitGivesRootsReapedCodeWhereThePidfdKeepsIt) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root to start a root-owned target and drop to uid 65534";
+  const bool kept = testing::PidfdKeepsExitStatus();
+  StatusOr<testing::GatedChild> target = testing::GatedChild::Start(3);
+  ASSERT_OK(target);
+  const pid_t pid = target->pid();
+  StatusOr<int> reaped = Status(ECHILD, "not yet");
+  std::thread parent([&] { reaped = target->child().Wait(); });  // blocks in waitpid: reaps at the exit
+  const testing::ChildOutcome outcome = testing::RunInChild([&](ChildReport& report) {
+    if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0) {
+      (void)target->Release();  // the parent thread waits for it
+      return report.Skip("cannot drop to uid/gid 65534");
+    }
+    StatusOr<Process> p = Process::Open(pid);
+    const Status released = target->Release();
+    report.Check("opens and releases", p.ok() && released.ok(), p.status().ToString() + released.ToString());
+    if (!p.ok()) return;
+    StatusOr<ProcessState> state = p->WaitForEnd(testing::kStepTimeLimit, std::chrono::seconds(1));
+    report.Check("ended", state.ok() && state->kind == Kind::kDead,
+                 state.ok() ? Describe(*state) : state.status().ToString());
+    if (!state.ok()) return;
+    if (kept) {
+      report.Check("exit code from the pidfd", state->exit_code == 3, Describe(*state));
+    } else {
+      report.Check("exit code unknown, with the reason", !state->exit_code && !state->detail.empty(),
+                   Describe(*state));
+    }
+  });
+  parent.join();
+  ASSERT_OK(reaped);
+  EXPECT_EQ(ExitCodeOrSignal(*reaped), 3);
+  if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;
+  testing::ExpectAllChecksPassed(outcome,
+                                 {"opens and releases", "ended",
+                                  kept ? "exit code from the pidfd" : "exit code unknown, with the reason"});
 }
 
 TEST(UnprivilegedTest, StatThatCannotBeReadIsUnknownState) {

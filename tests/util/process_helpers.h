@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "backend/memory/feature_probe.h"
 #include "backend/process/process.h"
 #include "backend/status_matchers.h"
 #include "tests/util/fixture_process.h"
@@ -32,6 +33,16 @@ inline std::unique_ptr<FixtureProcess> StartFixture(const std::string& program,
 // The ground truth a fixture prints as its first line.
 inline nlohmann::json Manifest(const FixtureProcess& fixture) {
   return nlohmann::json::parse(fixture.first_line());
+}
+
+// Whether this kernel's pidfd keeps a reaped process's exit status (PIDFD_INFO_EXIT, 6.15), measured once
+// (ProbePidfdInfoExit): the tests expect the code after the reap there, "unknown" with the reason elsewhere.
+inline bool PidfdKeepsExitStatus() {
+  static const bool kept = [] {
+    StatusOr<std::string> answer = ProbePidfdInfoExit();
+    return answer.ok() && *answer == "supported";
+  }();
+  return kept;
 }
 
 // A handle on `pid`; a failure ends the test binary (nothing after it could run).
