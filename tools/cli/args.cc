@@ -33,6 +33,24 @@ StatusOr<pid_t> ParsePid(std::string_view text) {
   return static_cast<pid_t>(value);
 }
 
+StatusOr<std::chrono::milliseconds> ParseSeconds(std::string_view text) {
+  const size_t dot = text.find('.');
+  const std::string_view whole = text.substr(0, dot);
+  const std::string_view fraction = dot == std::string_view::npos ? "" : text.substr(dot + 1);
+  uint64_t seconds = 0, thousandths = 0;
+  const bool ok =
+      ParseWhole(whole, 10, seconds) && seconds <= kMaxSeconds &&
+      (dot == std::string_view::npos || (fraction.size() <= 3 && ParseWhole(fraction, 10, thousandths) &&
+                                         fraction.find_first_not_of("0123456789") == std::string_view::npos));
+  if (!ok || (seconds == kMaxSeconds && thousandths != 0)) {
+    return Status(EINVAL, "bad number of seconds '" + Shown(text) +
+                              "': expected a decimal number from 0 to " + std::to_string(kMaxSeconds) +
+                              ", at most 3 digits after the point");
+  }
+  for (size_t i = fraction.size(); i < 3; ++i) thousandths *= 10;
+  return std::chrono::milliseconds(seconds * 1000 + thousandths);
+}
+
 StatusOr<uint64_t> ParseAddress(std::string_view text) {
   uint64_t value = 0;
   const bool hex = text.starts_with("0x") || text.starts_with("0X");

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -19,6 +20,9 @@ inline constexpr uint64_t kMaxTotalBytes = 1ULL << 30;
 
 // A decimal PID from 1 to 2^22 (the kernel's PID_MAX_LIMIT).
 StatusOr<pid_t> ParsePid(std::string_view text);
+// A duration in seconds: decimal, with at most 3 digits after a '.', from 0 to kMaxSeconds ("2", "0.25").
+inline constexpr uint64_t kMaxSeconds = 10'000'000;
+StatusOr<std::chrono::milliseconds> ParseSeconds(std::string_view text);
 // An address: "0x" + hex, or decimal; 64-bit.
 StatusOr<uint64_t> ParseAddress(std::string_view text);
 

@@ -16,6 +16,23 @@ TEST(ParsePidTest, RangeAndSyntax) {
     EXPECT_THAT(ParsePid(bad), StatusIs(EINVAL)) << bad;
 }
 
+TEST(ParseSecondsTest, WholeOrUpToThousandths) {
+  EXPECT_EQ(*ParseSeconds("0"), std::chrono::milliseconds(0));
+  EXPECT_EQ(*ParseSeconds("2"), std::chrono::milliseconds(2000));
+  EXPECT_EQ(*ParseSeconds("0.25"), std::chrono::milliseconds(250));
+  EXPECT_EQ(*ParseSeconds("1.5"), std::chrono::milliseconds(1500));
+  EXPECT_EQ(*ParseSeconds("3.007"), std::chrono::milliseconds(3007));
+  EXPECT_EQ(*ParseSeconds("10000000"), std::chrono::milliseconds(10'000'000'000));
+  for (const char* bad : {"", "x", "-1", "+1", "1.", ".5", "1.2345", "1e3", "0x10", " 1", "1 ", "1.-5",
+                          "10000000.001", "10000001", "99999999999999999999"}) {
+    EXPECT_THAT(ParseSeconds(bad), StatusIs(EINVAL)) << bad;
+  }
+  EXPECT_EQ(
+      ParseSeconds("ten").status().message(),
+      "bad number of seconds 'ten': expected a decimal number from 0 to 10000000, at most 3 digits after "
+      "the point");
+}
+
 TEST(ParseRangeTest, HexOrDecimalAddressDecimalLength) {
   StatusOr<Range> r = ParseRange("0x7f00deadbeef:16");
   ASSERT_OK(r);

@@ -40,6 +40,8 @@ void AddDoctorCommand(CLI::App& app, Runner& run);
 void AddConformCommand(CLI::App& app, Runner& run);
 // `procscope ps`, `info PID`, `maps PID`, `modules PID`, `env PID`, `kmods`, each with --json.
 void AddProcessCommands(CLI::App& app, Runner& run);
+// `procscope wait PID [--json] [--timeout S]`.
+void AddWaitCommand(CLI::App& app, Runner& run);
 
 }  // namespace procscope::cli
 

@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   AddReproCommand(app, run);
   AddProbeCommand(app, run);
   AddProcessCommands(app, run);
+  AddWaitCommand(app, run);
   AddDoctorCommand(app, run);
   AddConformCommand(app, run);
   if (const std::string unknown = UnknownCommand(app, argc, argv); !unknown.empty()) {

@@ -17,6 +17,7 @@
 #include "tools/cli/command.h"
 #include "tools/cli/process_target.h"
 #include "tools/cli/procfs_output.h"
+#include "tools/cli/state_output.h"
 #include "tools/cli/utf8.h"
 
 namespace procscope::cli {
@@ -27,24 +28,6 @@ struct ProcessOptions {
   bool json = false;
   std::string from;  // kmods: a saved /proc/modules instead of the live one
 };
-
-Json StateToJson(const ProcessState& state) {
-  return {{"kind", std::string(StateKindName(state.kind))},
-          {"exit_code", state.exit_code ? Json(*state.exit_code) : Json(nullptr)},
-          {"core_dumped", state.core_dumped},
-          {"detail", ToValidUtf8(state.detail)}};
-}
-
-std::string StateText(const ProcessState& state) {
-  std::string text(StateKindName(state.kind));
-  if (state.kind == ProcessState::Kind::kDead) {
-    text += state.exit_code ? (*state.exit_code < 0 ? " (signal " + std::to_string(-*state.exit_code) + ")"
-                                                    : " (exit " + std::to_string(*state.exit_code) + ")")
-                            : " (exit code unknown)";
-    if (state.core_dumped) text += " core dumped";
-  }
-  return text;
-}
 
 int Done() { return std::cout.flush() ? kExitOk : kExitFailure; }
 
@@ -103,7 +86,8 @@ int RunInfo(const ProcessOptions& o) {
     if (StatusOr<PrimaryModule> primary = p->Primary(); primary.ok())
       out["primary_module"] = primary->module.base;
   } else if (info.status().error_number() == ESRCH || info.status().error_number() == ESTALE) {
-    state = ReapedState();  // no such process (any more): dead, exit code unknown
+    // No such process (any more): dead; its exit code from the pidfd when it was opened before the end.
+    state = p.ok() ? p->State() : ReapedState();
   } else if (info.status().error_number() == EINVAL) {
     return Fail(kExitFailure, "info: " + info.status().message());
   } else {

@@ -50,8 +50,8 @@ std::string Why(pid_t pid, const Status& status) {
 
 }  // namespace
 
-std::optional<Process> OpenProcessArg(const std::string& command, const std::string& pid_text,
-                                      int* exit_code) {
+std::optional<Process> OpenProcessArg(const std::string& command, const std::string& pid_text, int* exit_code,
+                                      int open_failure) {
   StatusOr<pid_t> pid = ParsePid(pid_text);
   if (!pid.ok()) {
     *exit_code = Usage(command + ": " + pid.status().message());
@@ -61,7 +61,7 @@ std::optional<Process> OpenProcessArg(const std::string& command, const std::str
   if (!process.ok()) {
     const Status& s = process.status();
     *exit_code =
-        Fail(kExitFailure,
+        Fail(open_failure,
              command + ": " + (s.error_number() == ESRCH ? "no process with PID " + pid_text : Why(*pid, s)));
     return std::nullopt;
   }

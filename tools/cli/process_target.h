@@ -10,14 +10,15 @@
 
 #include "backend/process/process.h"
 #include "backend/status.h"
+#include "tools/cli/command.h"
 
 namespace procscope::cli {
 
 // Parses `pid_text` and opens that process. On failure prints one line ("COMMAND: bad PID ..." exit 2,
-// "COMMAND: no process with PID N" or why it cannot be opened, exit 1), stores the exit code in *exit_code
-// and returns nullopt.
-std::optional<Process> OpenProcessArg(const std::string& command, const std::string& pid_text,
-                                      int* exit_code);
+// "COMMAND: no process with PID N" or why it cannot be opened, exit `open_failure`), stores the exit code in
+// *exit_code and returns nullopt.
+std::optional<Process> OpenProcessArg(const std::string& command, const std::string& pid_text, int* exit_code,
+                                      int open_failure = kExitFailure);
 
 // Prints "COMMAND PID N: WHY" for an operation that failed on an open process and returns kExitFailure. WHY
 // starts with what the errno means for the user (gone, replaced, permission denied) and ends with the
