@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "backend/scoped_child.h"
 #include "gtest/gtest.h"
 #include "tests/util/child_report.h"
+#include "tests/util/process_helpers.h"
 
 namespace procscope {
 namespace {
@@ -48,7 +50,10 @@ bool SetNextPid(pid_t next) {
   return ok;
 }
 
-void CheckReplaced(ChildReport& report, const std::string& tag, const Process& old_handle) {
+// `code`: the exit code State() must give for the old process (its own, from the pidfd where the kernel
+// keeps it), never anything of the successor's.
+void CheckReplaced(ChildReport& report, const std::string& tag, const Process& old_handle,
+                   std::optional<int> code) {
   const auto stale = [&](const std::string& what, const Status& status) {
     report.Check(tag + " " + what + " is ESTALE", status.error_number() == ESTALE, status.ToString());
   };
@@ -69,8 +74,9 @@ void CheckReplaced(ChildReport& report, const std::string& tag, const Process& o
   report.Check(tag + " Transfer element failed", !result.ok() && result.transferred == 0 && word == 0,
                "transferred " + std::to_string(result.transferred) + ", word " + std::to_string(word));
   const ProcessState state = old_handle.State();
-  report.Check(tag + " State is dead with unknown code",
-               state.kind == ProcessState::Kind::kDead && !state.exit_code, state.detail);
+  report.Check(tag + " State is dead with the old process's code or none",
+               state.kind == ProcessState::Kind::kDead && state.exit_code == code,
+               (state.exit_code ? std::to_string(*state.exit_code) : "null") + ": " + state.detail);
 }
 
 // A strategy that, once Process::Transfer has checked identity and handed it the memory, lets the target
@@ -121,7 +127,7 @@ void CheckReplacedDuringTransfer(ChildReport& report, const std::string& tag, bo
 }
 
 // Runs as PID 1 of the new namespace, with its own /proc.
-void InsideNamespace(ChildReport& report) {
+void InsideNamespace(ChildReport& report, bool pidfd_keeps_exit_status) {
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
       mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
     return report.Skip(ErrnoText("cannot mount a /proc for the new PID namespace"));
@@ -147,8 +153,10 @@ void InsideNamespace(ChildReport& report) {
   const pid_t second = second_child.ok() ? second_child->pid() : -1;
   report.Check("PID reused", second == first, std::to_string(second) + " != " + std::to_string(first));
   if (second == first) {
-    CheckReplaced(report, "pidfd", *with_pidfd);
-    CheckReplaced(report, "starttime", *without_pidfd);
+    // The first sleeper was killed (SIGKILL) and reaped; the successor sleeps on.
+    CheckReplaced(report, "pidfd", *with_pidfd,
+                  pidfd_keeps_exit_status ? std::optional<int>(-SIGKILL) : std::nullopt);
+    CheckReplaced(report, "starttime", *without_pidfd, std::nullopt);
     StatusOr<Process> fresh = Process::Open(second);
     StatusOr<ProcessInfo> info = fresh.ok() ? fresh->Info() : StatusOr<ProcessInfo>(fresh.status());
     report.Check("new handle works", info.ok() && info->ppid == getpid(), info.status().ToString());
@@ -159,12 +167,13 @@ void InsideNamespace(ChildReport& report) {
 }
 
 TEST(PidReuseTest, AHandleRefusesTheProcessThatGotItsPid) {
-  const testing::ChildOutcome outcome = testing::RunInChild([](ChildReport& report) {
+  const bool kept = testing::PidfdKeepsExitStatus();  // measured out here: the probe forks
+  const testing::ChildOutcome outcome = testing::RunInChild([kept](ChildReport& report) {
     if (unshare(CLONE_NEWPID | CLONE_NEWNS) != 0) {
       return report.Skip(ErrnoText("unshare(CLONE_NEWPID | CLONE_NEWNS) is not allowed here"));
     }
     StatusOr<ScopedChild> init = ScopedChild::Fork([&] {  // PID 1 of the new namespace
-      InsideNamespace(report);
+      InsideNamespace(report, kept);
       return 0;
     });
     StatusOr<int> status = init.ok() ? init->Wait() : StatusOr<int>(init.status());
@@ -178,7 +187,7 @@ TEST(PidReuseTest, AHandleRefusesTheProcessThatGotItsPid) {
     for (const char* what : {"CheckIdentity", "Info", "Maps", "Env", "Transfer"}) {
       expected.push_back(std::string(tag) + " " + what + " is ESTALE");
     }
-    expected.push_back(std::string(tag) + " State is dead with unknown code");
+    expected.push_back(std::string(tag) + " State is dead with the old process's code or none");
     expected.push_back(std::string(tag) + " Transfer element failed");
     for (const char* what : {"open", "replaced mid-transfer, PID reused", "replaced mid-transfer, ESTALE",
                              "replaced mid-transfer, element failed"}) {
