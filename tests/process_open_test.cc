@@ -75,6 +75,7 @@ TEST_P(ExitStateTest, AliveThenZombieWithDecodedCodeThenReapedWithThePidfdsCode)
   ASSERT_OK(env);
   EXPECT_TRUE(env->entries.empty());
   EXPECT_EQ(env->block_address, std::nullopt);
+  EXPECT_EQ(env->block_size, 0u);
   EXPECT_EQ(env->state.exit_code, c.exit_code);
 
   ASSERT_TRUE(fixture->Stop());  // reaps it

@@ -210,29 +210,38 @@ TEST(UnprivilegedTest, StatThatCannotBeReadIsUnknownState) {
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible") != 0) {
       return report.Skip("cannot mount a private /proc with hidepid=invisible");
     }
-    StatusOr<Process> p = Process::Open(pid);
-    report.Check("opens as root", p.ok(), p.status().ToString());
-    if (!p.ok()) return;
+    // With a pidfd (which says the process still runs) and without one (kernels before 5.3: only the held
+    // directory and the start time, so nothing tells hidden from replaced; never say replaced).
+    StatusOr<Process> with_pidfd = Process::Open(pid);
+    StatusOr<Process> without_pidfd = Process::Open(pid, /*use_pidfd=*/false);
+    report.Check("opens as root", with_pidfd.ok() && without_pidfd.ok(),
+                 with_pidfd.status().ToString() + without_pidfd.status().ToString());
+    if (!with_pidfd.ok() || !without_pidfd.ok()) return;
     if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0) {
       return report.Skip("cannot drop to uid/gid 65534");
     }
-    const ProcessState state = p->State();
-    report.Check("state is unknown", state.kind == Kind::kUnknown && !state.exit_code, Describe(state));
-    report.Check(
-        "detail names the permission error",
-        state.detail.find("EACCES") != std::string::npos || state.detail.find("EPERM") != std::string::npos,
-        state.detail);
-    const Status info = p->Info().status();
-    report.Check("info fails with a permission error",
-                 info.error_number() == EACCES || info.error_number() == EPERM, info.ToString());
+    for (const auto& [tag, p] : {std::pair{"pidfd", &*with_pidfd}, std::pair{"no pidfd", &*without_pidfd}}) {
+      const std::string t = std::string(tag) + ", ";
+      const ProcessState state = p->State();
+      report.Check(t + "state is unknown", state.kind == Kind::kUnknown && !state.exit_code, Describe(state));
+      report.Check(
+          t + "detail names the permission error",
+          state.detail.find("EACCES") != std::string::npos || state.detail.find("EPERM") != std::string::npos,
+          state.detail);
+      const Status info = p->Info().status();
+      report.Check(t + "info fails with a permission error",
+                   info.error_number() == EACCES || info.error_number() == EPERM, info.ToString());
+    }
     const Status reopen = Process::Open(pid).status();
     report.Check("open of a hidden process is EACCES, not ESRCH", reopen.error_number() == EACCES,
                  reopen.ToString());
   });
   if (testing::SkipRequested(outcome)) GTEST_SKIP() << outcome.skip;
   testing::ExpectAllChecksPassed(
-      outcome, {"opens as root", "state is unknown", "detail names the permission error",
-                "info fails with a permission error", "open of a hidden process is EACCES, not ESRCH"});
+      outcome, {"opens as root", "pidfd, state is unknown", "pidfd, detail names the permission error",
+                "pidfd, info fails with a permission error", "no pidfd, state is unknown",
+                "no pidfd, detail names the permission error", "no pidfd, info fails with a permission error",
+                "open of a hidden process is EACCES, not ESRCH"});
   ASSERT_OK(alive->Send("go"));
   EXPECT_TRUE(alive->Stop());
 }
