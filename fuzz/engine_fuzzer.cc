@@ -3,14 +3,17 @@
 // (per-element prefix and error, and the bytes read or written), and the fake must be left as the reference
 // left it.
 //
-// Input: byte 0 = flags (bit 0: write), bytes 1..16 = protection of 16 pages (value % 4: hole, none, ro, rw),
-// then 10-byte records per element: page (1 byte % 17, 16 = just past the layout), offset (2 bytes % 4096),
-// length (2 bytes, % 9000), and 5 bytes of data seed.
+// Every strategy also runs with each classification forced (MakeStrategyClassifyingBy), and the fake is a
+// kernel with or without PROCMAP_QUERY.
+// Input: byte 0 = flags (bit 0: write; bit 1: the kernel has no PROCMAP_QUERY), bytes 1..16 = protection of
+// 16 pages (value % 4: hole, none, ro, rw), then 10-byte records per element: page (1 byte % 17, 16 = just
+// past the layout), offset (2 bytes % 4096), length (2 bytes, % 9000), and 5 bytes of data seed.
 #include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -45,6 +48,7 @@ int ProtOf(uint8_t v) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1 + kPages) return 0;
   const bool write = data[0] & 1;
+  const bool has_procmap_query = (data[0] & 2) == 0;  // a kernel before 6.11 otherwise
   std::vector<int> prot(kPages);
   for (size_t p = 0; p < kPages; ++p) prot[p] = ProtOf(data[1 + p]);
   const size_t count = std::min<size_t>((size - 1 - kPages) / kRecord, 64);
@@ -74,9 +78,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return pattern;
   }();
   static const std::vector<uint8_t> kSentinel(9000, 0xee);
-  for (const std::string& name : StrategyNames()) {
-    const bool forced = name == "procmem_force";
+  // Every strategy, and the default planner with each classification forced.
+  std::vector<std::unique_ptr<Strategy>> strategies;
+  for (const std::string& name : StrategyNames()) strategies.push_back(MakeStrategy(name));
+  for (const Classification by : {Classification::kMapsText, Classification::kProcmapQuery})
+    strategies.push_back(MakeStrategyClassifyingBy(by));
+  for (const std::unique_ptr<Strategy>& strategy : strategies) {
+    const bool forced = strategy->name() == "procmem_force";
     FakeMemory memory;
+    memory.SetProcmapQuery(has_procmap_query);
     for (size_t p = 0; p < kPages; ++p) {
       if (prot[p] >= 0) memory.Map(kBase + p * kFakePageSize, 1, prot[p]);
     }
@@ -87,8 +97,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       elements[i].buffer = buffers[i].data();
     }
     std::vector<ElementResult> results(count);
-    const Status status = TransferBatch(*MakeStrategy(name), memory,
-                                        write ? Direction::kWrite : Direction::kRead, elements, results);
+    const Status status =
+        TransferBatch(*strategy, memory, write ? Direction::kWrite : Direction::kRead, elements, results);
     FUZZ_CHECK(status.ok());
     for (size_t i = 0; i < count; ++i) {
       const Element& e = elements[i];

@@ -13,6 +13,12 @@ namespace procscope {
 
 enum class Direction { kRead, kWrite };
 
+// How a batch learned which of its elements it could reach after a call stopped short at a hole (the cost
+// model is backend/memory/classify.h's): not at all (no call stopped short, or the strategy never
+// classifies), by going on with calls, by PROCMAP_QUERY lookups, or by reading the maps text. Declared in
+// the order of their cost to a large target (the CLI reports the costliest one a batch's chunks needed).
+enum class Classification { kNone, kCalls, kProcmapQuery, kMapsText };
+
 // One element of a batch: `length` bytes at `address` in the target, and the caller's buffer of the same
 // length (written to by reads, read from by writes). The caller owns the buffer and keeps it alive for the
 // duration of the call; for reads, bytes past an element's `transferred` are left as they were.

@@ -86,4 +86,10 @@ StatusOr<std::string_view> DyingMemory::ReadMapsText() {
   return inner_.ReadMapsText();
 }
 
+int DyingMemory::QueryVma(uint64_t address, VmaInfo& vma) {
+  if (Dead()) return -ESRCH;
+  read_maps_ = true;
+  return inner_.QueryVma(address, vma);
+}
+
 }  // namespace procscope

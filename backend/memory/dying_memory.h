@@ -7,7 +7,8 @@
 //   // s is ESRCH if the batch needed a 4th call; memory.moved() says which bytes the first 3 moved.
 //
 // Once dead it answers as the kernel does for a zombie (backend/KERNEL_FACTS.md): process_vm_readv/writev
-// -ESRCH, /proc/<pid>/mem 0 (EOF), and an empty maps. Before that every call is the inner backend's, and
+// -ESRCH, /proc/<pid>/mem 0 (EOF), an empty maps, and PROCMAP_QUERY -ESRCH (the
+// kernel finds no live mm). Before that every call is the inner backend's, and
 // what it moved is recorded, so a test can tell which elements were finished before the death and must keep
 // their results. The inner backend is borrowed and must outlive this one.
 #ifndef PROCSCOPE_BACKEND_MEMORY_DYING_MEMORY_H_
@@ -32,6 +33,7 @@ class DyingMemory final : public MemoryBackend {
   ssize_t MemPread(void* buffer, size_t length, uint64_t address) override;
   ssize_t MemPwrite(const void* buffer, size_t length, uint64_t address) override;
   StatusOr<std::string_view> ReadMapsText() override;
+  int QueryVma(uint64_t address, VmaInfo& vma) override;
 
   // Whether some call found the target dead (the batch needed more calls than it was allowed).
   bool died() const { return died_; }
@@ -40,7 +42,7 @@ class DyingMemory final : public MemoryBackend {
   // Addresses where a call before the death reported that it could not go on (the first byte a short or
   // failed process_vm call did not move; an address /proc/<pid>/mem answered EIO for).
   const std::set<uint64_t>& faults() const { return faults_; }
-  // Whether a maps snapshot was taken before the death.
+  // Whether the maps were read or queried before the death.
   bool read_maps() const { return read_maps_; }
 
  private:

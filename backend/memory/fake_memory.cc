@@ -151,4 +151,35 @@ StatusOr<std::string_view> FakeMemory::ReadMapsText() {
   return std::string_view(text);
 }
 
+int FakeMemory::QueryVma(uint64_t address, VmaInfo& vma) {
+  if (!query_supported_ && query_refused_) return -ENOTTY;
+  CountSyscall();
+  ++queries_;
+  if (!query_supported_) {
+    query_refused_ = true;
+    return -ENOTTY;
+  }
+  if (dead_) return -ESRCH;
+  if (denied_) return -EPERM;
+  // The run of contiguous pages of one protection (one line of ReadMapsText) that holds the address's
+  // page, else the first one above it.
+  auto it = pages_.lower_bound(address / kFakePageSize);
+  if (it == pages_.end()) return -ENOENT;
+  const int prot = it->second.prot;
+  uint64_t first = it->first, last = it->first;
+  if (it != pages_.begin()) {
+    for (auto before = std::prev(it); before->first + 1 == first && before->second.prot == prot; --before) {
+      first = before->first;
+      if (before == pages_.begin()) break;
+    }
+  }
+  for (auto next = std::next(it);
+       next != pages_.end() && next->first == last + 1 && next->second.prot == prot; ++next) {
+    last = next->first;
+  }
+  vma = {first * kFakePageSize, (last + 1) * kFakePageSize, (prot & kProtRead) != 0,
+         (prot & kProtWrite) != 0};
+  return 0;
+}
+
 }  // namespace procscope

@@ -12,7 +12,9 @@
 // side and cap a call at kMaxRwCount bytes; PROT_NONE is like unmapped, read-only pages fail writes.
 // /proc/<pid>/mem reads and writes ignore protections, stop at unmapped pages and give -EIO when the first
 // byte is unmapped. SetDead() turns the target into an exited process (ESRCH; EOF on /proc/<pid>/mem);
-// SetDenied() into one we may not ptrace (EPERM; EACCES for /proc/<pid>/mem).
+// SetDenied() into one we may not ptrace (EPERM; EACCES for /proc/<pid>/mem). QueryVma answers as
+// PROCMAP_QUERY does from the same mappings ReadMapsText lists; SetProcmapQuery(false) makes it a kernel
+// before 6.11 (-ENOTTY, counted once, as LinuxMemoryBackend remembers it).
 #ifndef PROCSCOPE_BACKEND_MEMORY_FAKE_MEMORY_H_
 #define PROCSCOPE_BACKEND_MEMORY_FAKE_MEMORY_H_
 
@@ -48,6 +50,9 @@ class FakeMemory final : public MemoryBackend {
   // ReadMapsText returns `text` instead of the pages' maps (a kernel whose maps the parser cannot read);
   // nullopt goes back to the pages'.
   void SetMapsText(std::optional<std::string> text) { maps_override_ = std::move(text); }
+  void SetProcmapQuery(bool supported) { query_supported_ = supported; }
+  // How many QueryVma calls reached the (imitated) kernel.
+  uint64_t queries() const { return queries_; }
 
   // How many remote ranges the VmReadv/VmWritev calls so far carried (a merged span is one).
   uint64_t remote_ranges() const { return remote_ranges_; }
@@ -65,6 +70,7 @@ class FakeMemory final : public MemoryBackend {
   ssize_t MemPwrite(const void* buffer, size_t length, uint64_t address) override;
   // Contiguous pages of equal protection as one anonymous private mapping each, in /proc maps format.
   StatusOr<std::string_view> ReadMapsText() override;
+  int QueryVma(uint64_t address, VmaInfo& vma) override;
 
  private:
   struct Page {
@@ -78,6 +84,9 @@ class FakeMemory final : public MemoryBackend {
   bool dead_ = false;
   bool denied_ = false;
   bool forces_ = true;
+  bool query_supported_ = true;
+  bool query_refused_ = false;  // -ENOTTY was answered once
+  uint64_t queries_ = 0;
   std::string maps_text_;  // what ReadMapsText returned last
   std::optional<std::string> maps_override_;
   uint64_t remote_ranges_ = 0;

@@ -1,6 +1,7 @@
 #include "backend/memory/linux_memory_backend.h"
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <string>
 
 #include "backend/eintr.h"
+#include "backend/kernel_uapi.h"
 #include "backend/procfs/read_file.h"
 
 namespace procscope {
@@ -64,6 +66,30 @@ StatusOr<std::string_view> LinuxMemoryBackend::ReadMapsText() {
   CountSyscall();
   return ReadFileAtIntoBuffer(proc_dir_fd_ >= 0 ? proc_dir_fd_ : AT_FDCWD, ProcPath("maps"),
                               "/proc/" + std::to_string(pid_) + "/maps", maps_buffer_);
+}
+
+int LinuxMemoryBackend::QueryVma(uint64_t address, VmaInfo& vma) {
+  if (query_unsupported_) return -ENOTTY;
+  if (!maps_fd_.is_valid()) {
+    const int dir = proc_dir_fd_ >= 0 ? proc_dir_fd_ : AT_FDCWD;
+    const std::string path = ProcPath("maps");
+    const int fd = RetryOnEintr([&] { return openat(dir, path.c_str(), O_RDONLY | O_CLOEXEC); });
+    if (fd < 0) return -errno;
+    maps_fd_.reset(fd);
+  }
+  CountSyscall();
+  uapi::ProcmapQuery query{};
+  query.size = sizeof query;
+  query.query_flags = uapi::kProcmapCoveringOrNextVma;
+  query.query_addr = address;
+  if (RetryOnEintr([&] { return ioctl(maps_fd_.get(), uapi::kProcmapQuery, &query); }) != 0) {
+    const int error = errno;
+    if (error == ENOTTY) query_unsupported_ = true;
+    return -error;
+  }
+  vma = {query.vma_start, query.vma_end, (query.vma_flags & uapi::kProcmapVmaReadable) != 0,
+         (query.vma_flags & uapi::kProcmapVmaWritable) != 0};
+  return 0;
 }
 
 std::string LinuxMemoryBackend::ProcPath(const char* name) const {

@@ -31,6 +31,9 @@ class LinuxMemoryBackend final : public MemoryBackend {
   ssize_t MemPread(void* buffer, size_t length, uint64_t address) override;
   ssize_t MemPwrite(const void* buffer, size_t length, uint64_t address) override;
   StatusOr<std::string_view> ReadMapsText() override;
+  // The maps are opened on the first query and kept open for the next ones (closed by the destructor); a
+  // kernel's -ENOTTY is remembered, so later queries answer it without a call.
+  int QueryVma(uint64_t address, VmaInfo& vma) override;
 
   pid_t pid() const { return pid_; }
 
@@ -44,6 +47,8 @@ class LinuxMemoryBackend final : public MemoryBackend {
   int proc_dir_fd_ = -1;
   ScopedFd mem_fd_;
   bool mem_fd_writable_ = false;
+  ScopedFd maps_fd_;  // QueryVma's
+  bool query_unsupported_ = false;
   std::string maps_buffer_;  // ReadMapsText's text: kept, so that a batch reads the maps with one read()
 };
 

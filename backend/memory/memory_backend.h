@@ -15,6 +15,11 @@
 //   MemPread / MemPwrite: pread / pwrite on /proc/<pid>/mem. Stop short at an unmapped page; -EIO when the
 //     first byte is unmapped. They ignore protections (the kernel forces access: PROT_NONE pages read,
 //     read-only pages are written). 0 (EOF) once the target has exited.
+//   QueryVma: the PROCMAP_QUERY ioctl (6.11) on /proc/<pid>/maps with COVERING_OR_NEXT_VMA: the mapping that
+//     covers the address, else the first one above it. 0 and `vma` filled, -ENOENT when no mapping lies at
+//     or above the address, -ENOTTY on a kernel without the ioctl, -ESRCH/-EPERM as for the maps' open.
+//     Addresses as the maps print them (untagged on arm64). It sees what the maps text shows minus the
+//     gate area ([vsyscall]), which is no VMA of the process (backend/KERNEL_FACTS.md).
 #ifndef PROCSCOPE_BACKEND_MEMORY_MEMORY_BACKEND_H_
 #define PROCSCOPE_BACKEND_MEMORY_MEMORY_BACKEND_H_
 
@@ -31,6 +36,14 @@
 
 namespace procscope {
 
+// One mapping as QueryVma answers it: [start, end) and whether its protection allows reads and writes.
+struct VmaInfo {
+  uint64_t start = 0;
+  uint64_t end = 0;
+  bool readable = false;
+  bool writable = false;
+};
+
 // Measured on Linux 6.18 (backend/KERNEL_FACTS.md); `procscope probe` re-measures them.
 inline constexpr size_t kIovMax = 1024;
 inline constexpr uint64_t kMaxRwCount = 0x7ffff000;
@@ -46,6 +59,9 @@ class MemoryBackend {
   // The target's /proc/<pid>/maps text (one read of the file; counts as one syscall). The text is owned by
   // the backend and valid until the next ReadMapsText() or the backend's destruction.
   virtual StatusOr<std::string_view> ReadMapsText() = 0;
+  // Returns 0 or a negated errno (see above); one call. A backend that got -ENOTTY may answer it again
+  // without a call.
+  virtual int QueryVma(uint64_t address, VmaInfo& vma) = 0;
 
   // Kernel calls made through this backend so far (every method above counts one per call).
   uint64_t syscalls() const { return syscalls_; }

@@ -13,6 +13,7 @@ namespace {
 
 using memory_internal::AccessibleCursor;
 using memory_internal::AccessibleRange;
+using memory_internal::Classifier;
 using memory_internal::NormalizeProcError;
 using memory_internal::ReadAccessibleRanges;
 using memory_internal::VmOptions;
@@ -24,8 +25,9 @@ class VmStrategy final : public Strategy {
   Transport transport() const override { return Transport::kProcessVm; }
   Status Transfer(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
                   std::span<const size_t> pending, std::span<ElementResult> results,
-                  TransferReport&) const override {
-    return memory_internal::RunVmCalls(memory, direction, elements, pending, results, options_);
+                  TransferReport& report) const override {
+    return memory_internal::RunVmCalls(memory, direction, elements, pending, results, options_,
+                                       report.classified_by);
   }
 
  private:
@@ -42,9 +44,10 @@ class ProcMemStrategy final : public Strategy {
 
   Status Transfer(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
                   std::span<const size_t> pending, std::span<ElementResult> results,
-                  TransferReport&) const override {
+                  TransferReport& report) const override {
     std::vector<AccessibleRange> allowed;
     if (!force_) {
+      report.classified_by = Classification::kMapsText;
       // The kernel forces access through /proc/<pid>/mem; without force we answer like process_vm_readv
       // would, from one snapshot of the protections. A mapping changed after the snapshot can still fault.
       StatusOr<std::vector<AccessibleRange>> ranges = ReadAccessibleRanges(memory, direction);
@@ -147,9 +150,9 @@ constexpr StrategyEntry kStrategies[] = {
     {"retry", MakeVm<VmOptions{}>},
     {ProcMemStrategy::kName, MakeProcMem<false>},
     {ProcMemStrategy::kForcedName, MakeProcMem<true>},
-    {"adaptive", MakeVm<VmOptions{.classify_on_fault = true}>},
+    {"adaptive", MakeVm<VmOptions{.classify = Classifier::kCheapest}>},
     {"coalesce", MakeVm<VmOptions{.coalesce = true}>},
-    {"adaptive_coalesce", MakeVm<VmOptions{.coalesce = true, .classify_on_fault = true}>},
+    {"adaptive_coalesce", MakeVm<VmOptions{.coalesce = true, .classify = Classifier::kCheapest}>},
 };
 
 }  // namespace
@@ -162,6 +165,32 @@ std::unique_ptr<Strategy> MakeStrategy(std::string_view name) {
   for (const StrategyEntry& entry : kStrategies)
     if (entry.name == name) return entry.make(entry.name);  // the table's name outlives the strategy
   return nullptr;
+}
+
+std::unique_ptr<Strategy> MakeStrategyClassifyingBy(Classification by) {
+  if (by == Classification::kMapsText) {
+    return std::make_unique<VmStrategy>("adaptive_coalesce/maps_text",
+                                        VmOptions{.coalesce = true, .classify = Classifier::kMapsText});
+  }
+  if (by == Classification::kProcmapQuery) {
+    return std::make_unique<VmStrategy>("adaptive_coalesce/procmap_query",
+                                        VmOptions{.coalesce = true, .classify = Classifier::kProcmapQuery});
+  }
+  return std::make_unique<VmStrategy>("adaptive_coalesce/calls", VmOptions{.coalesce = true});
+}
+
+std::string_view ClassificationName(Classification classification) {
+  switch (classification) {
+    case Classification::kCalls:
+      return "calls";
+    case Classification::kProcmapQuery:
+      return "procmap_query";
+    case Classification::kMapsText:
+      return "maps_text";
+    case Classification::kNone:
+      break;
+  }
+  return "none";
 }
 
 std::vector<std::string> StrategyNames() {

@@ -14,8 +14,10 @@
 //                  allows the access (one maps snapshot per batch), so it answers like the others.
 //   procmem_force  the same without the protection check: reads PROT_NONE pages and writes read-only pages,
 //                  as debuggers do (the kernel forces access through /proc/<pid>/mem).
-//   adaptive       retry until the first call stops short; then one maps snapshot fails the unreachable
-//                  elements without a syscall and the rest go in as few calls as possible.
+//   adaptive       retry, and once calls stop short at holes it learns where the holes are by the cheapest
+//                  means the kernel offers (PROCMAP_QUERY lookups, the maps text, or more calls; the cost
+//                  model is backend/memory/classify.h's): unreachable elements then fail without a syscall
+//                  and the rest go in as few calls as possible.
 //   coalesce       reads of elements on the same or neighbouring pages go as one span into scratch memory
 //                  and are scattered (a hole inside a span fails only the elements it covers); writes are
 //                  never merged.
@@ -58,7 +60,13 @@ struct TransferReport {
   int fallback_reason = 0;
   // Kernel calls the strategy made through the MemoryBackend for this batch.
   uint64_t syscalls = 0;
+  // How the batch learned which elements it could reach once a call stopped short (procmem without force:
+  // its maps snapshot).
+  Classification classified_by = Classification::kNone;
 };
+
+// "none", "calls", "procmap_query", "maps_text".
+std::string_view ClassificationName(Classification classification);
 
 // "process_vm_readv was refused with EPERM" (process_vm_writev for writes): why a batch fell back.
 std::string RefusedText(Direction direction, int error);
@@ -80,6 +88,11 @@ class Strategy {
                           std::span<const size_t> pending, std::span<ElementResult> results,
                           TransferReport& report) const = 0;
 };
+
+// adaptive_coalesce with its classification forced to `by` at the first fault (kMapsText: the text;
+// kProcmapQuery: lookups, the text on a kernel without them; kCalls or kNone: never, more calls), for the
+// benchmarks and tests that measure the cost model against each means. Not one of StrategyNames().
+std::unique_ptr<Strategy> MakeStrategyClassifyingBy(Classification by);
 
 // One of StrategyNames(), or "default" (the strategy DefaultStrategyName names, with the procmem fallback
 // described above); nullptr for another name.

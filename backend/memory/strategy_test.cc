@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cerrno>
 #include <random>
 #include <string>
@@ -24,11 +25,33 @@ constexpr uint64_t kBase = 0x200000;
 constexpr uint8_t kSentinel = 0xee;
 using Batch = OwnedBatch;
 
+// Every strategy by name, the default planner with each classification forced
+// ("adaptive_coalesce/maps_text", ...), and the classifying strategies on a kernel without PROCMAP_QUERY
+// ("adaptive@no_procmap_query"): all must give the same per-element answers.
+std::vector<std::string> StrategiesUnderTest() {
+  std::vector<std::string> names = StrategyNames();
+  for (const Classification by : {Classification::kMapsText, Classification::kProcmapQuery})
+    names.emplace_back(MakeStrategyClassifyingBy(by)->name());
+  for (const std::string name : {"adaptive", "adaptive_coalesce", "adaptive_coalesce/procmap_query"})
+    names.push_back(name + "@no_procmap_query");
+  return names;
+}
+
+std::unique_ptr<Strategy> MakeStrategyUnderTest(std::string_view name) {
+  name = name.substr(0, name.find('@'));
+  for (const Classification by : {Classification::kMapsText, Classification::kProcmapQuery}) {
+    std::unique_ptr<Strategy> forced = MakeStrategyClassifyingBy(by);
+    if (forced->name() == name) return forced;
+  }
+  return MakeStrategy(name);
+}
+
 class StrategyTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    strategy_ = MakeStrategy(GetParam());
+    strategy_ = MakeStrategyUnderTest(GetParam());
     ASSERT_NE(strategy_, nullptr);
+    memory_.SetProcmapQuery(!GetParam().ends_with("@no_procmap_query"));
     memory_.Map(kBase, 2, kProtRead | kProtWrite);              // pages 0-1 rw; page 2 hole
     memory_.Map(kBase + 3 * kPage, 1, kProtRead | kProtWrite);  // page 3 rw
     memory_.Map(kBase + 4 * kPage, 1, kProtNone);               // page 4 PROT_NONE
@@ -153,8 +176,13 @@ TEST_P(StrategyTest, ResultsMustMatchElements) {
   EXPECT_THAT(TransferBatch(*strategy_, memory_, Direction::kRead, elements, results), StatusIs(EINVAL));
 }
 
-INSTANTIATE_TEST_SUITE_P(AllStrategies, StrategyTest, ::testing::ValuesIn(StrategyNames()),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(AllStrategies, StrategyTest, ::testing::ValuesIn(StrategiesUnderTest()),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           for (char& c : name)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return name;
+                         });
 
 TEST(StrategySyscallsTest, ValidHoleValidTimesAThousand) {
   // One element per page, every second page of three unmapped: [valid, hole, valid] x 1000.
@@ -173,16 +201,21 @@ TEST(StrategySyscallsTest, ValidHoleValidTimesAThousand) {
       {"retry", 1001},
       {"procmem", 1 + 2000},
       {"procmem_force", 3000},
-      // adaptive: the first call stops at the first hole, one maps read fails every hole element, and the
-      // 2000 valid ones go in two calls of at most kIovMax. coalesce reads [V H] as one span up to the hole,
-      // so it pays a call per hole like retry. adaptive_coalesce: as adaptive.
-      {"adaptive", 4},
+      // adaptive: the first call stops at the first hole, the second (over the rest) at the second; then
+      // with 2,995 elements left one maps read fails every hole element (more than kQueryElements: lookups
+      // would cost more), and the 1,998 valid ones left go in two calls of at most kIovMax. coalesce reads
+      // [V H] as one span up to the hole, so it pays a call per hole like retry. adaptive_coalesce: as
+      // adaptive.
+      {"adaptive", 5},
       {"coalesce", 1001},
-      {"adaptive_coalesce", 4}};
+      {"adaptive_coalesce", 5}};
   for (const auto& [name, calls] : expected) {
     const uint64_t before = memory.syscalls();
-    ASSERT_OK(TransferBatch(*MakeStrategy(name), memory, Direction::kRead, elements, results));
+    TransferReport report;
+    ASSERT_OK(TransferBatch(*MakeStrategy(name), memory, Direction::kRead, elements, results, &report));
     EXPECT_EQ(memory.syscalls() - before, calls) << name;
+    const bool by_text = name.starts_with("adaptive") || name == "procmem";
+    EXPECT_EQ(report.classified_by, by_text ? Classification::kMapsText : Classification::kNone) << name;
   }
 }
 
@@ -224,8 +257,9 @@ TEST(StrategySyscallsTest, ElementsAtMostAMergeGapApartAreOneSpan) {
 }
 
 // After classification an element that runs into a hole is cut to its accessible prefix before the next
-// call, so that call moves the prefix and stops nowhere: one call for the first fault, one maps read, one
-// call for the rest.
+// call, so that call moves the prefix and stops nowhere: one call for the first fault, the classification
+// (one maps read, or PROCMAP_QUERY lookups), one call for the rest. adaptive goes on with one call first:
+// it reaches the straddler itself, then looks the last element up.
 TEST(StrategySyscallsTest, ClassifiedElementsAreCutToTheirPrefix) {
   FakeMemory memory;
   memory.Map(kBase, 1, kProtRead);
@@ -236,13 +270,32 @@ TEST(StrategySyscallsTest, ClassifiedElementsAreCutToTheirPrefix) {
                                          {kBase + 2 * kPage, c.data(), 8},   // fine
                                          {kBase + kPage - 8, d.data(), 16},  // straddles into the hole
                                          {kBase + 2 * kPage + 64, e.data(), 8}};  // fine
-  std::vector<ElementResult> results(elements.size());
-  const uint64_t before = memory.syscalls();
-  ASSERT_OK(TransferBatch(*MakeStrategy("adaptive"), memory, Direction::kRead, elements, results));
-  EXPECT_EQ(results[0], (ElementResult{0, EFAULT}));
-  EXPECT_EQ(results[3], (ElementResult{8, EFAULT}));
-  EXPECT_EQ(results[4], (ElementResult{8, 0}));
-  EXPECT_EQ(memory.syscalls() - before, 3u);
+  struct Case {
+    std::unique_ptr<Strategy> strategy;
+    Classification by;
+    uint64_t calls, lookups;  // calls: every syscall but the lookups (the maps read counts as one)
+  };
+  Case cases[] = {
+      {MakeStrategyClassifyingBy(Classification::kMapsText), Classification::kMapsText, 3, 0},
+      // Coalescing, the first call is one span from b up to the hole; the one lookup, from a (the first
+      // element left), answers the gap a lies in and the mapping c and e lie in.
+      {MakeStrategyClassifyingBy(Classification::kProcmapQuery), Classification::kProcmapQuery, 2, 1},
+      {MakeStrategy("adaptive"), Classification::kProcmapQuery, 3, 1}};
+  for (const Case& c : cases) {
+    std::vector<ElementResult> results(elements.size());
+    const uint64_t before = memory.syscalls(), lookups = memory.queries();
+    TransferReport report;
+    ASSERT_OK(TransferBatch(*c.strategy, memory, Direction::kRead, elements, results, &report));
+    const std::string name(c.strategy->name());
+    EXPECT_EQ(results[0], (ElementResult{0, EFAULT})) << name;
+    EXPECT_EQ(results[1], (ElementResult{8, 0})) << name;
+    EXPECT_EQ(results[3], (ElementResult{8, EFAULT})) << name;
+    EXPECT_EQ(results[4], (ElementResult{8, 0})) << name;
+    EXPECT_EQ(d[7], PatternByte(kBase + kPage - 1)) << name;
+    EXPECT_EQ(memory.queries() - lookups, c.lookups) << name;
+    EXPECT_EQ(memory.syscalls() - before - c.lookups, c.calls) << name;
+    EXPECT_EQ(report.classified_by, c.by) << name;
+  }
 }
 
 // The same when neighbours merge: an element the first fault did not reach, classified as straddling into a
@@ -257,17 +310,26 @@ TEST(StrategySyscallsTest, MergingReadsCutClassifiedElementsToTheirPrefix) {
                                          {kBase + 3 * kPage - 8, y.data(), 16},    // straddles page 3
                                          {kBase + 4 * kPage + 64, z.data(), 8},    // fine, and merges
                                          {kBase + 4 * kPage + 80, z2.data(), 8}};  // with this one
-  for (const std::string name : {"coalesce", "adaptive_coalesce"}) {
+  for (const Classification by : {Classification::kMapsText, Classification::kProcmapQuery}) {
+    const std::unique_ptr<Strategy> strategy = MakeStrategyClassifyingBy(by);
     std::vector<ElementResult> results(elements.size());
-    const uint64_t before = memory.syscalls();
-    ASSERT_OK(TransferBatch(*MakeStrategy(name), memory, Direction::kRead, elements, results));
+    const uint64_t before = memory.syscalls(), lookups = memory.queries();
+    const uint64_t ranges = memory.remote_ranges();
+    TransferReport report;
+    ASSERT_OK(TransferBatch(*strategy, memory, Direction::kRead, elements, results, &report));
+    const std::string name(strategy->name());
     EXPECT_EQ(results[0], (ElementResult{0, EFAULT})) << name;
     EXPECT_EQ(results[1], (ElementResult{8, EFAULT})) << name;
     EXPECT_EQ(results[2], (ElementResult{8, 0})) << name;
     EXPECT_EQ(results[3], (ElementResult{8, 0})) << name;
     EXPECT_EQ(z2[0], PatternByte(kBase + 4 * kPage + 80)) << name;
-    // The call that faults at h, the maps read, then one call for y's prefix and the merged z, z2.
-    EXPECT_EQ(memory.syscalls() - before, 3u) << name;
+    // The call that faults at h (three ranges: h, y, z with z2), the classification, then one call for y's
+    // prefix and the merged z, z2 (two ranges).
+    EXPECT_EQ(memory.syscalls() - before - (memory.queries() - lookups),
+              by == Classification::kMapsText ? 3u : 2u)
+        << name;
+    EXPECT_EQ(memory.remote_ranges() - ranges, 5u) << name;
+    EXPECT_EQ(report.classified_by, by) << name;
   }
 }
 
@@ -293,8 +355,9 @@ TEST(StrategySyscallsTest, AHoleInsideASpanFailsOnlyTheElementsItCovers) {
 }
 
 // A span read as one range that faults: the elements before the fault are read, the one it cuts gets its
-// prefix, and the ones after it are classified (adaptive_coalesce: one maps read, no call) or called again
-// (coalesce: each call fails at the first of them) -- the calls the planner made before the one-span path.
+// prefix, and the ones after it (close enough to merge) are called again as one range, which fails at the
+// first of them; coalesce then calls the last one alone, adaptive_coalesce looks it up (one PROCMAP_QUERY
+// answering that no mapping lies above) -- the calls the planner made before the one-span path.
 TEST(StrategySyscallsTest, AFaultInsideOneSpanSettlesWhatTheCallReached) {
   FakeMemory memory;
   memory.Map(kBase, 1, kProtRead);  // page 1 is a hole
@@ -304,7 +367,7 @@ TEST(StrategySyscallsTest, AFaultInsideOneSpanSettlesWhatTheCallReached) {
                                          {kBase + kPage + 100, w.data(), 8},  // in the hole
                                          {kBase + kPage + 1000, v.data(), 8}};
   for (const auto& [name, calls] :
-       {std::pair<std::string, uint64_t>{"adaptive_coalesce", 2}, {"coalesce", 3}}) {
+       {std::pair<std::string, uint64_t>{"adaptive_coalesce", 3}, {"coalesce", 3}}) {
     std::vector<ElementResult> results(elements.size());
     const uint64_t before = memory.syscalls(), ranges = memory.remote_ranges();
     ASSERT_OK(TransferBatch(*MakeStrategy(name), memory, Direction::kRead, elements, results));
@@ -316,8 +379,8 @@ TEST(StrategySyscallsTest, AFaultInsideOneSpanSettlesWhatTheCallReached) {
     EXPECT_EQ(y[3], PatternByte(kBase + kPage - 1)) << name;
     EXPECT_EQ(y[4], 0xee) << name << ": past the prefix, the buffer is as it was";
     EXPECT_EQ(memory.syscalls() - before, calls) << name;
-    // The first call is one range over the whole span.
-    EXPECT_EQ(memory.remote_ranges() - ranges, name == "coalesce" ? 3u : 1u) << name;
+    // The first call is one range over the whole span, the next one range over w and v, then v alone.
+    EXPECT_EQ(memory.remote_ranges() - ranges, name == "coalesce" ? 3u : 2u) << name;
   }
 }
 

@@ -107,7 +107,7 @@ class Singles {
   }
 
   Status Run(MemoryBackend& memory, Direction direction, std::span<ElementResult> results,
-             const VmOptions& options, size_t max_ranges);
+             BatchClassifier& classifier, size_t max_ranges);
 
  private:
   // Uninitialised: every entry is written by Build before it is read (zeroing them cost as much as planning).
@@ -126,24 +126,8 @@ class Singles {
   size_t head_ = 0, size_;
 };
 
-// Once a batch has faulted, and once only: when classification is on, read which ranges are accessible and
-// hand them to `limit`, which cuts every unfinished element to its accessible prefix. When the maps cannot
-// be read (the process may be exiting) the batch carries on unclassified: the calls themselves report what
-// happened.
-template <typename Limit>
-void ClassifyAfterFirstFault(bool faulted, const VmOptions& options, bool& classified, MemoryBackend& memory,
-                             Direction direction, Limit&& limit) {
-  if (!faulted || !options.classify_on_fault || classified) return;
-  classified = true;
-  StatusOr<std::vector<AccessibleRange>> accessible = ReadAccessibleRanges(memory, direction);
-  if (!accessible.ok()) return;
-  AccessibleCursor cursor(*accessible);
-  limit(cursor);
-}
-
 Status Singles::Run(MemoryBackend& memory, Direction direction, std::span<ElementResult> results,
-                    const VmOptions& options, size_t max_ranges) {
-  bool classified = false;
+                    BatchClassifier& classifier, size_t max_ranges) {
   while (head_ < size_) {
     // One call: the entries from head, at most max_ranges of them and kMaxRwCount bytes; the last one may
     // be cut short (its tail stays for the next call).
@@ -213,7 +197,9 @@ Status Singles::Run(MemoryBackend& memory, Direction direction, std::span<Elemen
     }
     head_ = write_at;
 
-    ClassifyAfterFirstFault(faulted, options, classified, memory, direction, [&](AccessibleCursor& cursor) {
+    if (!faulted || head_ == size_) continue;
+    const uint64_t first = reinterpret_cast<uintptr_t>(remote_[head_].iov_base);
+    classifier.AfterFault(size_ - head_, first, [&](auto& cursor) {
       // Limit every unfinished element to its accessible prefix, finishing those with none (EFAULT
       // without a syscall), and compact the arrays in the same pass.
       size_t kept = head_;
@@ -238,7 +224,7 @@ Status Singles::Run(MemoryBackend& memory, Direction direction, std::span<Elemen
 // several (read into scratch, then scattered); `items` in processing order (by address). `faulted_before`:
 // a call of this batch has faulted already (ReadOneSpan's), so the items are classified before any call.
 Status RunMerging(MemoryBackend& memory, Direction direction, std::vector<Item>& items,
-                  std::span<ElementResult> results, const VmOptions& options, size_t max_ranges,
+                  std::span<ElementResult> results, BatchClassifier& classifier, size_t max_ranges,
                   bool faulted_before) {
   auto finish = [&](Item& item, int error) {
     item.done = true;
@@ -250,7 +236,6 @@ Status RunMerging(MemoryBackend& memory, Direction direction, std::vector<Item>&
   std::vector<size_t> live(items.size());
   for (size_t k = 0; k < live.size(); ++k) live[k] = k;
   size_t head = 0;
-  bool classified = false;
 
   // The members of a call's range u are items[live[head + units[u].first ..][0 .. units[u].count)].
   struct Unit {
@@ -265,7 +250,7 @@ Status RunMerging(MemoryBackend& memory, Direction direction, std::vector<Item>&
   std::unique_ptr<uint8_t[]> scratch;
   // Limit every unfinished item to its accessible prefix, finishing those with none, and compact the list
   // in the same pass (classification finishes items anywhere in it).
-  auto limit = [&](AccessibleCursor& cursor) {
+  auto limit = [&](auto& cursor) {
     size_t kept = head;
     for (size_t k = head; k < live.size(); ++k) {
       Item& item = items[live[k]];
@@ -282,7 +267,14 @@ Status RunMerging(MemoryBackend& memory, Direction direction, std::vector<Item>&
     }
     live.resize(kept);
   };
-  ClassifyAfterFirstFault(faulted_before, options, classified, memory, direction, limit);
+  // After a fault, tells the classifier about the unfinished items.
+  auto after_fault = [&] {
+    while (head < live.size() && items[live[head]].done) ++head;
+    if (head == live.size()) return;
+    const Item& first = items[live[head]];
+    classifier.AfterFault(live.size() - head, first.address + first.transferred, limit);
+  };
+  if (faulted_before) after_fault();
   while (true) {
     while (head < live.size() && items[live[head]].done) ++head;
     if (head == live.size()) return OkStatus();
@@ -372,8 +364,7 @@ Status RunMerging(MemoryBackend& memory, Direction direction, std::vector<Item>&
       if (!items[live[k]].done) live[--write_at] = live[k];
     }
     head = write_at;
-
-    ClassifyAfterFirstFault(faulted, options, classified, memory, direction, limit);
+    if (faulted) after_fault();
   }
 }
 
@@ -384,7 +375,7 @@ Status RunMerging(MemoryBackend& memory, Direction direction, std::vector<Item>&
 // results as RunMerging would give them and the rest go to RunMerging, which classifies first: the same
 // calls either way. False, having done nothing, when the batch is not such a span.
 bool ReadOneSpan(MemoryBackend& memory, std::span<const Element> elements, std::span<const size_t> pending,
-                 std::span<ElementResult> results, const VmOptions& options, size_t max_ranges,
+                 std::span<ElementResult> results, BatchClassifier& classifier, size_t max_ranges,
                  Status& status) {
   if (pending.size() < 2) return false;
   // No element wraps (TransferBatch settled those), so address + length cannot overflow.
@@ -430,26 +421,22 @@ bool ReadOneSpan(MemoryBackend& memory, std::span<const Element> elements, std::
     }
   }
   status = rest.empty() ? OkStatus()
-                        : RunMerging(memory, Direction::kRead, rest, results, options, max_ranges,
+                        : RunMerging(memory, Direction::kRead, rest, results, classifier, max_ranges,
                                      /*faulted_before=*/true);
   return true;
 }
 
-}  // namespace
-
-Status RunVmCalls(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
-                  std::span<const size_t> pending, std::span<ElementResult> results,
-                  const VmOptions& options) {
-  const size_t max_ranges = std::clamp<size_t>(options.max_ranges_per_call, 1, kIovMax);
-  const bool coalesce = options.coalesce && direction == Direction::kRead;
+Status RunVmCallsWith(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
+                      std::span<const size_t> pending, std::span<ElementResult> results, bool coalesce,
+                      size_t max_ranges, BatchClassifier& classifier) {
   if (Status status;
-      coalesce && ReadOneSpan(memory, elements, pending, results, options, max_ranges, status)) {
+      coalesce && ReadOneSpan(memory, elements, pending, results, classifier, max_ranges, status)) {
     return status;
   }
   // Every element as one range, in the caller's order (the order that makes later writes to the same bytes
   // win), unless a coalescing read has neighbours that may merge.
   if (std::unique_ptr<Singles> singles = Singles::Build(elements, pending, results, coalesce)) {
-    return singles->Run(memory, direction, results, options, max_ranges);
+    return singles->Run(memory, direction, results, classifier, max_ranges);
   }
 
   std::vector<Item> items;
@@ -464,7 +451,21 @@ Status RunVmCalls(MemoryBackend& memory, Direction direction, std::span<const El
   if (!std::is_sorted(items.begin(), items.end(), by_address)) {
     std::stable_sort(items.begin(), items.end(), by_address);
   }
-  return RunMerging(memory, direction, items, results, options, max_ranges, /*faulted_before=*/false);
+  return RunMerging(memory, direction, items, results, classifier, max_ranges, /*faulted_before=*/false);
+}
+
+}  // namespace
+
+Status RunVmCalls(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
+                  std::span<const size_t> pending, std::span<ElementResult> results, const VmOptions& options,
+                  Classification& classified_by) {
+  const size_t max_ranges = std::clamp<size_t>(options.max_ranges_per_call, 1, kIovMax);
+  const bool coalesce = options.coalesce && direction == Direction::kRead;
+  BatchClassifier classifier(memory, direction, options.classify);
+  Status status =
+      RunVmCallsWith(memory, direction, elements, pending, results, coalesce, max_ranges, classifier);
+  classified_by = classifier.used();
+  return status;
 }
 
 }  // namespace procscope::memory_internal

@@ -7,6 +7,7 @@
 #include <span>
 
 #include "backend/memory/batch.h"
+#include "backend/memory/classify.h"
 #include "backend/memory/memory_backend.h"
 #include "backend/status.h"
 
@@ -19,10 +20,11 @@ struct VmOptions {
   // as one span into a scratch buffer and scattered, so a page pinned once serves many elements. Writes are
   // never merged: writing a span would also write the gaps between the elements.
   bool coalesce = false;
-  // After the first call that stops short, read the maps once: elements with no accessible byte fail with
-  // EFAULT without a syscall, partly accessible ones are limited to their accessible prefix, and spans no
-  // longer cross unmapped gaps. An element that still faults (the mapping changed) is handled as usual.
-  bool classify_on_fault = false;
+  // Whether and how, once calls stop short, the planner learns which elements it can reach (classify.h):
+  // elements with no accessible byte then fail with EFAULT without a syscall, partly accessible ones are
+  // limited to their accessible prefix, and spans no longer cross unmapped gaps. An element that still
+  // faults (the mapping changed) is handled as usual.
+  Classifier classify = Classifier::kNever;
 };
 
 inline constexpr uint64_t kMergeGap = 2048;       // reading a gap this long costs less than one more range
@@ -33,9 +35,10 @@ inline constexpr uint64_t kMaxScratch = 1 << 20;  // scratch per call, for merge
 // ranges its first n bytes cover; the element whose next byte is the first one not moved fails from there
 // with EFAULT (the kernel stops at the first byte it cannot move) and the next call resumes after it. -EFAULT
 // with nothing moved is the same with n = 0. Any other error ends the batch (see Strategy::Transfer).
+// `classified_by` is set to how the batch learned where its holes were.
 Status RunVmCalls(MemoryBackend& memory, Direction direction, std::span<const Element> elements,
-                  std::span<const size_t> pending, std::span<ElementResult> results,
-                  const VmOptions& options);
+                  std::span<const size_t> pending, std::span<ElementResult> results, const VmOptions& options,
+                  Classification& classified_by);
 
 }  // namespace procscope::memory_internal
 

@@ -110,6 +110,8 @@ void SummaryMembers(Text& text, const BatchSummary& summary) {
   }
   text.Str(",\n  \"syscalls\": ");
   text.Uint(summary.syscalls);
+  text.Str(",\n  \"classified_by\": ");
+  text.JsonString(summary.classified_by);
 }
 
 // One element's members in the order the document has always had: address, length, ok_bytes, error, data.

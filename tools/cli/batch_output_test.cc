@@ -47,7 +47,8 @@ Batch MakeBatch(size_t n, uint64_t seed, bool fallback) {
                .transport = fallback ? "procmem" : "process_vm",
                .fallback_reason = fallback ? "EPERM" : "",
                .fallback_text = fallback ? "process_vm_readv was refused with EPERM" : "",
-               .syscalls = 7};
+               .syscalls = 7,
+               .classified_by = fallback ? "maps_text" : "calls"};
   return b;
 }
 
@@ -67,7 +68,8 @@ std::string OldJson(const Batch& b, bool with_data) {
               {"strategy", s.strategy},
               {"transport", s.transport},
               {"fallback_reason", s.fallback_reason.empty() ? Json(nullptr) : Json(s.fallback_reason)},
-              {"syscalls", s.syscalls}};
+              {"syscalls", s.syscalls},
+              {"classified_by", s.classified_by}};
   Json list = Json::array();
   for (size_t i = 0; i < b.elements.size(); ++i) list.push_back(ElementJson(b, i, with_data));
   out["elements"] = std::move(list);
@@ -132,7 +134,7 @@ TEST(BatchOutputTest, JsonOfManyChunksIsTheSameValueWithTheLateFactsLast) {
       std::vector<std::string> keys;
       for (auto it = parsed.begin(); it != parsed.end(); ++it) keys.push_back(it.key());
       EXPECT_EQ(keys, (std::vector<std::string>{"pid", "strategy", "elements", "transport", "fallback_reason",
-                                                "syscalls"}));
+                                                "syscalls", "classified_by"}));
       EXPECT_EQ(parsed.dump(2), written.substr(0, written.size() - 1));  // the same layout as dump(2)
     }
   }

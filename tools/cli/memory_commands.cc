@@ -209,6 +209,7 @@ int RunBatch(const MemoryOptions& o, Direction direction, ChunkSource& source) {
   std::vector<ElementResult> results;
   Status failed;  // a whole-batch failure after the first chunk: the rest of the batch carries its errno
   bool any_failed_element = false;
+  Classification classified = Classification::kNone;  // enum order is cost order
   for (size_t first = 0; first < source.size();) {
     const size_t count = source.ChunkAt(first);
     std::span<Element> elements = source.Load(first, count);
@@ -226,6 +227,8 @@ int RunBatch(const MemoryOptions& o, Direction direction, ChunkSource& source) {
       }
       failed = status;
       summary.syscalls += report.syscalls;
+      classified = std::max(classified, report.classified_by);
+      summary.classified_by = std::string(ClassificationName(classified));
       summary.transport = std::string(TransportName(report.transport));
       if (report.fallback_reason != 0 && summary.fallback_reason.empty()) {
         summary.fallback_reason = ErrnoName(report.fallback_reason);

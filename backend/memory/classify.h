@@ -1,0 +1,125 @@
+// How the process_vm planner learns, once a call has stopped short at a hole, which of a batch's unfinished
+// elements it can reach. Internal to //backend/memory (vm_batch.cc).
+//
+// Cost model. Measured on Linux 6.18 (2 vCPU AMD EPYC VM; backend/KERNEL_FACTS.md has the rows and the
+// probe), per means, for a target of V mappings and U unfinished elements:
+//   a call that stops at a hole   ~0.27 us + ~2.5 ns per range handed to it (the kernel copies the iovecs in
+//                                 before it looks at any); the ranges before the hole are moved, not wasted
+//   PROCMAP_QUERY (6.11+)         ~0.2-0.5 us per lookup (0.2 at 2,000 mappings, 0.5 at 30,000: cache
+//                                 misses); a lookup answers one mapping or one gap, so at most two per
+//                                 element (one where it starts, one where it runs on into the next mapping)
+//   the maps text                 ~110-190 ns per mapping, every mapping, every time: 15 us for a small
+//                                 process, 0.4 ms at 2,000 mappings, 7.4 ms at 30,000
+// Hence, for the strategies that classify (Classifier::kCheapest):
+//   1. After the first fault: no classification, one more call over the rest. A batch with one hole then
+//      pays what any reader who does not know where the hole is pays at least (bench P10's floor: the call
+//      that stops at the hole and one over the elements after it), whatever the size of the target.
+//   2. After a second fault there are holes enough to learn about: by PROCMAP_QUERY when the kernel has it
+//      and U <= kQueryElements (<= 128 lookups, ~25-65 us: the text of a 150-350-mapping process, and
+//      typical batches share mappings, so far fewer lookups); by more calls when the kernel has no ioctl and
+//      U <= kCallElements (<= 32 further calls of <= 32 ranges, ~11 us: under the smallest text); else by the
+//      text, which is what dense batches (P7) are cheapest with.
+// The forced means (kMapsText, kProcmapQuery) classify at the first fault: benchmarks and tests measure
+// each against the others with them.
+#ifndef PROCSCOPE_BACKEND_MEMORY_CLASSIFY_H_
+#define PROCSCOPE_BACKEND_MEMORY_CLASSIFY_H_
+
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "backend/memory/accessible_ranges.h"
+#include "backend/memory/batch.h"
+#include "backend/memory/memory_backend.h"
+
+namespace procscope::memory_internal {
+
+inline constexpr size_t kQueryElements = 64;
+inline constexpr size_t kCallElements = 32;
+
+// What a strategy asks for: never classify (retry, coalesce, per_element), the cost model above (adaptive,
+// adaptive_coalesce), or one means forced at the first fault.
+enum class Classifier { kNever, kCheapest, kMapsText, kProcmapQuery };
+
+// Accessible prefixes answered by PROCMAP_QUERY lookups, made as they are needed and remembered one at a
+// time: in ascending order each mapping and each gap costs one lookup. Same Prefix contract as
+// AccessibleCursor, except that the range identifies the mapping the prefix starts in (its start address),
+// and that after a failed lookup (the process is going) it answers the whole length with range -1 (not
+// classified: the calls will say what happened).
+class QueryCursor {
+ public:
+  QueryCursor(MemoryBackend& memory, Direction direction) : memory_(memory), direction_(direction) {}
+
+  // Looks `address` up; false (error() says why: ENOTTY on a kernel without the ioctl) when the kernel did
+  // not answer.
+  bool Learn(uint64_t tagged_address);
+  int error() const { return error_; }
+  AccessiblePrefix Prefix(uint64_t tagged_address, uint64_t length);
+
+ private:
+  bool Allowed() const { return direction_ == Direction::kRead ? vma_.readable : vma_.writable; }
+  bool Knows(uint64_t address) const {
+    return known_ && address >= from_ && (none_above_ || address < vma_.end);
+  }
+
+  MemoryBackend& memory_;
+  Direction direction_;
+  // The last answer: [from_, vma_.start) is a gap and vma_ the mapping after it; none_above_: no mapping
+  // at or above from_.
+  bool known_ = false, none_above_ = false;
+  uint64_t from_ = 0;
+  VmaInfo vma_;
+  int error_ = 0;
+};
+
+// One batch's classification: the engine calls AfterFault after every call that stopped short, with the
+// number of unfinished elements and the address of the first; when the means chosen is a lookup, AfterFault
+// calls limit(cursor) once (the cursor answers Prefix(address, length) like AccessibleCursor), and never
+// again for the batch. When the kernel cannot answer (the process is going) the batch goes on unclassified:
+// its calls report what happened.
+class BatchClassifier {
+ public:
+  BatchClassifier(MemoryBackend& memory, Direction direction, Classifier mode)
+      : memory_(memory), direction_(direction), mode_(mode) {}
+
+  template <typename Limit>
+  void AfterFault(size_t unfinished, uint64_t first_address, Limit&& limit) {
+    if (mode_ == Classifier::kNever || settled_) return;
+    used_ = Classification::kCalls;                                // until a lookup settles the rest
+    if (mode_ == Classifier::kCheapest && ++faults_ == 1) return;  // step 1: one more call first
+    settled_ = true;
+    if (unfinished == 0) return;
+    if (mode_ == Classifier::kProcmapQuery ||
+        (mode_ == Classifier::kCheapest && unfinished <= kQueryElements)) {
+      QueryCursor cursor(memory_, direction_);
+      if (cursor.Learn(first_address)) {
+        used_ = Classification::kProcmapQuery;
+        limit(cursor);
+        return;
+      }
+      if (cursor.error() != ENOTTY) return;
+    }
+    if (mode_ == Classifier::kCheapest && unfinished <= kCallElements) return;
+    StatusOr<std::vector<AccessibleRange>> accessible = ReadAccessibleRanges(memory_, direction_);
+    if (!accessible.ok()) return;
+    used_ = Classification::kMapsText;
+    AccessibleCursor cursor(*accessible);
+    limit(cursor);
+  }
+
+  // The means that settled the batch's elements (kNone when no call stopped short).
+  Classification used() const { return used_; }
+
+ private:
+  MemoryBackend& memory_;
+  Direction direction_;
+  Classifier mode_;
+  size_t faults_ = 0;
+  bool settled_ = false;
+  Classification used_ = Classification::kNone;
+};
+
+}  // namespace procscope::memory_internal
+
+#endif  // PROCSCOPE_BACKEND_MEMORY_CLASSIFY_H_

@@ -1,0 +1,243 @@
+// PROCMAP_QUERY (6.11) against the maps text on live fixtures, and the engine's classification by it: odd
+// file names (fixtures/odd_names: the ioctl gives a name's raw bytes where the text escapes a newline as
+// "\012"), concurrent mapping churn (fixtures/churn), and hole-punched layouts (fixtures/holes) read with
+// each means of classification. On a kernel without the ioctl each test skips with "needs procmap_query
+// (the kernel answered ENOTTY)".
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <limits.h>
+#include <sys/ioctl.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "backend/eintr.h"
+#include "backend/kernel_uapi.h"
+#include "backend/memory/feature_probe.h"
+#include "backend/memory/linux_memory_backend.h"
+#include "backend/memory/strategy.h"
+#include "backend/procfs/maps.h"
+#include "backend/procfs/read_file.h"
+#include "backend/scoped_fd.h"
+#include "backend/status_matchers.h"
+#include "fixtures/ground_truth.h"
+#include "fixtures/layout.h"
+#include "fixtures/pattern.h"
+#include "tests/util/fixture_process.h"
+#include "tests/util/holes_fixture.h"
+#include "tests/util/process_helpers.h"
+#include "tests/util/temp_dir.h"
+
+namespace procscope {
+namespace {
+
+using testing::Manifest;
+using testing::Opts;
+using testing::StartFixture;
+
+// The skip reason when the kernel has no PROCMAP_QUERY, "" when it has it.
+std::string WithoutProcmapQuery() {
+  StatusOr<std::string> answer = ProbeProcmapQuery();
+  if (!answer.ok()) return "needs procmap_query (the probe failed: " + answer.status().ToString() + ")";
+  return *answer == "supported" ? "" : "needs procmap_query (the kernel answered " + *answer + ")";
+}
+
+std::string MapsPath(pid_t pid) { return "/proc/" + std::to_string(pid) + "/maps"; }
+
+// One VMA as the ioctl describes it, its name as the raw bytes the ioctl copies out ("" for none).
+struct QueriedVma {
+  MapsEntry entry;  // path_raw left empty
+  std::string name;
+};
+
+// Every VMA of the process, walked with COVERING_OR_NEXT from 0 on one open maps; EFAULT-free: names up to
+// PATH_MAX.
+StatusOr<std::vector<QueriedVma>> WalkVmas(pid_t pid) {
+  const ScopedFd maps(RetryOnEintr([&] { return open(MapsPath(pid).c_str(), O_RDONLY | O_CLOEXEC); }));
+  if (!maps.is_valid()) return Status(errno, "open " + MapsPath(pid));
+  std::vector<QueriedVma> walked;
+  for (uint64_t address = 0;;) {
+    char name[PATH_MAX + 32];
+    uapi::ProcmapQuery q{};
+    q.size = sizeof(q);
+    q.query_flags = uapi::kProcmapCoveringOrNextVma;
+    q.query_addr = address;
+    q.vma_name_addr = reinterpret_cast<uintptr_t>(name);
+    q.vma_name_size = sizeof(name);
+    if (ioctl(maps.get(), uapi::kProcmapQuery, &q) != 0) {
+      if (errno == ENOENT) return walked;  // past the last VMA
+      return Status(errno, "PROCMAP_QUERY at " + std::to_string(address));
+    }
+    QueriedVma vma;
+    MapsEntry& e = vma.entry;
+    e.start = q.vma_start;
+    e.end = q.vma_end;
+    e.read = q.vma_flags & uapi::kProcmapVmaReadable;
+    e.write = q.vma_flags & uapi::kProcmapVmaWritable;
+    e.exec = q.vma_flags & uapi::kProcmapVmaExecutable;
+    e.shared = q.vma_flags & uapi::kProcmapVmaShared;
+    e.offset = q.vma_offset;
+    e.dev_major = q.dev_major;
+    e.dev_minor = q.dev_minor;
+    e.inode = q.inode;
+    if (q.vma_name_size > 0) vma.name.assign(name, q.vma_name_size - 1);  // the size counts the NUL
+    walked.push_back(std::move(vma));
+    address = q.vma_end;
+  }
+}
+
+// The entry without what only the text has (its name, as printed), for comparing with a QueriedVma.
+MapsEntry Unnamed(MapsEntry e) {
+  e.path_raw.clear();
+  e.deleted = false;
+  e.kind = MapsKind::kAnonymous;
+  return e;
+}
+
+// How the maps text prints a name: a newline as "\012", every other byte as it is.
+std::string AsPrinted(const std::string& name) {
+  std::string printed;
+  for (char c : name) printed += c == '\n' ? std::string("\\012") : std::string(1, c);
+  return printed;
+}
+
+// Every entry of the text but [vsyscall] (the gate area: no VMA of the process, so the ioctl never answers
+// it) is a VMA the ioctl walks, field for field, and the ioctl's name is the text's path with the newline
+// unescaped: the text cannot tell "new\nline" from a file literally named "new\012line", the ioctl can.
+TEST(ProcmapQueryTest, OddNamesComeRawWhereTheTextEscapesThem) {
+  if (const std::string why = WithoutProcmapQuery(); !why.empty()) GTEST_SKIP() << why;
+  auto fixture = StartFixture("fixtures/odd_names", Opts({"--dir", testing::NewTempDir("odd")}));
+  ASSERT_NE(fixture, nullptr);
+  const nlohmann::json truth = Manifest(*fixture);
+  StatusOr<std::string> text = ReadFileToString(MapsPath(fixture->pid()));
+  ASSERT_OK(text);
+  StatusOr<std::vector<QueriedVma>> walked = WalkVmas(fixture->pid());
+  ASSERT_OK(walked);
+  StatusOr<std::vector<MapsEntry>> listed = ParseMaps(*text);
+  ASSERT_OK(listed);
+  std::erase_if(*listed, [](const MapsEntry& e) { return e.path_raw == "[vsyscall]"; });
+  ASSERT_EQ(walked->size(), listed->size()) << *text;
+  for (size_t i = 0; i < listed->size(); ++i) {
+    const MapsEntry& e = (*listed)[i];
+    EXPECT_EQ((*walked)[i].entry, Unnamed(e)) << "entry " << i;
+    if (e.kind == MapsKind::kFile || e.path_raw.starts_with("/")) {
+      EXPECT_EQ(AsPrinted((*walked)[i].name), e.path_raw) << "entry " << i;
+    }
+  }
+  // The fixture's own files, by the addresses it reports: the exact path (with " (deleted)" where the file
+  // has no directory entry), newline and literal backslash-digits told apart.
+  std::map<uint64_t, std::string> names;
+  for (const QueriedVma& vma : *walked) names[vma.entry.start] = vma.name;
+  size_t newline = 0, backslash_digits = 0;
+  for (const nlohmann::json& file : truth["files"]) {
+    const std::string path = file["path"];
+    SCOPED_TRACE(path);
+    ASSERT_TRUE(names.count(file["address"].get<uint64_t>()));
+    EXPECT_EQ(names[file["address"]], path + (file["deleted"].get<bool>() ? " (deleted)" : ""));
+    newline += path.find('\n') != std::string::npos;
+    backslash_digits += path.find("\\012") != std::string::npos;
+  }
+  EXPECT_EQ(newline, 1u);
+  EXPECT_EQ(backslash_digits, 1u);
+  EXPECT_TRUE(fixture->Stop());
+}
+
+// While a thread of the target maps and unmaps as fast as it can, each walk is ascending and without
+// overlap, and every mapping that both text reads around it list unchanged (everything but the churn's
+// own) is among the walk's VMAs, field for field.
+TEST(ProcmapQueryTest, UnderChurnEveryStableMappingIsWalked) {
+  if (const std::string why = WithoutProcmapQuery(); !why.empty()) GTEST_SKIP() << why;
+  auto fixture = StartFixture("fixtures/churn", Opts({"--dir", testing::NewTempDir("churn")}));
+  ASSERT_NE(fixture, nullptr);
+  ASSERT_OK_AND_ASSIGN(std::string started, fixture->Command("spin start"));
+  ASSERT_EQ(started, "ok");
+  size_t stable_checked = 0;
+  for (int round = 0; round < 50; ++round) {
+    StatusOr<std::string> before = ReadFileToString(MapsPath(fixture->pid()));
+    StatusOr<std::vector<QueriedVma>> walked = WalkVmas(fixture->pid());
+    StatusOr<std::string> after = ReadFileToString(MapsPath(fixture->pid()));
+    ASSERT_OK(before);
+    ASSERT_OK(walked);
+    ASSERT_OK(after);
+    for (size_t i = 1; i < walked->size(); ++i) {
+      ASSERT_LE((*walked)[i - 1].entry.end, (*walked)[i].entry.start) << "round " << round << ", VMA " << i;
+    }
+    StatusOr<std::vector<MapsEntry>> first = ParseMaps(*before), last = ParseMaps(*after);
+    ASSERT_OK(first);
+    ASSERT_OK(last);
+    std::set<std::string> in_last;
+    for (const MapsEntry& e : *last) in_last.insert(e.ToString());
+    std::set<std::string> walked_lines;
+    for (const QueriedVma& vma : *walked) walked_lines.insert(vma.entry.ToString());
+    for (const MapsEntry& e : *first) {
+      if (e.path_raw == "[vsyscall]" || !in_last.count(e.ToString())) continue;
+      EXPECT_TRUE(walked_lines.count(Unnamed(e).ToString())) << "round " << round << ": " << e.ToString();
+      ++stable_checked;
+    }
+  }
+  EXPECT_GT(stable_checked, 50u * 5);  // the executable, libc, the loader, stack, vDSO at least each round
+  ASSERT_OK_AND_ASSIGN(std::string stopped, fixture->Command("spin stop"));
+  EXPECT_TRUE(stopped.starts_with("ok ")) << stopped;
+  EXPECT_TRUE(fixture->Stop());
+}
+
+// A layout of 40 single-page mappings of alternating protection, holes between some: every means of
+// classification gives the same per-element answers, each the layout's ground truth, and says which it used.
+TEST(ProcmapQueryTest, EveryMeansOfClassificationAnswersTheSameOnALiveLayout) {
+  if (const std::string why = WithoutProcmapQuery(); !why.empty()) GTEST_SKIP() << why;
+  std::string spec = "rw:1";
+  for (int i = 0; i < 20; ++i) spec += i % 3 == 1 ? ",hole:1,ro:1" : ",ro:1,rw:1";
+  ASSERT_OK_AND_ASSIGN(testing::HolesFixture holes, testing::StartHoles(spec));
+  const std::vector<fixtures::Region>& regions = holes.regions;
+  // One element per page but the last, 24 bytes 8 before the page's end: it runs into the next page.
+  struct Read {
+    std::vector<Element> elements;
+    std::vector<std::vector<uint8_t>> buffers;
+    std::vector<ElementResult> results;
+    TransferReport report;
+  };
+  auto read = [&](const Strategy& strategy) {
+    Read r;
+    for (const fixtures::Region& region : regions) {
+      for (uint64_t page = region.start; page < region.end && page + 4096 < regions.back().end;
+           page += 4096) {
+        r.buffers.emplace_back(24);
+        r.elements.push_back({page + 4096 - 8, r.buffers.back().data(), 24});
+      }
+    }
+    r.results.resize(r.elements.size());
+    LinuxMemoryBackend memory(holes.process->pid());
+    EXPECT_OK(TransferBatch(strategy, memory, Direction::kRead, r.elements, r.results, &r.report));
+    return r;
+  };
+  const Read by_text = read(*MakeStrategyClassifyingBy(Classification::kMapsText));
+  const Read by_query = read(*MakeStrategyClassifyingBy(Classification::kProcmapQuery));
+  const Read by_default = read(*MakeStrategy("default"));
+  EXPECT_EQ(by_text.report.classified_by, Classification::kMapsText);
+  EXPECT_EQ(by_query.report.classified_by, Classification::kProcmapQuery);
+  // More than two holes and 41 elements left after the second fault (<= kQueryElements): lookups.
+  EXPECT_EQ(by_default.report.classified_by, Classification::kProcmapQuery);
+  size_t failed = 0;
+  for (size_t i = 0; i < by_text.elements.size(); ++i) {
+    const Element& e = by_text.elements[i];
+    const ElementResult want =
+        fixtures::ExpectedResult(regions, e.address, e.length, Direction::kRead, false);
+    SCOPED_TRACE("element " + std::to_string(i));
+    for (const Read* r : {&by_text, &by_query, &by_default}) {
+      EXPECT_EQ(r->results[i], want) << r->report.syscalls << " syscalls";
+      for (uint64_t b = 0; b < r->results[i].transferred; ++b)
+        ASSERT_EQ(r->buffers[i][b], PatternByte(e.address + b));
+    }
+    failed += !want.ok();
+  }
+  EXPECT_GT(failed, 10u);  // the layout has holes and read-only pages the elements run into
+  EXPECT_TRUE(holes.process->Stop());
+}
+
+}  // namespace
+}  // namespace procscope
