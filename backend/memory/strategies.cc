@@ -1,5 +1,6 @@
 // The strategies behind MakeStrategy (see strategy.h for what each does and why).
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <string>
 #include <vector>
@@ -155,6 +156,13 @@ constexpr StrategyEntry kStrategies[] = {
     {"adaptive_coalesce", MakeVm<VmOptions{.coalesce = true, .classify = Classifier::kCheapest}>},
 };
 
+// 0, 1, ..., 4095: the pending list of a batch whose every element is pending.
+constexpr std::array<size_t, 4096> kIdentity = [] {
+  std::array<size_t, 4096> identity{};
+  for (size_t i = 0; i < identity.size(); ++i) identity[i] = i;
+  return identity;
+}();
+
 }  // namespace
 
 std::unique_ptr<Strategy> MakeStrategy(std::string_view name) {
@@ -219,6 +227,23 @@ Status TransferBatch(const Strategy& strategy, MemoryBackend& memory, Direction 
   if (results.size() != elements.size()) {
     return Status(EINVAL, "TransferBatch: " + std::to_string(results.size()) + " results for " +
                               std::to_string(elements.size()) + " elements");
+  }
+  // The common batch: every element has bytes, a buffer and a range that does not wrap, so every one is
+  // pending and the list is 0..n-1, taken from a constant table (building it, a push per element into a
+  // fresh allocation, was a tenth of a 1,024-element dense read).
+  if (elements.size() <= kIdentity.size() &&
+      std::all_of(elements.begin(), elements.end(), [](const Element& e) {
+        uint64_t last;
+        return e.length != 0 && e.buffer != nullptr &&
+               !__builtin_add_overflow(e.address, e.length - 1, &last);
+      })) {
+    if (elements.empty()) return OkStatus();
+    const uint64_t syscalls_before = memory.syscalls();
+    Status status =
+        strategy.Transfer(memory, direction, elements,
+                          std::span<const size_t>(kIdentity.data(), elements.size()), results, out);
+    out.syscalls = memory.syscalls() - syscalls_before;
+    return status;
   }
   std::vector<size_t> pending;
   pending.reserve(elements.size());
