@@ -17,6 +17,9 @@
 // quotient of two cells timed apart. P4's floor, "floor_coalesce" (1,024 elements of 8 bytes at a 16-byte
 // stride: layout "dense16"), is what an engine that reads close elements as one span does at least: one pass
 // finding the span, one read of it, one pass scattering it and filling the results.
+// Sparse cells (both grids; P10): N valid elements and 1 or 3 in holes in a target of 2,000 or 30,000
+// mappings, the default strategy paired with "floor_sparse" (BM_Paired/floor:sparse/...) and each forced means
+// of classification paired with the same floor (BM_Sparse/...): see RunSparse.
 // --backend=PATH.so adds a plugin (backend/c_api/procscope_backend.h, loaded in this process: it is trusted
 // here, `procscope conform` is where it is judged) as one more strategy, "plugin", on every N=4096 cell of
 // the grid, interleaved with the engine's, and as BM_PairedPlugin cells (N=4096 S=8 H=0, 0.1, 0.5: the
@@ -394,6 +397,167 @@ void RunDenseVersusOneRead(benchmark::State& state, bool one_read) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * (one_read ? 4 * kPage : 8 * 1024)));
 }
 
+// ---- Sparse batches in big targets (P10) ------------------------------------------------------------------
+// A target of about `mappings` mappings (single pages alternating rw and ro, so no two merge) and a batch of
+// N valid 8-byte elements plus `holes` elements in unmapped pages, at seeded random positions, in ascending
+// address order spread over the whole target: a debugger reading a few fields of a process with thousands
+// of mappings. Its floor, "floor_sparse", is the least a reader that does not know where the holes are
+// pays: hand-built calls, the first over the whole batch, each next one over the elements after the one it
+// stopped at, no classification.
+struct SparseTarget {
+  std::unique_ptr<fixtures::LayoutChild> child;
+  std::vector<Element> elements;
+  std::vector<bool> valid;
+};
+
+SparseTarget* GetSparseTarget(uint64_t mappings, uint64_t n, uint64_t holes) {
+  static std::map<std::string, std::unique_ptr<SparseTarget>> cache;
+  const std::string key = std::to_string(mappings) + "/" + std::to_string(n) + "/" + std::to_string(holes);
+  if (auto it = cache.find(key); it != cache.end()) return it->second.get();
+  const uint64_t pairs = mappings / 2, slots = n + holes;
+  if (pairs < slots + 2) return nullptr;
+  // Slot s (in address order) lies in pair 1 + s * (pairs - 2) / slots: its rw page holds a valid element,
+  // or its ro page is unmapped and holds a hole element.
+  std::vector<bool> is_hole(slots, false);
+  std::mt19937_64 random(mappings * 31 + n * 7 + holes);
+  std::vector<uint64_t> order(slots);
+  for (uint64_t i = 0; i < slots; ++i) order[i] = i;
+  std::shuffle(order.begin(), order.end(), random);
+  for (uint64_t h = 0; h < holes; ++h) is_hole[order[h]] = true;
+  std::map<uint64_t, uint64_t> slot_of_pair;
+  for (uint64_t slot = 0; slot < slots; ++slot) slot_of_pair[1 + slot * (pairs - 2) / slots] = slot;
+  std::string spec;
+  for (uint64_t pair = 0; pair < pairs; ++pair) {
+    const auto it = slot_of_pair.find(pair);
+    spec += std::string(pair == 0 ? "" : ",") + "rw:1," +
+            (it != slot_of_pair.end() && is_hole[it->second] ? "hole:1" : "ro:1");
+  }
+  spec += ",rw:1";
+  StatusOr<std::unique_ptr<fixtures::LayoutChild>> child = fixtures::LayoutChild::Start(spec);
+  if (!child.ok()) return nullptr;
+  auto target = std::make_unique<SparseTarget>();
+  target->child = *std::move(child);
+  const uint64_t base = target->child->regions().front().start;
+  for (const auto& [pair, slot] : slot_of_pair) {
+    const uint64_t address = base + 2 * pair * kPage + (is_hole[slot] ? kPage : 0) + 128;
+    target->elements.push_back({address, nullptr, 8});
+    const bool ok =
+        fixtures::ExpectedResult(target->child->regions(), address, 8, Direction::kRead, false).ok();
+    if (ok == is_hole[slot]) return nullptr;  // the layout is not what the spec meant
+    target->valid.push_back(ok);
+  }
+  SparseTarget* raw = target.get();
+  cache[key] = std::move(target);
+  return raw;
+}
+
+// floor_sparse's calls: over the batch, then over the elements after each one a call stopped at.
+class SparseFloor {
+ public:
+  SparseFloor(pid_t pid, std::span<const Element> elements) : pid_(pid) {
+    for (const Element& e : elements) {
+      local_.push_back({e.buffer, e.length});
+      remote_.push_back({reinterpret_cast<void*>(static_cast<uintptr_t>(e.address)), e.length});
+    }
+  }
+  void Batch() {
+    for (size_t at = 0; at < local_.size();) {
+      const size_t count = std::min(kIovMax, local_.size() - at);
+      ssize_t n = process_vm_readv(pid_, local_.data() + at, count, remote_.data() + at, count, 0);
+      if (n < 0) n = 0;
+      // Where it stopped: the first element its bytes did not cover (the next call starts after it).
+      size_t k = at;
+      for (uint64_t left = static_cast<uint64_t>(n); k < at + count && left >= remote_[k].iov_len; ++k)
+        left -= remote_[k].iov_len;
+      at = k == at + count ? k : k + 1;
+    }
+  }
+
+ private:
+  pid_t pid_;
+  std::vector<iovec> local_, remote_;
+};
+
+// The engine side of a sparse cell: "default", or the default planner with its classification forced
+// ("maps_text", "procmap_query"); a backend per batch, as Process::Transfer makes one per transfer.
+void RunSparse(benchmark::State& state, uint64_t mappings, uint64_t n, uint64_t holes,
+               const std::string& means) {
+  SparseTarget* t = GetSparseTarget(mappings, n, holes);
+  if (t == nullptr) {
+    state.SkipWithError("could not start the sparse layout child");
+    return;
+  }
+  std::vector<uint8_t> buffer(8 * t->elements.size()), floor_buffer(buffer.size());
+  std::vector<Element> elements = t->elements, floor_elements = t->elements;
+  for (size_t i = 0; i < elements.size(); ++i) {
+    elements[i].buffer = buffer.data() + 8 * i;
+    floor_elements[i].buffer = floor_buffer.data() + 8 * i;
+  }
+  SparseFloor floor(t->child->pid(), floor_elements);
+  std::unique_ptr<Strategy> strategy = means == "default" ? MakeStrategy("default")
+                                       : means == "maps_text"
+                                           ? MakeStrategyClassifyingBy(Classification::kMapsText)
+                                           : MakeStrategyClassifyingBy(Classification::kProcmapQuery);
+  std::vector<ElementResult> results(elements.size());
+  using Clock = std::chrono::steady_clock;
+  Clock::duration engine{}, other{};
+  uint64_t syscalls = 0;
+  TransferReport report;
+  bool engine_first = true;
+  for (auto _ : state) {
+    for (int half = 0; half < 2; ++half) {
+      const auto start = Clock::now();
+      if ((half == 0) == engine_first) {
+        LinuxMemoryBackend memory(t->child->pid());
+        const Status status = TransferBatch(*strategy, memory, Direction::kRead, elements, results, &report);
+        engine += Clock::now() - start;
+        syscalls += report.syscalls;
+        if (!status.ok()) {
+          state.SkipWithError(status.ToString().c_str());
+          return;
+        }
+      } else {
+        floor.Batch();
+        other += Clock::now() - start;
+      }
+    }
+    engine_first = !engine_first;
+  }
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (results[i].ok() != t->valid[i]) {
+      state.SkipWithError("a result disagrees with the ground truth");
+      return;
+    }
+  }
+  const double iterations = static_cast<double>(std::max<benchmark::IterationCount>(state.iterations(), 1));
+  const double engine_ns = static_cast<double>(std::chrono::nanoseconds(engine).count());
+  const double other_ns = static_cast<double>(std::chrono::nanoseconds(other).count());
+  state.counters["engine_ns"] = engine_ns / iterations;
+  state.counters["floor_ns"] = other_ns / iterations;
+  state.counters["ratio"] = other_ns > 0 ? engine_ns / other_ns : 0;
+  state.counters["syscalls_per_batch"] = static_cast<double>(syscalls) / iterations;
+  state.counters["mappings"] = static_cast<double>(mappings);
+  // 0 none, 1 calls, 2 procmap_query, 3 maps_text (Classification's order): how the last batch classified.
+  state.counters["classified_by"] = static_cast<double>(static_cast<int>(report.classified_by));
+  state.SetLabel(std::string(ClassificationName(report.classified_by)));
+}
+
+void RegisterSparse() {
+  for (uint64_t mappings : {2000, 30000})
+    for (uint64_t n : {1, 16, 256})
+      for (uint64_t holes : {1, 3})
+        for (const std::string means : {"default", "maps_text", "procmap_query"}) {
+          // The default's cells are the paired targets (BM_Paired/, which bench --check runs); the forced
+          // means are the cost model's evidence.
+          const std::string name = std::string(means == "default" ? "BM_Paired/floor:sparse" : "BM_Sparse") +
+                                   "/mappings:" + std::to_string(mappings) + "/N:" + std::to_string(n) +
+                                   "/holes:" + std::to_string(holes) + "/engine:" + means;
+          benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& state) {
+            RunSparse(state, mappings, n, holes, means);
+          })->Unit(benchmark::kMicrosecond);
+        }
+}
+
 // "/N:4096/S:8/H:0.5/layout:spread": the part of a benchmark name that says which batch it reads.
 std::string BatchName(const Cell& c) {
   char holes[16];
@@ -492,6 +656,7 @@ int main(int argc, char** argv) {
     benchmark::AddCustomContext("procscope_plugin", procscope::g_plugin->name() + " (" + backend + ")");
   }
   procscope::RegisterGrid(full);
+  procscope::RegisterSparse();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -82,6 +82,43 @@ def paired(floor, n=4096, size=8, holes=0, layout="spread"):
     return f"BM_Paired/floor:{floor}/N:{n}/S:{size}/H:{holes:g}/layout:{layout}"
 
 
+def sparse(mappings, n, holes, engine="default"):
+    """A sparse-batch cell (memory_benchmark RunSparse): the default's is paired with floor_sparse (a target);
+    the forced means' (maps_text, procmap_query) are the cost model's evidence, paired with the same floor."""
+    batch = f"mappings:{mappings}/N:{n}/holes:{holes}/engine:{engine}"
+    return f"BM_Paired/floor:sparse/{batch}" if engine == "default" else f"BM_Sparse/{batch}"
+
+
+# memory_benchmark's "classified_by" counter: Classification's order (backend/memory/batch.h).
+CLASSIFIED_BY = ["none", "calls", "procmap_query", "maps_text"]
+
+
+def sparse_rows(runs):
+    """P10 (a target) and, per sparse cell, each means' ratio to floor_sparse (information: the cost model)."""
+    rows = []
+    ratio = runs.value(sparse(30000, 16, 1), "ratio")
+    if ratio is not None:
+        rows.append(("P10 default / floor_sparse (calls that stop at the hole, no classification), 30,000 "
+                     "mappings, N=16, 1 hole [paired]", ratio, "<=", 1.5, sparse(30000, 16, 1)))
+    for mappings in (2000, 30000):
+        for n in (1, 16, 256):
+            for holes in (1, 3):
+                default = runs.value(sparse(mappings, n, holes), "ratio")
+                if default is None:
+                    continue
+                by = runs.value(sparse(mappings, n, holes), "classified_by")
+                means = CLASSIFIED_BY[int(by)] if by is not None and 0 <= int(by) < 4 else "?"
+                others = []
+                for engine in ("maps_text", "procmap_query"):
+                    r = runs.value(sparse(mappings, n, holes, engine), "ratio")
+                    if r is not None:
+                        others.append(f"{engine} {r:.3g}")
+                rows.append((f"P10 cost model: default (by {means}) / floor_sparse at {mappings} mappings, N={n}, "
+                             f"{holes} hole{'s' if holes > 1 else ''}; forced: {', '.join(others) or '-'} [paired]",
+                             default, None, None))
+    return rows
+
+
 def paired_plugin(n=4096, size=8, holes=0.0, layout="spread"):
     """The BM_PairedPlugin cell of a batch (memory_benchmark --backend): its "ratio" is plugin / engine."""
     return f"BM_PairedPlugin/N:{n}/S:{size}/H:{holes:g}/layout:{layout}"
@@ -165,6 +202,7 @@ def summary_rows(runs):
     if ratio is not None:
         rows.append((f"P5 {d} / hand-built single syscall, N=1024 S=8 H=0{how}", ratio,
                      *paired_target(how, "<=", 1.05), paired("floor_syscall", n=1024)))
+    rows += sparse_rows(runs)
     rows += cli_rows(runs)
     if runs.value(cell("plugin")) is not None and runs.value(cell(d)) is not None:
         plugin = runs.data.get("context", {}).get("procscope_plugin", "plugin")
@@ -421,7 +459,7 @@ def main(argv):
     parser = argparse.ArgumentParser(prog="bench_report.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    s = sub.add_parser("summary", help="ratios P0-P7 of one result file, met/unmet (P1 and plugin ratios: information)")
+    s = sub.add_parser("summary", help="ratios P0-P10 of one result file, met/unmet (P1 and plugin ratios: information)")
     s.add_argument("result")
     s.add_argument("--chart", help="write an SVG of ns/element vs hole fraction here")
     c = sub.add_parser("compare", help="line up the same benchmarks from result files of different kernels or "

@@ -1,24 +1,29 @@
 // How the process_vm planner learns, once a call has stopped short at a hole, which of a batch's unfinished
 // elements it can reach. Internal to //backend/memory (vm_batch.cc).
 //
-// Cost model. Measured on Linux 6.18 (2 vCPU AMD EPYC VM; backend/KERNEL_FACTS.md has the rows and the
-// probe), per means, for a target of V mappings and U unfinished elements:
+// Cost model. Measured on Linux 6.18 (2 vCPU AMD EPYC VM; backend/KERNEL_FACTS.md), per means, for a target
+// of V mappings and U unfinished elements:
 //   a call that stops at a hole   ~0.27 us + ~2.5 ns per range handed to it (the kernel copies the iovecs in
 //                                 before it looks at any); the ranges before the hole are moved, not wasted
-//   PROCMAP_QUERY (6.11+)         ~0.2-0.5 us per lookup (0.2 at 2,000 mappings, 0.5 at 30,000: cache
-//                                 misses); a lookup answers one mapping or one gap, so at most two per
-//                                 element (one where it starts, one where it runs on into the next mapping)
-//   the maps text                 ~110-190 ns per mapping, every mapping, every time: 15 us for a small
-//                                 process, 0.4 ms at 2,000 mappings, 7.4 ms at 30,000
+//   PROCMAP_QUERY (6.11+)         ~0.3-0.4 us per lookup, the maps opened once per batch; a lookup answers
+//                                 one mapping and the gap before it, so at most two per element (where it
+//                                 starts, where it runs on into the next mapping), and fewer when elements
+//                                 share mappings: 256 elements spread over 2,000 or 30,000 mappings took
+//                                 160-234 lookups, 67-92 us
+//   the maps text                 ~110-190 ns per mapping, every mapping, every time: ~15 us for a small
+//                                 process, ~0.23 ms at 2,000 mappings, ~4 ms at 30,000
 // Hence, for the strategies that classify (Classifier::kCheapest):
 //   1. After the first fault: no classification, one more call over the rest. A batch with one hole then
 //      pays what any reader who does not know where the hole is pays at least (bench P10's floor: the call
 //      that stops at the hole and one over the elements after it), whatever the size of the target.
 //   2. After a second fault there are holes enough to learn about: by PROCMAP_QUERY when the kernel has it
-//      and U <= kQueryElements (<= 128 lookups, ~25-65 us: the text of a 150-350-mapping process, and
-//      typical batches share mappings, so far fewer lookups); by more calls when the kernel has no ioctl and
-//      U <= kCallElements (<= 32 further calls of <= 32 ranges, ~11 us: under the smallest text); else by the
-//      text, which is what dense batches (P7) are cheapest with.
+//      and U <= kQueryElements (~45 us at most: the text of a ~300-mapping process; nothing beside the text
+//      of the thousands of mappings of a browser, a JVM or a game); by more calls when the kernel has no
+//      ioctl and U <= kCallElements (<= 32 further calls of <= 32 ranges, ~11 us: under the smallest text);
+//      else by the text, which is what dense batches (P7: thousands of elements, holes everywhere) are
+//      cheapest with. The price of that rule: a dense batch in a huge target pays the text where lookups
+//      would have been cheaper (bench BM_Sparse, N=256 with 3 holes at 30,000 mappings: ~4 ms against
+//      ~90 us): V is not known before the text is read.
 // The forced means (kMapsText, kProcmapQuery) classify at the first fault: benchmarks and tests measure
 // each against the others with them.
 #ifndef PROCSCOPE_BACKEND_MEMORY_CLASSIFY_H_
@@ -35,7 +40,7 @@
 
 namespace procscope::memory_internal {
 
-inline constexpr size_t kQueryElements = 64;
+inline constexpr size_t kQueryElements = 128;
 inline constexpr size_t kCallElements = 32;
 
 // What a strategy asks for: never classify (retry, coalesce, per_element), the cost model above (adaptive,

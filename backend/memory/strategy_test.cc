@@ -415,5 +415,58 @@ TEST(MakeStrategyTest, UnknownNameAndDefault) {
   EXPECT_EQ(MakeStrategy("default")->name(), DefaultStrategyName());
 }
 
+// The cost model's choices (classify.h), at their boundaries: two holes first, then `left` valid elements,
+// one per page; adaptive (no merging) so that every element is its own range.
+Classification ClassifiedAfterTwoHoles(size_t left, bool has_procmap_query, uint64_t* calls = nullptr) {
+  FakeMemory memory;
+  memory.SetProcmapQuery(has_procmap_query);
+  memory.Map(kBase + 2 * kPage, left, kProtRead);  // pages 0 and 1 are holes
+  OwnedBatch batch;
+  for (uint64_t p = 0; p < 2 + left; ++p) batch.Add(kBase + p * kPage, 8, kSentinel);
+  TransferReport report;
+  EXPECT_OK(TransferBatch(*MakeStrategy("adaptive"), memory, Direction::kRead, batch.elements, batch.results,
+                          &report));
+  for (size_t i = 0; i < batch.results.size(); ++i)
+    EXPECT_EQ(batch.results[i], (ElementResult{i < 2 ? 0u : 8u, i < 2 ? EFAULT : 0})) << i;
+  if (calls != nullptr) *calls = memory.syscalls() - memory.queries();
+  return report.classified_by;
+}
+
+TEST(ClassificationCostModelTest, OneFaultGoesOnWithACallAndNoFaultNeedsNothing) {
+  FakeMemory memory;
+  memory.Map(kBase, 1, kProtRead);
+  memory.Map(kBase + 2 * kPage, 1, kProtRead);
+  for (const auto& [addresses, by] :
+       {std::pair<std::vector<uint64_t>, Classification>{{kBase, kBase + 2 * kPage}, Classification::kNone},
+        {{kBase, kBase + kPage, kBase + 2 * kPage}, Classification::kCalls}}) {
+    OwnedBatch batch;
+    for (uint64_t a : addresses) batch.Add(a, 8, kSentinel);
+    TransferReport report;
+    const uint64_t before = memory.syscalls();
+    ASSERT_OK(TransferBatch(*MakeStrategy("default"), memory, Direction::kRead, batch.elements, batch.results,
+                            &report));
+    EXPECT_EQ(report.classified_by, by);
+    EXPECT_EQ(memory.syscalls() - before, addresses.size() == 2 ? 1u : 2u);
+    EXPECT_EQ(report.syscalls, memory.syscalls() - before);
+  }
+}
+
+TEST(ClassificationCostModelTest, LookupsUpToKQueryElementsLeftThenTheText) {
+  using memory_internal::kQueryElements;
+  EXPECT_EQ(ClassifiedAfterTwoHoles(1, true), Classification::kProcmapQuery);
+  EXPECT_EQ(ClassifiedAfterTwoHoles(kQueryElements, true), Classification::kProcmapQuery);
+  EXPECT_EQ(ClassifiedAfterTwoHoles(kQueryElements + 1, true), Classification::kMapsText);
+}
+
+TEST(ClassificationCostModelTest, WithoutTheIoctlCallsUpToKCallElementsLeftThenTheText) {
+  using memory_internal::kCallElements;
+  uint64_t calls = 0;
+  EXPECT_EQ(ClassifiedAfterTwoHoles(kCallElements, false, &calls), Classification::kCalls);
+  // Two calls that stop at the holes, one for the rest, and the lookup that answered ENOTTY.
+  EXPECT_EQ(calls, 3u);
+  EXPECT_EQ(ClassifiedAfterTwoHoles(kCallElements + 1, false, &calls), Classification::kMapsText);
+  EXPECT_EQ(calls, 4u);  // the maps read counts as one
+}
+
 }  // namespace
 }  // namespace procscope
