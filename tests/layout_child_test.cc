@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 
 #include <cerrno>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/memory/feature_probe.h"
 #include "backend/status_matchers.h"
 #include "fixtures/pattern.h"
 
@@ -73,6 +75,29 @@ TEST(LayoutChildTest, AZeroRegionReadsAsZerosAndCostsNothing) {
     if (line.rfind("VmRSS:", 0) == 0) rss_kb = std::stoull(line.substr(6));
   EXPECT_GT(rss_kb, 0u);
   EXPECT_LT(rss_kb, 64u * 1024) << "the zero region was written";
+}
+
+// A guard run: one rw mapping with its neighbours, whose pages fault; on a kernel without guard regions the
+// layout fails to build, saying why.
+TEST(LayoutChildTest, AGuardRunFaultsInsideItsNeighboursMapping) {
+  StatusOr<std::unique_ptr<LayoutChild>> child = LayoutChild::Start("rw:1,guard:2,rw:1");
+  if (ProbeGuardRegions().madvise != "ok") {
+    ASSERT_FALSE(child.ok());
+    EXPECT_THAT(child.status().message(), ::testing::HasSubstr("guard regions need Linux 6.13"));
+    return;
+  }
+  ASSERT_OK(child);
+  const std::vector<Region>& regions = (*child)->regions();
+  ASSERT_EQ(regions.size(), 3u);
+  EXPECT_EQ(regions[1].kind, RegionKind::kGuard);
+  EXPECT_EQ(ProtectionOf(RegionKind::kGuard), PROT_READ | PROT_WRITE);
+  for (const uint64_t at : {regions[0].start, regions[1].start, regions[1].end - 1, regions[2].start}) {
+    uint8_t byte = 0xee;
+    iovec local{&byte, 1}, remote{reinterpret_cast<void*>(at), 1};
+    const bool guard = at >= regions[1].start && at < regions[1].end;
+    EXPECT_EQ(process_vm_readv((*child)->pid(), &local, 1, &remote, 1, 0), guard ? -1 : 1) << std::hex << at;
+    EXPECT_EQ(byte, guard ? 0xee : PatternByte(at)) << std::hex << at;
+  }
 }
 
 }  // namespace

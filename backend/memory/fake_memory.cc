@@ -13,6 +13,7 @@ void FakeMemory::Map(uint64_t address, uint64_t pages, int prot) {
   for (uint64_t p = first; p < first + pages; ++p) {
     Page& page = pages_[p];
     page.prot = prot;
+    page.guard = false;
     page.bytes.resize(kFakePageSize);
     FillPattern(page.bytes.data(), p * kFakePageSize, kFakePageSize);
   }
@@ -28,6 +29,18 @@ void FakeMemory::Protect(uint64_t address, uint64_t pages, int prot) {
   for (uint64_t p = first; p < first + pages; ++p) {
     if (auto it = pages_.find(p); it != pages_.end()) it->second.prot = prot;
   }
+}
+
+void FakeMemory::InstallGuard(uint64_t address, uint64_t pages) {
+  const uint64_t first = address / kFakePageSize;
+  for (uint64_t p = first; p < first + pages; ++p) {
+    if (auto it = pages_.find(p); it != pages_.end()) it->second.guard = true;
+  }
+}
+
+bool FakeMemory::IsGuard(uint64_t address) const {
+  auto it = pages_.find(address / kFakePageSize);
+  return it != pages_.end() && it->second.guard;
 }
 
 std::optional<uint8_t> FakeMemory::Peek(uint64_t address) const {
@@ -82,7 +95,7 @@ ssize_t FakeMemory::VmTransfer(std::span<const iovec> local, std::span<const iov
       if (local_index == local.size()) return static_cast<ssize_t>(done);
       const uint64_t at = base + i;
       auto it = pages_.find(at / kFakePageSize);
-      if (at < base || it == pages_.end() || (it->second.prot & needed) == 0) {
+      if (at < base || it == pages_.end() || it->second.guard || (it->second.prot & needed) == 0) {
         return done > 0 ? static_cast<ssize_t>(done) : -EFAULT;
       }
       const uint64_t chunk = std::min({r.iov_len - i, kFakePageSize - at % kFakePageSize,
@@ -115,8 +128,8 @@ ssize_t FakeMemory::MemTransfer(uint8_t* buffer, size_t length, uint64_t address
   while (done < length && done < kMaxRwCount) {
     const uint64_t at = address + done;
     auto it = at < address ? pages_.end() : pages_.find(at / kFakePageSize);
-    const bool allowed =
-        it != pages_.end() && (forces_ || (it->second.prot & (write ? kProtWrite : kProtRead)) != 0);
+    const bool allowed = it != pages_.end() && !it->second.guard &&
+                         (forces_ || (it->second.prot & (write ? kProtWrite : kProtRead)) != 0);
     if (!allowed) return done > 0 ? static_cast<ssize_t>(done) : -EIO;
     const uint64_t chunk = std::min({length - done, kFakePageSize - at % kFakePageSize, kMaxRwCount - done});
     uint8_t* page_bytes = it->second.bytes.data() + at % kFakePageSize;

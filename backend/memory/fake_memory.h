@@ -41,6 +41,11 @@ class FakeMemory final : public MemoryBackend {
   void Map(uint64_t address, uint64_t pages, int prot);
   void Unmap(uint64_t address, uint64_t pages);
   void Protect(uint64_t address, uint64_t pages, int prot);
+  // Makes mapped pages guard pages (MADV_GUARD_INSTALL, 6.13): they keep their protection, so the maps and
+  // QueryVma show them inside their neighbours' mapping, but every access fails, forced /proc/<pid>/mem
+  // ones too (-EFAULT / -EIO, as for a hole). Unmapped pages are left alone.
+  void InstallGuard(uint64_t address, uint64_t pages);
+  bool IsGuard(uint64_t address) const;
   void SetDead(bool dead) { dead_ = dead; }
   void SetDenied(bool denied) { denied_ = denied; }
   // Whether MemPread/MemPwrite force access (default true, as the kernel does unless
@@ -75,6 +80,7 @@ class FakeMemory final : public MemoryBackend {
  private:
   struct Page {
     int prot = kProtNone;
+    bool guard = false;
     std::vector<uint8_t> bytes;
   };
   ssize_t VmTransfer(std::span<const iovec> local, std::span<const iovec> remote, bool write);

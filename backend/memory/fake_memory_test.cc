@@ -128,5 +128,61 @@ TEST_F(FakeMemoryTest, CountsEveryCall) {
   EXPECT_EQ(memory_.syscalls() - before, 3u);
 }
 
+// PROCMAP_QUERY's imitation answers from the same mappings as the text: the mapping covering the address,
+// else the next one; ENOENT above the last; ENOTTY (once counted, then remembered) on an older kernel.
+TEST_F(FakeMemoryTest, QueryVmaAnswersTheTextsMappings) {
+  VmaInfo vma;
+  ASSERT_EQ(memory_.QueryVma(kBase + 100, vma), 0);
+  EXPECT_EQ(vma.start, kBase);
+  EXPECT_EQ(vma.end, kBase + kPage);
+  EXPECT_TRUE(vma.readable && vma.writable);
+  ASSERT_EQ(memory_.QueryVma(kBase + kPage, vma), 0);  // in the hole: the next mapping
+  EXPECT_EQ(vma.start, kBase + 2 * kPage);
+  EXPECT_EQ(vma.end, kBase + 3 * kPage);
+  ASSERT_EQ(memory_.QueryVma(kBase + 3 * kPage + 5, vma), 0);
+  EXPECT_EQ(vma.start, kBase + 3 * kPage);
+  EXPECT_FALSE(vma.readable || vma.writable);
+  ASSERT_EQ(memory_.QueryVma(kBase + 4 * kPage, vma), 0);
+  EXPECT_TRUE(vma.readable);
+  EXPECT_FALSE(vma.writable);
+  EXPECT_EQ(memory_.QueryVma(kBase + 5 * kPage, vma), -ENOENT);
+  memory_.Map(kBase + kPage, 1, kProtRead | kProtWrite);  // pages 0-2 are one rw mapping now
+  ASSERT_EQ(memory_.QueryVma(kBase + 2 * kPage, vma), 0);
+  EXPECT_EQ(vma.start, kBase);
+  EXPECT_EQ(vma.end, kBase + 3 * kPage);
+  EXPECT_EQ(memory_.queries(), 6u);
+  memory_.SetProcmapQuery(false);
+  const uint64_t before = memory_.syscalls();
+  EXPECT_EQ(memory_.QueryVma(kBase, vma), -ENOTTY);
+  EXPECT_EQ(memory_.QueryVma(kBase, vma), -ENOTTY);
+  EXPECT_EQ(memory_.syscalls() - before, 1u);
+}
+
+// A guard page keeps its protection (one mapping with its neighbours in the text and the query) and fails
+// every access, forced /proc/<pid>/mem ones too.
+TEST_F(FakeMemoryTest, AGuardPageFaultsEveryAccessInsideOneMapping) {
+  FakeMemory memory;
+  memory.Map(kBase, 3, kProtRead | kProtWrite);
+  memory.InstallGuard(kBase + kPage, 1);
+  EXPECT_TRUE(memory.IsGuard(kBase + kPage + 7));
+  EXPECT_FALSE(memory.IsGuard(kBase));
+  StatusOr<std::string_view> text = memory.ReadMapsText();
+  ASSERT_OK(text);
+  EXPECT_EQ(*text, "00100000-00103000 rw-p 00000000 00:00 0\n");
+  std::vector<uint8_t> buffer(3 * kPage);
+  iovec local{buffer.data(), buffer.size()};
+  iovec all = Remote(kBase, 3 * kPage), guard = Remote(kBase + kPage, 8),
+        after = Remote(kBase + 2 * kPage, 8);
+  EXPECT_EQ(memory.VmReadv({&local, 1}, {&all, 1}), static_cast<ssize_t>(kPage));
+  EXPECT_EQ(memory.VmReadv({&local, 1}, {&guard, 1}), -EFAULT);
+  EXPECT_EQ(memory.VmWritev({&local, 1}, {&guard, 1}), -EFAULT);
+  EXPECT_EQ(memory.VmReadv({&local, 1}, {&after, 1}), 8);
+  EXPECT_EQ(memory.MemPread(buffer.data(), 8, kBase + kPage), -EIO);
+  EXPECT_EQ(memory.MemPwrite(buffer.data(), 8, kBase + kPage), -EIO);
+  EXPECT_EQ(memory.MemPread(buffer.data(), 2 * kPage, kBase), static_cast<ssize_t>(kPage));
+  memory.Map(kBase + kPage, 1, kProtRead | kProtWrite);  // mapped anew: no guard
+  EXPECT_EQ(memory.VmReadv({&local, 1}, {&guard, 1}), 8);
+}
+
 }  // namespace
 }  // namespace procscope

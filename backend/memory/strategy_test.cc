@@ -119,6 +119,56 @@ TEST_P(StrategyTest, WritesToReadOnlyFailUnlessForced) {
   EXPECT_EQ(memory_.Peek(kBase + 5 * kPage), forced() ? 0x42 : PatternByte(kBase + 5 * kPage));
 }
 
+// Guard pages (MADV_GUARD_INSTALL) inside one rw mapping, which the maps and PROCMAP_QUERY show as
+// accessible: every strategy still attributes exactly, reads and writes, forced or not (forcing does not
+// pass a guard). Elements: in a guard page, running into one, spanning one, and fine ones between, in an
+// order that makes every classifying strategy classify (more than one fault) before it meets the guards.
+TEST_P(StrategyTest, GuardPagesInsideAMappingFailEveryAccess) {
+  FakeMemory memory;
+  memory.SetProcmapQuery(!GetParam().ends_with("@no_procmap_query"));
+  constexpr uint64_t kGuarded = kBase + 16 * kPage;
+  memory.Map(kGuarded, 8, kProtRead | kProtWrite);  // pages 0-7 one rw mapping; guards at 2, 5 and 6
+  memory.InstallGuard(kGuarded + 2 * kPage, 1);
+  memory.InstallGuard(kGuarded + 5 * kPage, 2);
+  const std::vector<std::pair<uint64_t, uint64_t>> spans = {
+      {kBase + 8 * kPage, 8},                 // unmapped: the first fault
+      {kBase + 10 * kPage, 8},                // unmapped: the second
+      {kGuarded + 16, 8},                     // fine
+      {kGuarded + 2 * kPage + 64, 8},         // in a guard page
+      {kGuarded + 2 * kPage - 4, 12},         // runs into it: 4 bytes
+      {kGuarded + 3 * kPage + 100, 8},        // fine, after it
+      {kGuarded + 4 * kPage + 8, 3 * kPage},  // runs into the two guard pages
+      {kGuarded + 7 * kPage, 16},             // fine, after them
+      {kGuarded + 6 * kPage + 4000, 200},     // from the second guard page into the last page: nothing
+  };
+  auto accessible = [&](uint64_t address, bool write) {
+    const std::optional<int> prot = memory.ProtectionAt(address);
+    return prot.has_value() && !memory.IsGuard(address) &&
+           (forced() || (*prot & (write ? kProtWrite : kProtRead)));
+  };
+  for (const Direction direction : {Direction::kRead, Direction::kWrite}) {
+    const bool write = direction == Direction::kWrite;
+    OwnedBatch batch;
+    for (const auto& [address, length] : spans) batch.Add(address, length, write ? 0x42 : kSentinel);
+    ASSERT_OK(TransferBatch(*strategy_, memory, direction, batch.elements, batch.results));
+    for (size_t i = 0; i < spans.size(); ++i) {
+      const auto& [address, length] = spans[i];
+      uint64_t ok = 0;
+      while (ok < length && accessible(address + ok, write)) ++ok;
+      EXPECT_EQ(batch.results[i], (ElementResult{ok, ok == length ? 0 : EFAULT}))
+          << (write ? "write" : "read") << ", element " << i;
+      for (uint64_t b = 0; b < length; ++b) {
+        if (write) {
+          if (b < ok) ASSERT_EQ(memory.Peek(address + b), 0x42) << "element " << i << " byte " << b;
+        } else {
+          ASSERT_EQ(batch.buffers[i][b], b < ok ? PatternByte(address + b) : kSentinel)
+              << "element " << i << " byte " << b;
+        }
+      }
+    }
+  }
+}
+
 TEST_P(StrategyTest, ZeroLengthAndWrappingNeedNoSyscall) {
   Batch batch;
   batch.Add(0, 0, kSentinel);                       // zero-length at NULL: fine

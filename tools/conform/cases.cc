@@ -216,11 +216,17 @@ std::vector<CaseClass> CaseClasses() {
       one("prefix lost (write)", "4 rw bytes then a hole: 4 bytes, EFAULT", w, {{1, -4, 8}}),
       one("writes to read-only", "0 bytes, EFAULT, the page unchanged", w, {{3, 64, 8}}),
       one("forced PROT_NONE (write)", "0 bytes, EFAULT, the page unchanged", w, {{2, 64, 8}}),
+      // Regions of kGuardLayout: 0 rw, 1 guard, 2 rw; the maps show one rw mapping over all three.
+      one("guard page (read)", "valid, in a guard page inside the mapping, valid: ok, EFAULT, ok", r,
+          {{0, 64, 8}, {1, 64, 8}, {2, 64, 8}}, kGuardLayout),
+      one("guard page (write)", "4 bytes then a guard page: 4 bytes, EFAULT, the guard untouched", w,
+          {{1, -4, 8}}, kGuardLayout),
   };
 }
 
-Case RandomCase(uint64_t seed, bool with_writes) {
+Case RandomCase(uint64_t seed, bool with_writes, bool with_guards) {
   std::mt19937_64 random(seed);
+  std::mt19937_64 guards(seed ^ 0x9e3779b97f4a7c15ULL);  // its own stream: the rest does not change
   auto pick = [&](uint64_t n) { return static_cast<uint64_t>(random() % n); };
   constexpr const char* kRunKinds[] = {"rw", "ro", "none", "hole"};
   const int runs = 3 + static_cast<int>(pick(7));
@@ -230,7 +236,9 @@ Case RandomCase(uint64_t seed, bool with_writes) {
   int64_t size = 0;
   for (int i = 0; i < runs; ++i) {
     // A layout starts and ends with a mapped run.
-    const char* kind = (i == 0 || i == runs - 1) ? kRunKinds[pick(3)] : kRunKinds[pick(4)];
+    const bool inner = i != 0 && i != runs - 1;
+    const char* kind = inner ? kRunKinds[pick(4)] : kRunKinds[pick(3)];
+    if (with_guards && inner && guards() % 4 == 0) kind = "guard";
     const int pages = 1 + static_cast<int>(pick(3));
     c.layout += (i ? "," : "") + std::string(kind) + ":" + std::to_string(pages);
     first_byte.push_back(size);

@@ -55,12 +55,16 @@ inline constexpr char kCanonicalLayout[] = "rw:2,hole:1,none:1,ro:1,rw:1";
 // A page of pattern, then 2 GiB + 8 KiB of zero region: more than MAX_RW_COUNT readable.
 inline constexpr uint64_t kBigZeroPages = 524290;
 inline constexpr char kBigZeroLayout[] = "rw:1,zero:524290";
+// A guard page (madvise MADV_GUARD_INSTALL, Linux 6.13+) inside one rw mapping: the guard classes' layout.
+inline constexpr char kGuardLayout[] = "rw:1,guard:1,rw:1";
 std::vector<Case> CanonicalCases(bool with_writes);
 
 // One case per class of behaviour that tells backends apart (the rows of `procscope conform --classes` and
 // of tools/harness peers' report), each a minimal batch: reads all mapped; results attributed after a hole;
 // a prefix before a hole (read and write); PROT_NONE and read-only bytes, which /proc/PID/mem and ptrace
-// force; zero-length; a wrapping range; more than MAX_RW_COUNT readable; a dead target.
+// force; zero-length; a wrapping range; more than MAX_RW_COUNT readable; a dead target; a guard page inside
+// a mapping, read and write (kGuardLayout: a kernel without guard regions cannot build it, so RunClasses
+// reports those two as not run there).
 struct CaseClass {
   std::string name;  // "prefix lost (read)"
   std::string what;  // one line: what a correct backend answers
@@ -69,8 +73,10 @@ struct CaseClass {
 std::vector<CaseClass> CaseClasses();
 
 // A random layout and batch from `seed` (deterministic): 3-9 runs of 1-3 pages, 1-40 elements anywhere in
-// and around the layout, lengths 0 to 3 pages.
-Case RandomCase(uint64_t seed, bool with_writes);
+// and around the layout, lengths 0 to 3 pages. `with_guards` (a kernel with guard regions) makes about a
+// quarter of the inner runs guard runs, decided by a second generator from the same seed: the batch, and the
+// rest of the layout, are the same either way.
+Case RandomCase(uint64_t seed, bool with_writes, bool with_guards = false);
 
 }  // namespace procscope::conform
 

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "backend/eintr.h"
+#include "backend/memory/feature_probe.h"
 #include "backend/memory/linux_memory_backend.h"
 #include "backend/memory/strategy.h"
 #include "backend/scoped_child.h"
@@ -78,7 +79,11 @@ std::vector<TargetBytes> ReadBack(pid_t pid, const std::vector<fixtures::Region>
   std::vector<Element> elements;
   for (const fixtures::Region& r : regions) {
     // Zero regions (up to 2 GiB) are read-only, like the ro pages the canonical layout checks.
-    if (r.kind == fixtures::RegionKind::kHole || r.kind == fixtures::RegionKind::kZero) continue;
+    // Guard pages fault even forced reads: there is nothing to read back.
+    if (r.kind == fixtures::RegionKind::kHole || r.kind == fixtures::RegionKind::kZero ||
+        r.kind == fixtures::RegionKind::kGuard) {
+      continue;
+    }
     out.push_back({r.start, std::string(r.end - r.start, '\0')});
   }
   for (TargetBytes& t : out) elements.push_back({t.address, t.bytes.data(), t.bytes.size()});
@@ -96,7 +101,10 @@ void Restore(pid_t pid, const std::vector<fixtures::Region>& regions) {
   std::vector<std::string> data;
   std::vector<Element> elements;
   for (const fixtures::Region& r : regions) {
-    if (r.kind == fixtures::RegionKind::kHole || r.kind == fixtures::RegionKind::kZero) continue;
+    if (r.kind == fixtures::RegionKind::kHole || r.kind == fixtures::RegionKind::kZero ||
+        r.kind == fixtures::RegionKind::kGuard) {
+      continue;
+    }
     std::string bytes(r.end - r.start, '\0');
     FillPattern(bytes.data(), r.start, r.end - r.start);
     data.push_back(std::move(bytes));
@@ -105,6 +113,12 @@ void Restore(pid_t pid, const std::vector<fixtures::Region>& regions) {
   std::vector<ElementResult> results(elements.size());
   LinuxMemoryBackend memory(pid);
   (void)TransferBatch(*MakeStrategy("procmem_force"), memory, Direction::kWrite, elements, results);
+}
+
+// "" when this kernel has guard regions, else why not ("needs guard_regions (madvise answered EINVAL)").
+std::string GuardRegionsWhy() {
+  const GuardRegionAnswer answer = ProbeGuardRegions();
+  return answer.madvise == "ok" ? "" : "needs guard_regions (madvise answered " + answer.madvise + ")";
 }
 
 class Runner {
@@ -224,6 +238,7 @@ StatusOr<ConformReport> RunConformance(const ConformOptions& options) {
     return report;
   }
   const std::vector<Case> canonical = CanonicalCases(report.plugin.has_write);
+  const bool guards = GuardRegionsWhy().empty();
   for (size_t i = 0; i < canonical.size(); ++i) {
     // Every further case could cost the whole time limit, or a new worker.
     if (report.hangs >= options.max_hangs || report.crashes >= options.max_crashes) {
@@ -237,7 +252,7 @@ StatusOr<ConformReport> RunConformance(const ConformOptions& options) {
   for (uint64_t i = 0; report.hangs < options.max_hangs && report.crashes < options.max_crashes &&
                        MoreRandomCases(options, report.random_cases, Clock::now() - start);
        ++i) {
-    Status status = check(RandomCase(options.seed * 1000003 + i, report.plugin.has_write));
+    Status status = check(RandomCase(options.seed * 1000003 + i, report.plugin.has_write, guards));
     if (!status.ok()) return status;
     ++report.random_cases;
   }
@@ -251,9 +266,16 @@ StatusOr<ClassReport> RunClasses(const ConformOptions& options) {
   report.plugin = (*worker)->info();
   Targets targets;
   Runner runner(**worker, targets);
+  const std::string no_guards = GuardRegionsWhy();
   for (CaseClass& cls : CaseClasses()) {
     ClassVerdict v;
     v.cls = std::move(cls);
+    if (v.cls.c.layout == kGuardLayout && !no_guards.empty()) {
+      v.run = false;
+      v.problem = "not run: " + no_guards;
+      report.classes.push_back(std::move(v));
+      continue;
+    }
     if (v.cls.c.direction == Direction::kWrite && !report.plugin.has_write) {
       v.run = false;
       v.problem = "not run: the plugin exports no procscope_backend_write";

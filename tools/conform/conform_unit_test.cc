@@ -211,6 +211,34 @@ TEST(ConformJudgeTest, DeadTargetsWrapsAndWrittenMemory) {
   EXPECT_NE(too_far.problem.find("0x10014"), std::string::npos) << too_far.problem;
 }
 
+// With guard regions, about a quarter of the inner runs become guard runs; the batch, the direction, the run
+// count and pages, and every other run stay what the same seed gives without them.
+TEST(ConformCasesTest, GuardRunsReplaceInnerRunsOnlyAndChangeNothingElse) {
+  size_t inner = 0, guards = 0;
+  for (uint64_t seed = 0; seed < 300; ++seed) {
+    const Case plain = RandomCase(seed, true), guarded = RandomCase(seed, true, true);
+    EXPECT_EQ(plain.elements, guarded.elements);
+    EXPECT_EQ(plain.direction, guarded.direction);
+    ASSERT_OK_AND_ASSIGN(auto a, fixtures::ParseLayoutSpec(plain.layout));
+    ASSERT_OK_AND_ASSIGN(auto b, fixtures::ParseLayoutSpec(guarded.layout));
+    ASSERT_EQ(a.size(), b.size()) << guarded.layout;
+    for (size_t i = 0; i < a.size(); ++i) {
+      EXPECT_EQ(a[i].second, b[i].second);
+      EXPECT_NE(a[i].first, RegionKind::kGuard);
+      const bool is_inner = i != 0 && i + 1 != a.size();
+      if (b[i].first == RegionKind::kGuard) {
+        EXPECT_TRUE(is_inner) << guarded.layout;
+        ++guards;
+      } else {
+        EXPECT_EQ(a[i].first, b[i].first) << plain.layout << " / " << guarded.layout;
+      }
+      inner += is_inner;
+    }
+  }
+  EXPECT_GT(guards, inner / 6);
+  EXPECT_LT(guards, inner / 3);
+}
+
 TEST(ConformRunTest, RandomCasesRunForTheBudgetAtLeastOnceOrExactlyTheCount) {
   using std::chrono::milliseconds;
   ConformOptions budget;
