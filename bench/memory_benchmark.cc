@@ -18,8 +18,8 @@
 // stride: layout "dense16"), is what an engine that reads close elements as one span does at least: one pass
 // finding the span, one read of it, one pass scattering it and filling the results.
 // Sparse cells (both grids; P10): N valid elements and 1 or 3 in holes in a target of 2,000 or 30,000
-// mappings, the default strategy paired with "floor_sparse" (BM_Paired/floor:sparse/...) and each forced means
-// of classification paired with the same floor (BM_Sparse/...): see RunSparse.
+// mappings, the default strategy paired with "floor_sparse" (BM_Paired/floor:sparse/...) and each forced
+// means of classification paired with the same floor (BM_Sparse/...): see RunSparse.
 // --backend=PATH.so adds a plugin (backend/c_api/procscope_backend.h, loaded in this process: it is trusted
 // here, `procscope conform` is where it is judged) as one more strategy, "plugin", on every N=4096 cell of
 // the grid, interleaved with the engine's, and as BM_PairedPlugin cells (N=4096 S=8 H=0, 0.1, 0.5: the
@@ -63,6 +63,7 @@ struct Cell {
   double holes;
   bool dense;
   uint64_t stride = 32;  // dense only: bytes from one element to the next
+  bool guard = false;    // spread only: the unreadable pages are guard pages inside one rw mapping
 };
 
 // A target layout and the batch that goes with it.
@@ -75,10 +76,13 @@ struct Target {
 
 // Element pages: element i sits on page i (spread) or at byte stride * i (dense) after a leading guard
 // page; a fraction `holes` of the element pages is unmapped (seeded, so every strategy sees the same layout).
-Target* GetTarget(uint64_t n, uint64_t size, double holes, bool dense, uint64_t stride) {
+// `guard`: the unreadable pages are guard pages (MADV_GUARD_INSTALL) inside one rw mapping instead of holes.
+// Null when the child could not be started, with the reason in `why`.
+Target* GetTarget(uint64_t n, uint64_t size, double holes, bool dense, uint64_t stride, bool guard,
+                  std::string& why) {
   static std::map<std::string, std::unique_ptr<Target>> cache;
   const std::string key = std::to_string(n) + "/" + std::to_string(size) + "/" + std::to_string(holes) +
-                          (dense ? "d" + std::to_string(stride) : "s");
+                          (dense ? "d" + std::to_string(stride) : "s") + (guard ? "g" : "");
   if (auto it = cache.find(key); it != cache.end()) return it->second.get();
   const uint64_t element_pages =
       dense ? (n * stride + size + kPage - 1) / kPage : n + (size > kPage - 128 ? 1 : 0);
@@ -93,12 +97,15 @@ Target* GetTarget(uint64_t n, uint64_t size, double holes, bool dense, uint64_t 
   for (uint64_t p = 0; p < element_pages;) {
     uint64_t run = 1;
     while (p + run < element_pages && hole[p + run] == hole[p]) ++run;
-    spec += std::string(hole[p] ? ",hole:" : ",rw:") + std::to_string(run);
+    spec += std::string(hole[p] ? (guard ? ",guard:" : ",hole:") : ",rw:") + std::to_string(run);
     p += run;
   }
   spec += ",rw:1";
   StatusOr<std::unique_ptr<fixtures::LayoutChild>> child = fixtures::LayoutChild::Start(spec);
-  if (!child.ok()) return nullptr;
+  if (!child.ok()) {
+    why = "could not start the layout child: " + child.status().message();
+    return nullptr;
+  }
   auto target = std::make_unique<Target>();
   target->child = *std::move(child);
   const uint64_t base = target->child->regions().front().start + kPage;
@@ -140,8 +147,22 @@ class Floor {
       : pid_(t.child->pid()),
         with_maps_(kind == "floor_maps"),
         coalesce_(kind == "floor_coalesce"),
+        with_pagemap_(kind == "floor_pagemap"),
         maps_path_("/proc/" + std::to_string(pid_) + "/maps"),
         maps_buffer_(1 << 20) {
+    if (with_pagemap_) {
+      // Every element, and the pages they lie on: Batch learns which are guard pages from the pagemap.
+      for (const Element& e : elements) {
+        all_local_.push_back({e.buffer, size});
+        all_remote_.push_back({reinterpret_cast<void*>(static_cast<uintptr_t>(e.address)), size});
+      }
+      first_page_ = elements.empty() ? 0 : elements.front().address / kPage;
+      const uint64_t last_page = elements.empty() ? 0 : (elements.back().address + size - 1) / kPage;
+      entries_.resize(last_page - first_page_ + 1);
+      local_.reserve(elements.size());
+      remote_.reserve(elements.size());
+      return;
+    }
     for (size_t i = 0; i < elements.size(); ++i) {
       if (!t.valid[i]) continue;
       local_.push_back({elements[i].buffer, size});
@@ -156,6 +177,23 @@ class Floor {
   uint64_t Batch() {
     if (coalesce_) return Coalesce();
     uint64_t calls = 0;
+    if (with_pagemap_) {
+      // floor_pagemap: what an engine that learns where guard pages are from /proc/PID/pagemap (bit 58,
+      // 6.15+) pays at least: open it, one read of the entries of every page the batch touches (8 bytes a
+      // page), one pass keeping the elements whose page is no guard, then the calls.
+      const int fd = open(("/proc/" + std::to_string(pid_) + "/pagemap").c_str(), O_RDONLY | O_CLOEXEC);
+      benchmark::DoNotOptimize(pread(fd, entries_.data(), entries_.size() * 8, first_page_ * 8));
+      close(fd);
+      ++calls;
+      local_.clear();
+      remote_.clear();
+      for (size_t i = 0; i < all_remote_.size(); ++i) {
+        const uint64_t page = reinterpret_cast<uintptr_t>(all_remote_[i].iov_base) / kPage - first_page_;
+        if ((entries_[page] >> 58) & 1) continue;
+        local_.push_back(all_local_[i]);
+        remote_.push_back(all_remote_[i]);
+      }
+    }
     if (with_maps_) {
       // The cheapest way to learn where the holes are: one read of the maps text (open, read to EOF into a
       // buffer larger than it, close; no parse), counted as one call.
@@ -204,6 +242,10 @@ class Floor {
  private:
   pid_t pid_;
   bool with_maps_, coalesce_;
+  bool with_pagemap_ = false;
+  std::vector<iovec> all_local_, all_remote_;  // floor_pagemap: every element
+  uint64_t first_page_ = 0;
+  std::vector<uint64_t> entries_;  // floor_pagemap: the pagemap entries of the batch's pages
   std::string maps_path_;
   std::vector<char> maps_buffer_;
   std::vector<iovec> local_, remote_;
@@ -213,8 +255,9 @@ class Floor {
 
 // The cell's target, or null after skipping the cell with the reason.
 Target* CellTarget(benchmark::State& state, const Cell& cell) {
-  Target* t = GetTarget(cell.n, cell.size, cell.holes, cell.dense, cell.stride);
-  if (t == nullptr) state.SkipWithError("could not start the layout child");
+  std::string why;
+  Target* t = GetTarget(cell.n, cell.size, cell.holes, cell.dense, cell.stride, cell.guard, why);
+  if (t == nullptr) state.SkipWithError(why.c_str());
   return t;
 }
 
@@ -240,7 +283,8 @@ void RunCell(benchmark::State& state, const Cell& cell) {
   const std::vector<Element> elements = WithBuffers(*t, buffer, cell.size);
   LinuxMemoryBackend memory(t->child->pid());
 
-  if (cell.strategy == "floor_syscall" || cell.strategy == "floor_memcpy" || cell.strategy == "floor_maps") {
+  if (cell.strategy == "floor_syscall" || cell.strategy == "floor_memcpy" || cell.strategy == "floor_maps" ||
+      cell.strategy == "floor_pagemap") {
     Floor floor(*t, elements, cell.size, cell.strategy);
     std::vector<uint8_t> source(cell.dense ? cell.n * cell.stride + cell.size : cell.n * kPage + kPage);
     const uint64_t base = t->elements.empty() ? 0 : t->elements.front().address;
@@ -562,8 +606,10 @@ void RegisterSparse() {
 std::string BatchName(const Cell& c) {
   char holes[16];
   std::snprintf(holes, sizeof holes, "%g", c.holes);
-  return "/N:" + std::to_string(c.n) + "/S:" + std::to_string(c.size) + "/H:" + holes +
-         "/layout:" + (c.dense ? (c.stride == 32 ? "dense" : "dense" + std::to_string(c.stride)) : "spread");
+  return "/N:" + std::to_string(c.n) + "/S:" + std::to_string(c.size) + "/H:" + holes + "/layout:" +
+         (c.dense   ? (c.stride == 32 ? "dense" : "dense" + std::to_string(c.stride))
+          : c.guard ? "guard"
+                    : "spread");
 }
 
 std::string CellName(const Cell& c) { return "BM_Read/strategy:" + c.strategy + BatchName(c); }
@@ -602,10 +648,23 @@ void RegisterGrid(bool full) {
   if (g_plugin != nullptr) {
     for (double h : {0.0, 0.1, 0.5}) paired.push_back({"plugin", 4096, 8, h, false});
   }
+  // Guard pages instead of holes (N=4096 S=8, H of the pages guards inside one rw mapping): the default
+  // against the valid-only calls (floor_syscall: knowing where the guards are costs nothing) and against
+  // floor_pagemap (learning it from /proc/PID/pagemap first): whether classifying by the pagemap would pay.
+  // Information, not targets (BM_PairedGuard, outside bench --check); a kernel without guard regions skips
+  // them with the reason.
+  for (double h : {0.01, 0.1, 0.5}) {
+    for (const char* floor : {"floor_syscall", "floor_pagemap"}) {
+      Cell cell{floor, 4096, 8, h, false};
+      cell.guard = true;
+      paired.push_back(cell);
+    }
+  }
   for (const Cell& cell : paired) {
-    const std::string name =
-        (cell.strategy == "plugin" ? "BM_PairedPlugin" : "BM_Paired/floor:" + cell.strategy) +
-        BatchName(cell);
+    const std::string name = (cell.strategy == "plugin" ? "BM_PairedPlugin"
+                              : cell.guard              ? "BM_PairedGuard/floor:" + cell.strategy
+                                                        : "BM_Paired/floor:" + cell.strategy) +
+                             BatchName(cell);
     benchmark::RegisterBenchmark(name.c_str(), [cell](benchmark::State& state) {
       RunPaired(state, cell);
     })->Unit(benchmark::kMicrosecond);

@@ -124,5 +124,51 @@ TEST(GuardRegionTest, EveryStrategyAttributesReadsAndWritesExactly) {
   }
 }
 
+// One element per page over 40 pages of one rw mapping, every fourth a guard page, two holes first (so the
+// default classifies): where the pagemap marks guard pages (6.15+) one read of it settles all ten after the
+// first call that meets one (a handful of calls); where it does not, each guard page costs a call.
+TEST(GuardRegionTest, ThePagemapSettlesTheGuardPagesAfterTheFirst) {
+  const GuardRegionAnswer answer = ProbeGuardRegions();
+  if (answer.madvise != "ok")
+    GTEST_SKIP() << "needs guard_regions (madvise answered " << answer.madvise << ")";
+  std::string spec = "rw:1,hole:1,rw:1,hole:1";
+  for (int i = 0; i < 10; ++i) spec += ",rw:3,guard:1";
+  spec += ",rw:1";
+  ASSERT_OK_AND_ASSIGN(testing::HolesFixture holes, testing::StartHoles(spec));
+  std::vector<Element> elements;
+  std::vector<std::vector<uint8_t>> buffers;
+  for (const fixtures::Region& r : holes.regions) {
+    if (r.start == holes.regions.front().start) continue;  // from the first hole on
+    for (uint64_t page = r.start; page < r.end; page += 4096) {
+      buffers.emplace_back(8);
+      elements.push_back({page + 64, buffers.back().data(), 8});
+    }
+  }
+  std::vector<ElementResult> results(elements.size());
+  TransferReport report;
+  LinuxMemoryBackend memory(holes.process->pid());
+  ASSERT_OK(TransferBatch(*MakeStrategy("default"), memory, Direction::kRead, elements, results, &report));
+  size_t guards = 0;
+  for (size_t i = 0; i < elements.size(); ++i) {
+    const ElementResult want =
+        fixtures::ExpectedResult(holes.regions, elements[i].address, 8, Direction::kRead, false);
+    EXPECT_EQ(results[i], want) << "element " << i;
+    for (const fixtures::Region& r : holes.regions)
+      guards += r.kind == fixtures::RegionKind::kGuard && elements[i].address >= r.start &&
+                elements[i].address < r.end;
+  }
+  ASSERT_EQ(guards, 10u);
+  EXPECT_EQ(report.classified_by, Classification::kPagemap);
+  const bool marked = answer.pagemap_bit.ok() && *answer.pagemap_bit;
+  // Marked: 2 calls stop at the holes, a lookup or the text, 1 call stops at the first guard page, the
+  // pagemap read, 1 call for the rest; at most 8 with PROCMAP_QUERY's lookups. Not marked: a call per guard.
+  if (marked) {
+    EXPECT_LE(report.syscalls, 8u);
+  } else {
+    EXPECT_GE(report.syscalls, 2u + guards);
+  }
+  EXPECT_TRUE(holes.process->Stop());
+}
+
 }  // namespace
 }  // namespace procscope

@@ -203,6 +203,14 @@ def summary_rows(runs):
         rows.append((f"P5 {d} / hand-built single syscall, N=1024 S=8 H=0{how}", ratio,
                      *paired_target(how, "<=", 1.05), paired("floor_syscall", n=1024)))
     rows += sparse_rows(runs)
+    for h in (0.01, 0.1, 0.5):
+        for floor in ("floor_syscall", "floor_pagemap"):
+            name = paired(floor, holes=h, layout="guard").replace("BM_Paired/", "BM_PairedGuard/")
+            ratio = runs.value(name, "ratio")
+            if ratio is not None:
+                what = ("the valid-only calls" if floor == "floor_syscall"
+                        else "one pagemap read + the valid-only calls")
+                rows.append((f"guard pages: {d} / {floor} ({what}), N=4096 S=8 H={h:g} [paired]", ratio, None, None))
     rows += cli_rows(runs)
     if runs.value(cell("plugin")) is not None and runs.value(cell(d)) is not None:
         plugin = runs.data.get("context", {}).get("procscope_plugin", "plugin")

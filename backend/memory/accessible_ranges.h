@@ -63,6 +63,9 @@ class AccessibleCursor {
     if (address >= at_->end) return {0, -1};
     return {std::min(length, at_->end - address), at_ - first_};
   }
+  // The range an element gets after this lookup, given the one it had: this snapshot's (see GuardCursor,
+  // which refines the previous one instead).
+  static int64_t Combine(int64_t /*previous*/, int64_t found) { return found; }
 
  private:
   const AccessibleRange* first_;

@@ -17,7 +17,9 @@ enum class Direction { kRead, kWrite };
 // model is backend/memory/classify.h's): not at all (no call stopped short, or the strategy never
 // classifies), by going on with calls, by PROCMAP_QUERY lookups, or by reading the maps text. Declared in
 // the order of their cost to a large target (the CLI reports the costliest one a batch's chunks needed).
-enum class Classification { kNone, kCalls, kProcmapQuery, kMapsText };
+// kPagemap: after a lookup (the text or PROCMAP_QUERY), calls still stopped short inside mapped memory, and
+// /proc/<pid>/pagemap showed where the guard pages are.
+enum class Classification { kNone, kCalls, kProcmapQuery, kMapsText, kPagemap };
 
 // One element of a batch: `length` bytes at `address` in the target, and the caller's buffer of the same
 // length (written to by reads, read from by writes). The caller owns the buffer and keeps it alive for the

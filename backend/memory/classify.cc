@@ -36,4 +36,41 @@ AccessiblePrefix QueryCursor::Prefix(uint64_t tagged_address, uint64_t length) {
   return {prefix, range};
 }
 
+bool GuardCursor::Load(uint64_t page) {
+  first_ = page - page % kGuardWindow;
+  loaded_ = false;
+  const ssize_t n = memory_.PagemapRead(first_, std::span<uint64_t>(entries_, kGuardWindow));
+  if (n != static_cast<ssize_t>(sizeof entries_)) return false;
+  uint16_t next = kGuardWindow;
+  for (size_t i = kGuardWindow; i-- > 0;) {
+    if ((entries_[i] >> kPagemapGuardBit) & 1) {
+      next = static_cast<uint16_t>(i);
+      found_guard_ = true;
+    }
+    next_guard_[i] = next;
+  }
+  loaded_ = true;
+  return true;
+}
+
+AccessiblePrefix GuardCursor::Prefix(uint64_t tagged_address, uint64_t length) {
+  const uint64_t address = UntaggedAddress(tagged_address);
+  const uint64_t first_page = address / kPagemapPageSize;
+  const uint64_t last_page = (address + (length - 1)) / kPagemapPageSize;  // elements never wrap
+  int64_t run = kUnknown;
+  for (uint64_t page = first_page; page <= last_page;) {
+    if (!loaded_ || page < first_ || page - first_ >= kGuardWindow) {
+      if (!Load(page)) return {length, run == kUnknown ? kUnknown : run};
+    }
+    const uint64_t guard = first_ + next_guard_[page - first_];  // first guard page at or after `page`
+    if (run == kUnknown) run = static_cast<int64_t>(guard);      // the guard-free run it starts in
+    if (guard <= last_page && guard < first_ + kGuardWindow) {
+      const uint64_t prefix = guard * kPagemapPageSize > address ? guard * kPagemapPageSize - address : 0;
+      return {prefix, prefix == 0 ? -1 : run};
+    }
+    page = first_ + kGuardWindow;  // no guard up to the window's end: on to the next window
+  }
+  return {length, run};
+}
+
 }  // namespace procscope::memory_internal

@@ -92,4 +92,10 @@ int DyingMemory::QueryVma(uint64_t address, VmaInfo& vma) {
   return inner_.QueryVma(address, vma);
 }
 
+ssize_t DyingMemory::PagemapRead(uint64_t first_page, std::span<uint64_t> entries) {
+  if (Dead()) return 0;
+  read_maps_ = true;
+  return inner_.PagemapRead(first_page, entries);
+}
+
 }  // namespace procscope

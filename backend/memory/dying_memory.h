@@ -8,7 +8,8 @@
 //
 // Once dead it answers as the kernel does for a zombie (backend/KERNEL_FACTS.md): process_vm_readv/writev
 // -ESRCH, /proc/<pid>/mem 0 (EOF), an empty maps, and PROCMAP_QUERY -ESRCH (the
-// kernel finds no live mm). Before that every call is the inner backend's, and
+// kernel finds no live mm); /proc/<pid>/pagemap 0 (EOF:
+// the kernel's pagemap_read finds no live mm). Before that every call is the inner backend's, and
 // what it moved is recorded, so a test can tell which elements were finished before the death and must keep
 // their results. The inner backend is borrowed and must outlive this one.
 #ifndef PROCSCOPE_BACKEND_MEMORY_DYING_MEMORY_H_
@@ -34,6 +35,7 @@ class DyingMemory final : public MemoryBackend {
   ssize_t MemPwrite(const void* buffer, size_t length, uint64_t address) override;
   StatusOr<std::string_view> ReadMapsText() override;
   int QueryVma(uint64_t address, VmaInfo& vma) override;
+  ssize_t PagemapRead(uint64_t first_page, std::span<uint64_t> entries) override;
 
   // Whether some call found the target dead (the batch needed more calls than it was allowed).
   bool died() const { return died_; }

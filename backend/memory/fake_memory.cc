@@ -195,4 +195,18 @@ int FakeMemory::QueryVma(uint64_t address, VmaInfo& vma) {
   return 0;
 }
 
+ssize_t FakeMemory::PagemapRead(uint64_t first_page, std::span<uint64_t> entries) {
+  CountSyscall();
+  if (denied_) return -EPERM;
+  if (dead_) return 0;  // pagemap_read finds no live mm: EOF
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const auto it = pages_.find(first_page + i);
+    entries[i] = it == pages_.end()
+                     ? 0
+                     : (uint64_t{1} << 63) |
+                           (it->second.guard && pagemap_guard_bit_ ? uint64_t{1} << kPagemapGuardBit : 0);
+  }
+  return static_cast<ssize_t>(entries.size_bytes());
+}
+
 }  // namespace procscope

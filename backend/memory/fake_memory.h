@@ -56,6 +56,9 @@ class FakeMemory final : public MemoryBackend {
   // nullopt goes back to the pages'.
   void SetMapsText(std::optional<std::string> text) { maps_override_ = std::move(text); }
   void SetProcmapQuery(bool supported) { query_supported_ = supported; }
+  // Whether PagemapRead marks guard pages (bit 58, as 6.15+ does; default true): false imitates 6.13-6.14,
+  // whose guard pages read as plain pages there.
+  void SetPagemapGuardBit(bool shown) { pagemap_guard_bit_ = shown; }
   // How many QueryVma calls reached the (imitated) kernel.
   uint64_t queries() const { return queries_; }
 
@@ -76,6 +79,8 @@ class FakeMemory final : public MemoryBackend {
   // Contiguous pages of equal protection as one anonymous private mapping each, in /proc maps format.
   StatusOr<std::string_view> ReadMapsText() override;
   int QueryVma(uint64_t address, VmaInfo& vma) override;
+  // Entries with bit 63 (present) for mapped pages and bit 58 for guard pages; 0 for unmapped ones.
+  ssize_t PagemapRead(uint64_t first_page, std::span<uint64_t> entries) override;
 
  private:
   struct Page {
@@ -91,6 +96,7 @@ class FakeMemory final : public MemoryBackend {
   bool denied_ = false;
   bool forces_ = true;
   bool query_supported_ = true;
+  bool pagemap_guard_bit_ = true;
   bool query_refused_ = false;  // -ENOTTY was answered once
   uint64_t queries_ = 0;
   std::string maps_text_;  // what ReadMapsText returned last

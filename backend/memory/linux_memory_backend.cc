@@ -92,6 +92,24 @@ int LinuxMemoryBackend::QueryVma(uint64_t address, VmaInfo& vma) {
   return 0;
 }
 
+ssize_t LinuxMemoryBackend::PagemapRead(uint64_t first_page, std::span<uint64_t> entries) {
+  if (!pagemap_fd_.is_valid()) {
+    const int dir = proc_dir_fd_ >= 0 ? proc_dir_fd_ : AT_FDCWD;
+    const std::string path = ProcPath("pagemap");
+    const int fd = RetryOnEintr([&] { return openat(dir, path.c_str(), O_RDONLY | O_CLOEXEC); });
+    if (fd < 0) return -errno;
+    pagemap_fd_.reset(fd);
+  }
+  CountSyscall();
+  uint64_t offset;
+  if (__builtin_mul_overflow(first_page, sizeof(uint64_t), &offset) ||
+      offset > static_cast<uint64_t>(INT64_MAX))
+    return -EINVAL;
+  return ResultOrMinusErrno([&] {
+    return pread(pagemap_fd_.get(), entries.data(), entries.size_bytes(), static_cast<off_t>(offset));
+  });
+}
+
 std::string LinuxMemoryBackend::ProcPath(const char* name) const {
   if (proc_dir_fd_ >= 0) return name;
   return "/proc/" + std::to_string(pid_) + "/" + name;

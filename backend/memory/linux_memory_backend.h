@@ -34,6 +34,8 @@ class LinuxMemoryBackend final : public MemoryBackend {
   // The maps are opened on the first query and kept open for the next ones (closed by the destructor); a
   // kernel's -ENOTTY is remembered, so later queries answer it without a call.
   int QueryVma(uint64_t address, VmaInfo& vma) override;
+  // /proc/<pid>/pagemap is opened on first use and kept open.
+  ssize_t PagemapRead(uint64_t first_page, std::span<uint64_t> entries) override;
 
   pid_t pid() const { return pid_; }
 
@@ -47,7 +49,8 @@ class LinuxMemoryBackend final : public MemoryBackend {
   int proc_dir_fd_ = -1;
   ScopedFd mem_fd_;
   bool mem_fd_writable_ = false;
-  ScopedFd maps_fd_;  // QueryVma's
+  ScopedFd maps_fd_;     // QueryVma's
+  ScopedFd pagemap_fd_;  // PagemapRead's
   bool query_unsupported_ = false;
   std::string maps_buffer_;  // ReadMapsText's text: kept, so that a batch reads the maps with one read()
 };

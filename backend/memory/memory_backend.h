@@ -20,6 +20,10 @@
 //     or above the address, -ENOTTY on a kernel without the ioctl, -ESRCH/-EPERM as for the maps' open.
 //     Addresses as the maps print them (untagged on arm64). It sees what the maps text shows minus the
 //     gate area ([vsyscall]), which is no VMA of the process (backend/KERNEL_FACTS.md).
+//   PagemapRead: pread on /proc/<pid>/pagemap: the 64-bit entries of `entries.size()` pages from page
+//     `first_page` (address / 4096). Bit 58 marks a guard page (MADV_GUARD_INSTALL) from 6.15; an unmapped
+//     page reads as 0. Returns the bytes read (0 once the process has exited) or a negated errno (-EPERM
+//     without ptrace access).
 #ifndef PROCSCOPE_BACKEND_MEMORY_MEMORY_BACKEND_H_
 #define PROCSCOPE_BACKEND_MEMORY_MEMORY_BACKEND_H_
 
@@ -47,6 +51,10 @@ struct VmaInfo {
 // Measured on Linux 6.18 (backend/KERNEL_FACTS.md); `procscope probe` re-measures them.
 inline constexpr size_t kIovMax = 1024;
 inline constexpr uint64_t kMaxRwCount = 0x7ffff000;
+// /proc/<pid>/pagemap: the page size its entries are per (4 KiB on the lines procscope supports) and the bit
+// of an entry that marks a guard page (6.15+).
+inline constexpr uint64_t kPagemapPageSize = 4096;
+inline constexpr int kPagemapGuardBit = 58;
 
 class MemoryBackend {
  public:
@@ -62,6 +70,7 @@ class MemoryBackend {
   // Returns 0 or a negated errno (see above); one call. A backend that got -ENOTTY may answer it again
   // without a call.
   virtual int QueryVma(uint64_t address, VmaInfo& vma) = 0;
+  virtual ssize_t PagemapRead(uint64_t first_page, std::span<uint64_t> entries) = 0;
 
   // Kernel calls made through this backend so far (every method above counts one per call).
   uint64_t syscalls() const { return syscalls_; }

@@ -195,6 +195,8 @@ std::string_view ClassificationName(Classification classification) {
       return "procmap_query";
     case Classification::kMapsText:
       return "maps_text";
+    case Classification::kPagemap:
+      return "pagemap";
     case Classification::kNone:
       break;
   }

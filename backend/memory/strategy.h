@@ -65,7 +65,7 @@ struct TransferReport {
   Classification classified_by = Classification::kNone;
 };
 
-// "none", "calls", "procmap_query", "maps_text".
+// "none", "calls", "procmap_query", "maps_text", "pagemap".
 std::string_view ClassificationName(Classification classification);
 
 // "process_vm_readv was refused with EPERM" (process_vm_writev for writes): why a batch fell back.

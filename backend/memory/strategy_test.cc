@@ -518,5 +518,37 @@ TEST(ClassificationCostModelTest, WithoutTheIoctlCallsUpToKCallElementsLeftThenT
   EXPECT_EQ(calls, 4u);  // the maps read counts as one
 }
 
+// Guard pages after a lookup: the text (or PROCMAP_QUERY) says the elements are reachable, a call stops
+// at a guard page anyway, and one pagemap read (bit 58, 6.15+) settles every other guard page: two calls
+// for the leading holes, one that stops at the first guard, one for the rest. Where the pagemap does not
+// mark them (6.13-6.14) each guard page costs its call, as before.
+TEST(ClassificationCostModelTest, GuardPagesAfterALookupAreFoundInThePagemap) {
+  for (const bool marked : {true, false}) {
+    FakeMemory memory;
+    memory.SetPagemapGuardBit(marked);
+    constexpr uint64_t kPages = 100;
+    memory.Map(kBase + 2 * kPage, kPages, kProtRead | kProtWrite);  // pages 0 and 1 are holes
+    for (uint64_t p = 2; p < 2 + kPages; p += 5) memory.InstallGuard(kBase + p * kPage + 3 * kPage, 1);
+    OwnedBatch batch;
+    for (uint64_t p = 0; p < 2 + kPages; ++p) batch.Add(kBase + p * kPage + 64, 8, kSentinel);
+    TransferReport report;
+    const uint64_t before = memory.syscalls(), lookups = memory.queries();
+    ASSERT_OK(TransferBatch(*MakeStrategy("adaptive"), memory, Direction::kRead, batch.elements,
+                            batch.results, &report));
+    size_t guards = 0;
+    for (uint64_t p = 0; p < 2 + kPages; ++p) {
+      const uint64_t address = kBase + p * kPage + 64;
+      const bool ok = memory.ProtectionAt(address).has_value() && !memory.IsGuard(address);
+      guards += memory.IsGuard(address);
+      ASSERT_EQ(batch.results[p], (ElementResult{ok ? 8u : 0u, ok ? 0 : EFAULT})) << p;
+    }
+    ASSERT_EQ(guards, 20u);
+    EXPECT_EQ(report.classified_by, Classification::kPagemap);
+    const uint64_t calls =
+        memory.syscalls() - before - (memory.queries() - lookups) - 1;  // - the pagemap read
+    EXPECT_EQ(calls, marked ? 4u : 3u + guards) << (marked ? "pagemap marks guards" : "it does not");
+  }
+}
+
 }  // namespace
 }  // namespace procscope

@@ -258,7 +258,7 @@ Status RunMerging(MemoryBackend& memory, Direction direction, std::vector<Item>&
       const AccessiblePrefix prefix =
           cursor.Prefix(item.address + item.transferred, item.limit - item.transferred);
       item.limit = item.transferred + prefix.length;
-      item.range = prefix.range;
+      item.range = cursor.Combine(item.range, prefix.range);
       if (prefix.length == 0) {
         finish(item, EFAULT);
       } else {
