@@ -197,6 +197,31 @@ class BenchReportTest(unittest.TestCase):
         rc, s = report("check", os.path.join(DATA, "a.json"))
         self.assertEqual(rc, 2, s)
 
+    def test_p10_sparse_and_guard_rows(self):
+        p10 = "BM_Paired/floor:sparse/mappings:30000/N:16/holes:1/engine:default"
+        three = "BM_Paired/floor:sparse/mappings:30000/N:16/holes:3/engine:default"
+        data = self.paired_cells(load("a.json"), {
+            p10: [1.05, 1.06, 1.07], three: [2.0, 2.1, 2.2],
+            "BM_Sparse/mappings:30000/N:16/holes:1/engine:maps_text": [740, 750, 760],
+            "BM_Sparse/mappings:30000/N:16/holes:1/engine:procmap_query": [2.1, 2.14, 2.2],
+            "BM_PairedGuard/floor:floor_pagemap/N:4096/S:8/H:0.1/layout:guard": [1.1, 1.11, 1.12]})
+        for b in data["benchmarks"]:  # how the last batch classified: calls (1), procmap_query (2)
+            if b["run_name"] in (p10, three):
+                b["classified_by"] = 1 if b["run_name"] == p10 else 2
+        s = self.output("summary", self.write("p10.json", data))
+        self.assertLine(r"^P10 default / floor_sparse \(calls that stop at the hole, no classification\), 30,000 "
+                        r"mappings, N=16, 1 hole \[paired\] *1.060 *<= 1.5 *met", s)
+        self.assertLine(r"^P10 cost model: default \(by calls\) / floor_sparse at 30000 mappings, N=16, 1 hole; "
+                        r"forced: maps_text 750, procmap_query 2.14 \[paired\] *1.060", s)
+        self.assertLine(r"^P10 cost model: default \(by procmap_query\) / floor_sparse at 30000 mappings, N=16, "
+                        r"3 holes; forced: - \[paired\] *2.100", s)
+        self.assertLine(r"^guard pages: adaptive_coalesce / floor_pagemap \(one pagemap read \+ the valid-only "
+                        r"calls\), N=4096 S=8 H=0.1 \[paired\] *1.110", s)
+        # P10 is one of bench --check's targets; 1.7 misses it.
+        rc, c = report("check", self.write("p10check.json", self.paired_cells({"benchmarks": []}, {p10: [1.7, 1.7, 1.7]})))
+        self.assertEqual(rc, 1, c)
+        self.assertLine(r"^P10 .* *1.700 *0.00 *<= 1.5 \(\+5%\) *MISSED$", c)
+
     def test_cli_rows(self):
         data = load("a.json")
 
