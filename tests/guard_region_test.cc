@@ -124,15 +124,16 @@ TEST(GuardRegionTest, EveryStrategyAttributesReadsAndWritesExactly) {
   }
 }
 
-// One element per page over 40 pages of one rw mapping, every fourth a guard page, two holes first (so the
-// default classifies): where the pagemap marks guard pages (6.15+) one read of it settles all ten after the
-// first call that meets one (a handful of calls); where it does not, each guard page costs a call.
+// One element per page over 60 pages of one rw mapping, every second a guard page, two holes first (so the
+// default classifies: ~40 more faults expected at that rate): where the pagemap marks guard pages (6.15+)
+// one read of it settles all 30 after the first call that meets one (a handful of calls); where it does
+// not, each guard page costs a call.
 TEST(GuardRegionTest, ThePagemapSettlesTheGuardPagesAfterTheFirst) {
   const GuardRegionAnswer answer = ProbeGuardRegions();
   if (answer.madvise != "ok")
     GTEST_SKIP() << "needs guard_regions (madvise answered " << answer.madvise << ")";
   std::string spec = "rw:1,hole:1,rw:1,hole:1";
-  for (int i = 0; i < 10; ++i) spec += ",rw:3,guard:1";
+  for (int i = 0; i < 30; ++i) spec += ",rw:1,guard:1";
   spec += ",rw:1";
   ASSERT_OK_AND_ASSIGN(testing::HolesFixture holes, testing::StartHoles(spec));
   std::vector<Element> elements;
@@ -157,7 +158,7 @@ TEST(GuardRegionTest, ThePagemapSettlesTheGuardPagesAfterTheFirst) {
       guards += r.kind == fixtures::RegionKind::kGuard && elements[i].address >= r.start &&
                 elements[i].address < r.end;
   }
-  ASSERT_EQ(guards, 10u);
+  ASSERT_EQ(guards, 30u);
   EXPECT_EQ(report.classified_by, Classification::kPagemap);
   const bool marked = answer.pagemap_bit.ok() && *answer.pagemap_bit;
   // Marked: 2 calls stop at the holes, a lookup or the text, 1 call stops at the first guard page, the

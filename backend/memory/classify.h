@@ -12,18 +12,22 @@
 //                                 160-234 lookups, 67-92 us
 //   the maps text                 ~110-190 ns per mapping, every mapping, every time: ~15 us for a small
 //                                 process, ~0.23 ms at 2,000 mappings, ~4 ms at 30,000
-// Hence, for the strategies that classify (Classifier::kCheapest):
+// Hence, for the strategies that classify (Classifier::kCheapest), after each call that stops short, with
+// F faults so far, P elements settled and U left, E = F * U / P further faults expected at the rate seen:
 //   1. After the first fault: no classification, one more call over the rest. A batch with one hole then
 //      pays what any reader who does not know where the hole is pays at least (bench P10's floor: the call
 //      that stops at the hole and one over the elements after it), whatever the size of the target.
-//   2. After a second fault there are holes enough to learn about: by PROCMAP_QUERY when the kernel has it
-//      and U <= kQueryElements (~45 us at most: the text of a ~300-mapping process; nothing beside the text
-//      of the thousands of mappings of a browser, a JVM or a game); by more calls when the kernel has no
-//      ioctl and U <= kCallElements (<= 32 further calls of <= 32 ranges, ~11 us: under the smallest text);
-//      else by the text, which is what dense batches (P7: thousands of elements, holes everywhere) are
-//      cheapest with. The price of that rule: a dense batch in a huge target pays the text where lookups
-//      would have been cheaper (bench BM_Sparse, N=256 with 3 holes at 30,000 mappings: ~4 ms against
-//      ~90 us): V is not known before the text is read.
+//   2. Later, more calls while they are expected to cost less than the smallest text,
+//      E * (270 ns + 2.5 ns * min(U, kIovMax)) <= kSmallestTextNs: a few scattered holes are met by the
+//      calls that read the elements anyway; the estimate is made again at each fault, so a batch denser in
+//      holes than it looked turns to a lookup after a few calls.
+//   3. Otherwise learn where the holes are once: by PROCMAP_QUERY when the kernel has it and
+//      U <= kQueryElements (~45 us at most: the text of a ~300-mapping process; nothing beside the text of
+//      the thousands of mappings of a browser, a JVM or a game), else by the text, which is what dense
+//      batches (P7: thousands of elements, holes everywhere) are cheapest with. The price of that rule: a
+//      dense batch in a huge target pays the text where lookups would have been cheaper: V is not known
+//      before the text is read.
+//   4. After a lookup, a call that still stops short met a guard page: the pagemap (GuardCursor).
 // The forced means (kMapsText, kProcmapQuery) classify at the first fault: benchmarks and tests measure
 // each against the others with them.
 #ifndef PROCSCOPE_BACKEND_MEMORY_CLASSIFY_H_
@@ -41,7 +45,13 @@
 namespace procscope::memory_internal {
 
 inline constexpr size_t kQueryElements = 128;
-inline constexpr size_t kCallElements = 32;
+inline constexpr double kSmallestTextNs = 15000;  // the maps text of a ~80-mapping process
+// The expected cost of going on with calls (step 2 above), in ns.
+inline double ExpectedCallsNs(size_t faults, size_t settled, size_t unfinished) {
+  const double expected_faults = static_cast<double>(faults) * static_cast<double>(unfinished) /
+                                 static_cast<double>(settled == 0 ? 1 : settled);
+  return expected_faults * (270.0 + 2.5 * static_cast<double>(unfinished < kIovMax ? unfinished : kIovMax));
+}
 
 // What a strategy asks for: never classify (retry, coalesce, per_element), the cost model above (adaptive,
 // adaptive_coalesce), or one means forced at the first fault.
@@ -120,8 +130,9 @@ class GuardCursor {
 // its calls report what happened.
 class BatchClassifier {
  public:
-  BatchClassifier(MemoryBackend& memory, Direction direction, Classifier mode)
-      : memory_(memory), direction_(direction), mode_(mode) {}
+  // `elements`: how many the batch has pending (unfinished ones are counted against it).
+  BatchClassifier(MemoryBackend& memory, Direction direction, Classifier mode, size_t elements)
+      : memory_(memory), direction_(direction), mode_(mode), elements_(elements) {}
 
   template <typename Limit>
   void AfterFault(size_t unfinished, uint64_t first_address, Limit&& limit) {
@@ -137,8 +148,13 @@ class BatchClassifier {
       used_ = Classification::kPagemap;
       return;
     }
-    used_ = Classification::kCalls;                                // until a lookup settles the rest
-    if (mode_ == Classifier::kCheapest && ++faults_ == 1) return;  // step 1: one more call first
+    used_ = Classification::kCalls;  // until a lookup settles the rest
+    if (mode_ == Classifier::kCheapest) {
+      // Steps 1 and 2: calls after the first fault, and while they are expected to cost less than a text.
+      ++faults_;
+      const size_t settled = elements_ > unfinished ? elements_ - unfinished : 0;
+      if (faults_ == 1 || ExpectedCallsNs(faults_, settled, unfinished) <= kSmallestTextNs) return;
+    }
     settled_ = true;
     if (unfinished == 0) return;
     if (mode_ == Classifier::kProcmapQuery ||
@@ -151,7 +167,6 @@ class BatchClassifier {
       }
       if (cursor.error() != ENOTTY) return;
     }
-    if (mode_ == Classifier::kCheapest && unfinished <= kCallElements) return;
     StatusOr<std::vector<AccessibleRange>> accessible = ReadAccessibleRanges(memory_, direction_);
     if (!accessible.ok()) return;
     used_ = Classification::kMapsText;
@@ -166,6 +181,7 @@ class BatchClassifier {
   MemoryBackend& memory_;
   Direction direction_;
   Classifier mode_;
+  size_t elements_;
   size_t faults_ = 0;
   bool settled_ = false, guards_checked_ = false;
   Classification used_ = Classification::kNone;

@@ -308,8 +308,9 @@ TEST(StrategySyscallsTest, ElementsAtMostAMergeGapApartAreOneSpan) {
 
 // After classification an element that runs into a hole is cut to its accessible prefix before the next
 // call, so that call moves the prefix and stops nowhere: one call for the first fault, the classification
-// (one maps read, or PROCMAP_QUERY lookups), one call for the rest. adaptive goes on with one call first:
-// it reaches the straddler itself, then looks the last element up.
+// (one maps read, or PROCMAP_QUERY lookups), one call for the rest. adaptive goes on with calls instead:
+// the second reaches the straddler itself, and with one element left a third call is cheaper than any
+// lookup.
 TEST(StrategySyscallsTest, ClassifiedElementsAreCutToTheirPrefix) {
   FakeMemory memory;
   memory.Map(kBase, 1, kProtRead);
@@ -330,7 +331,7 @@ TEST(StrategySyscallsTest, ClassifiedElementsAreCutToTheirPrefix) {
       // Coalescing, the first call is one span from b up to the hole; the one lookup, from a (the first
       // element left), answers the gap a lies in and the mapping c and e lie in.
       {MakeStrategyClassifyingBy(Classification::kProcmapQuery), Classification::kProcmapQuery, 2, 1},
-      {MakeStrategy("adaptive"), Classification::kProcmapQuery, 3, 1}};
+      {MakeStrategy("adaptive"), Classification::kCalls, 3, 0}};
   for (const Case& c : cases) {
     std::vector<ElementResult> results(elements.size());
     const uint64_t before = memory.syscalls(), lookups = memory.queries();
@@ -406,8 +407,8 @@ TEST(StrategySyscallsTest, AHoleInsideASpanFailsOnlyTheElementsItCovers) {
 
 // A span read as one range that faults: the elements before the fault are read, the one it cuts gets its
 // prefix, and the ones after it (close enough to merge) are called again as one range, which fails at the
-// first of them; coalesce then calls the last one alone, adaptive_coalesce looks it up (one PROCMAP_QUERY
-// answering that no mapping lies above) -- the calls the planner made before the one-span path.
+// first of them; then both call the last one alone (with one element left, adaptive_coalesce finds a call
+// cheaper than a lookup) -- the calls the planner made before the one-span path.
 TEST(StrategySyscallsTest, AFaultInsideOneSpanSettlesWhatTheCallReached) {
   FakeMemory memory;
   memory.Map(kBase, 1, kProtRead);  // page 1 is a hole
@@ -417,7 +418,7 @@ TEST(StrategySyscallsTest, AFaultInsideOneSpanSettlesWhatTheCallReached) {
                                          {kBase + kPage + 100, w.data(), 8},  // in the hole
                                          {kBase + kPage + 1000, v.data(), 8}};
   for (const auto& [name, calls] :
-       {std::pair<std::string, uint64_t>{"adaptive_coalesce", 3}, {"coalesce", 3}}) {
+       {std::pair<std::string, uint64_t>{"adaptive_coalesce", 3}, {"coalesce", 3}}) {  // the same calls
     std::vector<ElementResult> results(elements.size());
     const uint64_t before = memory.syscalls(), ranges = memory.remote_ranges();
     ASSERT_OK(TransferBatch(*MakeStrategy(name), memory, Direction::kRead, elements, results));
@@ -430,7 +431,7 @@ TEST(StrategySyscallsTest, AFaultInsideOneSpanSettlesWhatTheCallReached) {
     EXPECT_EQ(y[4], 0xee) << name << ": past the prefix, the buffer is as it was";
     EXPECT_EQ(memory.syscalls() - before, calls) << name;
     // The first call is one range over the whole span, the next one range over w and v, then v alone.
-    EXPECT_EQ(memory.remote_ranges() - ranges, name == "coalesce" ? 3u : 2u) << name;
+    EXPECT_EQ(memory.remote_ranges() - ranges, 3u) << name;
   }
 }
 
@@ -501,21 +502,35 @@ TEST(ClassificationCostModelTest, OneFaultGoesOnWithACallAndNoFaultNeedsNothing)
   }
 }
 
-TEST(ClassificationCostModelTest, LookupsUpToKQueryElementsLeftThenTheText) {
+// Two holes first, then U valid elements: two faults among 2 settled, so E = U further faults expected.
+// Few left: calls (4 x 280 ns); more: lookups up to kQueryElements, then the text.
+TEST(ClassificationCostModelTest, CallsWhileCheapThenLookupsUpToKQueryElementsThenTheText) {
   using memory_internal::kQueryElements;
-  EXPECT_EQ(ClassifiedAfterTwoHoles(1, true), Classification::kProcmapQuery);
+  uint64_t calls = 0;
+  EXPECT_EQ(ClassifiedAfterTwoHoles(4, true, &calls), Classification::kCalls);
+  EXPECT_EQ(calls, 3u);  // two stop at the holes, one reads the rest
   EXPECT_EQ(ClassifiedAfterTwoHoles(kQueryElements, true), Classification::kProcmapQuery);
   EXPECT_EQ(ClassifiedAfterTwoHoles(kQueryElements + 1, true), Classification::kMapsText);
 }
 
-TEST(ClassificationCostModelTest, WithoutTheIoctlCallsUpToKCallElementsLeftThenTheText) {
-  using memory_internal::kCallElements;
+TEST(ClassificationCostModelTest, WithoutTheIoctlCallsWhileCheapThenTheText) {
   uint64_t calls = 0;
-  EXPECT_EQ(ClassifiedAfterTwoHoles(kCallElements, false, &calls), Classification::kCalls);
-  // Two calls that stop at the holes, one for the rest, and the lookup that answered ENOTTY.
+  EXPECT_EQ(ClassifiedAfterTwoHoles(4, false, &calls), Classification::kCalls);
   EXPECT_EQ(calls, 3u);
-  EXPECT_EQ(ClassifiedAfterTwoHoles(kCallElements + 1, false, &calls), Classification::kMapsText);
+  // 64 x (270 + 160) ns > kSmallestTextNs: the lookup answers ENOTTY (not counted here), then the text.
+  EXPECT_EQ(ClassifiedAfterTwoHoles(64, false, &calls), Classification::kMapsText);
   EXPECT_EQ(calls, 4u);  // the maps read counts as one
+}
+
+// The estimate itself: faults at the rate seen so far, each a call over what is left (its iovecs copied in).
+TEST(ClassificationCostModelTest, ExpectedCallsCostScalesWithTheFaultRateAndWhatIsLeft) {
+  using memory_internal::ExpectedCallsNs;
+  EXPECT_DOUBLE_EQ(ExpectedCallsNs(2, 100, 100), 2 * (270 + 250));
+  EXPECT_DOUBLE_EQ(ExpectedCallsNs(1, 0, 10), 10 * (270 + 25));  // nothing settled: as if one
+  // P7's shape: 4,096 elements, 1% holes, the second fault after 200: far over the smallest text.
+  EXPECT_NEAR(ExpectedCallsNs(2, 200, 3896), 2 * 3896 / 200.0 * (270 + 2560), 1e-6);  // ~110 us
+  EXPECT_GT(ExpectedCallsNs(2, 200, 3896), 5 * memory_internal::kSmallestTextNs);
+  EXPECT_DOUBLE_EQ(ExpectedCallsNs(1, 1, 5000), 5000 * (270 + 2.5 * 1024));  // at most kIovMax per call
 }
 
 // Guard pages after a lookup: the text (or PROCMAP_QUERY) says the elements are reachable, a call stops

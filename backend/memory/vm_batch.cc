@@ -442,7 +442,7 @@ Status RunVmCalls(MemoryBackend& memory, Direction direction, std::span<const El
                   Classification& classified_by) {
   const size_t max_ranges = std::clamp<size_t>(options.max_ranges_per_call, 1, kIovMax);
   const bool coalesce = options.coalesce && direction == Direction::kRead;
-  BatchClassifier classifier(memory, direction, options.classify);
+  BatchClassifier classifier(memory, direction, options.classify, pending.size());
   Status status;
   if (coalesce && ReadOneSpan(memory, elements, pending, results, classifier, max_ranges, status)) {
     classified_by = classifier.used();
