@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "backend/hex.h"
+#include "backend/process/ptrace_seize.h"
 #include "backend/status_matchers.h"
 #include "fixtures/pattern.h"
 #include "tests/util/force.h"
@@ -98,14 +99,40 @@ TEST_F(CliMemoryTest, ReadFromFileEveryStrategyAndForce) {
     EXPECT_EQ(j["elements"][0]["data"], PatternHex(rw_, 16));
     const bool forced = extra.back() == "--force";
     EXPECT_EQ(j["strategy"], forced ? "procmem_force" : extra.back());
-    // --force reads PROT_NONE only where the kernel forces access (not with proc_mem.force_override=never),
-    // and then says why it could not.
-    const bool read_none = forced && testing::ProcMemForces();
+    // --force reads PROT_NONE where the kernel forces access for any reader, or for a tracer and the CLI
+    // seizes the target for the batch (proc_mem.force_override=ptrace: Debian's 7.x default); not with
+    // "never", and then it says why it could not.
+    const bool read_none = forced && testing::CliForces();
     EXPECT_EQ(j["elements"][1]["ok_bytes"], read_none ? 8 : 0) << extra.back();
     EXPECT_EQ(j["elements"][1]["data"], read_none ? PatternHex(none_, 8) : "");
-    EXPECT_EQ(r.err.find("proc_mem.force_override") != std::string::npos, forced && !testing::ProcMemForces())
+    EXPECT_EQ(r.err.find("proc_mem.force_override") != std::string::npos, forced && !testing::CliForces())
         << r.err;
+    EXPECT_EQ(j["forced_via"], forced ? Json(testing::CliForcedVia()) : Json(nullptr)) << extra.back();
+    // A seized target is released: untraced, and still answering its commands.
+    EXPECT_EQ(testing::TracerPidOf(child_->pid()), 0) << extra.back();
+    ASSERT_OK(child_->ReadBack(rw_, 1).status()) << extra.back();
   }
+}
+
+// Where the kernel forces only for a tracer, --force cannot seize a target another tracer holds: it reads
+// unforced, says so ("forced_via": "unforced") and names the tracer; the target stays with its tracer.
+TEST_F(CliMemoryTest, ForceOnATargetAlreadyTracedSaysWhoTracesIt) {
+  if (testing::ForceOverrideHere() != ForceOverride::kPtrace) {
+    GTEST_SKIP() << "needs procmem_force_override (ptrace; this kernel: "
+                 << ForceOverrideName(testing::ForceOverrideHere()) << ")";
+  }
+  ASSERT_OK_AND_ASSIGN(PtraceSeize holder, PtraceSeize::Seize(child_->pid()));
+  const CommandResult r =
+      RunProcscope({"read", pid_, Hex(none_) + ":8", Hex(rw_) + ":8", "--force", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  EXPECT_EQ(j["forced_via"], "unforced");
+  EXPECT_EQ(j["elements"][0]["error"], "EFAULT");
+  EXPECT_EQ(j["elements"][1]["ok_bytes"], 8);
+  EXPECT_NE(r.err.find("already traced by PID " + std::to_string(getpid())), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("proc_mem.force_override=ptrace"), std::string::npos) << r.err;
+  EXPECT_EQ(testing::TracerPidOf(child_->pid()), getpid());
+  ASSERT_OK(holder.Release());
 }
 
 // --from FILE reads the named file; ranges on the command line come first, then the file's, in order.
@@ -209,7 +236,9 @@ TEST_F(CliMemoryTest, WriteIsVerifiedByTheFixtureItself) {
   ASSERT_EQ(forced.exit_code, 0) << forced.err;
   ro = child_->ReadBack(ro_, 2);
   ASSERT_OK(ro);
-  if (testing::ProcMemForces()) {
+  EXPECT_EQ(Json::parse(forced.out)["forced_via"], testing::CliForcedVia());
+  EXPECT_EQ(testing::TracerPidOf(child_->pid()), 0);
+  if (testing::CliForces()) {
     EXPECT_EQ(*ro, (std::vector<uint8_t>{0x01, 0x02}));
   } else {  // proc_mem.force_override=never: the read-only page stays as it was, and the element says so
     EXPECT_EQ((*ro)[0], PatternByte(ro_));

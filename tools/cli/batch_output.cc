@@ -112,6 +112,12 @@ void SummaryMembers(Text& text, const BatchSummary& summary) {
   text.Uint(summary.syscalls);
   text.Str(",\n  \"classified_by\": ");
   text.JsonString(summary.classified_by);
+  text.Str(",\n  \"forced_via\": ");
+  if (summary.forced_via.empty()) {
+    text.Str("null");
+  } else {
+    text.JsonString(summary.forced_via);
+  }
 }
 
 // One element's members in the order the document has always had: address, length, ok_bytes, error, data.

@@ -10,14 +10,16 @@
 // The documents are those the commands printed when they built them whole, byte for byte, whenever the
 // batch is one chunk (the caller chooses the chunk size: see memory_commands.cc):
 //   json    one object, two-space indented: "pid", "strategy", "transport", "fallback_reason", "syscalls",
-//           "classified_by" (ClassificationName: how the batch learned where its holes were), "elements": [{"address", "length", "ok_bytes", "error", "data" (reads without --out)}, ...]
+//           "classified_by" (ClassificationName: how the batch learned where its holes were), "forced_via"
+//           (null without --force), "elements": [{"address", "length", "ok_bytes", "error", "data" (reads
+//           without --out)}, ...]
 //   ndjson  one compact element object per line, the same members, nothing else
 //   table   "PID N, strategy S, C syscalls", "transport: T", then ADDRESS LENGTH OK_BYTES ERROR [DATA]
 //           columns two spaces apart, as wide as their widest cell
 // A batch of more chunks cannot know its transport, fallback and syscall count before its last chunk, and
-// nothing waits for it: json puts "transport", "fallback_reason", "syscalls" and "classified_by" after "elements" (the same
-// members, in another order); the table measures its columns on the first chunk (a later, wider cell
-// widens only its own row) and prints its two summary lines after the rows.
+// nothing waits for it: json puts "transport", "fallback_reason", "syscalls", "classified_by" and
+// "forced_via" after "elements" (the same members, in another order); the table measures its columns on the
+// first chunk (a later, wider cell widens only its own row) and prints its two summary lines after the rows.
 // Output goes to `out` through a buffer of its own; errors of the stream are the caller's to check after
 // Finish (the writer flushes there).
 #ifndef PROCSCOPE_TOOLS_CLI_BATCH_OUTPUT_H_
@@ -53,6 +55,10 @@ struct BatchSummary {
   // ClassificationName of the costliest means a chunk of the batch needed ("none" < "calls" <
   // "procmap_query" < "maps_text"): for a batch of one chunk, how it learned where its holes were.
   std::string classified_by = "none";
+  // --force only ("" otherwise): how access was forced: "proc_mem" (the kernel forces for any reader),
+  // "ptrace_seize" (it forces only for a tracer, and the target was seized for the batch), "unforced"
+  // (the kernel does not force, or seizing was refused) or "unknown".
+  std::string forced_via;
 };
 
 class BatchWriter {

@@ -48,7 +48,8 @@ Batch MakeBatch(size_t n, uint64_t seed, bool fallback) {
                .fallback_reason = fallback ? "EPERM" : "",
                .fallback_text = fallback ? "process_vm_readv was refused with EPERM" : "",
                .syscalls = 7,
-               .classified_by = fallback ? "maps_text" : "calls"};
+               .classified_by = fallback ? "maps_text" : "calls",
+               .forced_via = fallback ? "" : "ptrace_seize"};
   return b;
 }
 
@@ -69,7 +70,8 @@ std::string OldJson(const Batch& b, bool with_data) {
               {"transport", s.transport},
               {"fallback_reason", s.fallback_reason.empty() ? Json(nullptr) : Json(s.fallback_reason)},
               {"syscalls", s.syscalls},
-              {"classified_by", s.classified_by}};
+              {"classified_by", s.classified_by},
+              {"forced_via", s.forced_via.empty() ? Json(nullptr) : Json(s.forced_via)}};
   Json list = Json::array();
   for (size_t i = 0; i < b.elements.size(); ++i) list.push_back(ElementJson(b, i, with_data));
   out["elements"] = std::move(list);
@@ -134,7 +136,7 @@ TEST(BatchOutputTest, JsonOfManyChunksIsTheSameValueWithTheLateFactsLast) {
       std::vector<std::string> keys;
       for (auto it = parsed.begin(); it != parsed.end(); ++it) keys.push_back(it.key());
       EXPECT_EQ(keys, (std::vector<std::string>{"pid", "strategy", "elements", "transport", "fallback_reason",
-                                                "syscalls", "classified_by"}));
+                                                "syscalls", "classified_by", "forced_via"}));
       EXPECT_EQ(parsed.dump(2), written.substr(0, written.size() - 1));  // the same layout as dump(2)
     }
   }

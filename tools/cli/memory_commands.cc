@@ -12,10 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "backend/access/access.h"
 #include "backend/eintr.h"
 #include "backend/memory/force_override.h"
 #include "backend/memory/strategy.h"
 #include "backend/process/process.h"
+#include "backend/process/ptrace_seize.h"
 #include "backend/scoped_fd.h"
 #include "tools/cli/args.h"
 #include "tools/cli/batch_output.h"
@@ -204,6 +206,35 @@ int RunBatch(const MemoryOptions& o, Direction direction, ChunkSource& source) {
     raw.emplace(*std::move(opened));
   }
   BatchSummary summary{.pid = process->pid(), .strategy = std::string((*strategy)->name())};
+  // --force: where the kernel forces /proc/PID/mem access only for the target's tracer
+  // (proc_mem.force_override=ptrace), this thread seizes the target for the batch and releases it after.
+  std::optional<PtraceSeize> seized;
+  std::string unforced_why;  // why --force could not force, "" when it could
+  if ((*strategy)->name() == "procmem_force") {
+    const ForceOverrideFinding force = FindForceOverride();
+    if (force.value == ForceOverride::kPtrace) {
+      StatusOr<PtraceSeize> seize = PtraceSeize::Seize(process->pid());
+      if (seize.ok()) {
+        seized.emplace(*std::move(seize));
+        summary.forced_via = "ptrace_seize";
+      } else {
+        unforced_why =
+            "this kernel forces /proc/PID/mem access only for the target's tracer "
+            "(proc_mem.force_override=ptrace, " +
+            force.how + ") and seizing it failed: " + seize.status().message();
+        const ReaderFacts reader = GatherReaderFacts(/*measure_force_override=*/false);
+        for (const std::string& reason : DenialReasons(reader, GatherTargetFacts(process->pid(), reader)))
+          unforced_why += "; " + reason;
+        summary.forced_via = "unforced";
+      }
+    } else if (force.value == ForceOverride::kAlways) {
+      summary.forced_via = "proc_mem";
+    } else {
+      unforced_why = "this kernel does not force /proc/PID/mem access (proc_mem.force_override=" +
+                     std::string(ForceOverrideName(force.value)) + ", " + force.how + ")";
+      summary.forced_via = force.value == ForceOverride::kNever ? "unforced" : "unknown";
+    }
+  }
   std::unique_ptr<BatchWriter> writer =
       MakeBatchWriter(*format, direction == Direction::kRead && !raw, std::cout);
   std::vector<ElementResult> results;
@@ -250,13 +281,16 @@ int RunBatch(const MemoryOptions& o, Direction direction, ChunkSource& source) {
     if (Status closed = raw->Close(); !closed.ok())
       return Fail(kExitFailure, command + ": " + closed.message());
   }
-  if ((*strategy)->name() == "procmem_force" && any_failed_element) {
-    // A forced transfer that still failed: say when the kernel is why (proc_mem.force_override).
-    if (const ForceOverrideFinding force = FindForceOverride(); force.value != ForceOverride::kAlways) {
-      std::cerr << "procscope: note: this kernel does not force /proc/PID/mem access for procscope "
-                << "(proc_mem.force_override=" << ForceOverrideName(force.value) << ", " << force.how
-                << "): PROT_NONE and read-only pages fail like holes even with --force\n";
+  if (seized) {
+    if (Status released = seized->Release(); !released.ok()) {
+      std::cerr << "procscope: warning: releasing PID " << summary.pid
+                << " after --force: " << released.message() << "\n";
     }
+  }
+  if (!unforced_why.empty() && any_failed_element) {
+    // A forced transfer that still failed: say when the kernel is why (proc_mem.force_override).
+    std::cerr << "procscope: note: " << unforced_why
+              << ": PROT_NONE and read-only pages fail like holes even with --force\n";
   }
   if (!std::cout.flush()) return kExitFailure;
   if (!failed.ok()) {

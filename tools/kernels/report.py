@@ -49,6 +49,8 @@ FEATURES = {
     "guard_regions": lambda v: isinstance(v, str) and v.startswith("madvise ok"),
     "pagemap_guard_bit": lambda v: v is True,
     "pidfd_info_exit": lambda v: v == "supported",
+    # A test that needs the kernel to force /proc/PID/mem only for a tracer (proc_mem.force_override=ptrace).
+    "procmem_force_override": lambda v: v == "ptrace",
 }
 NEEDS = re.compile(r"\bneeds (" + "|".join(FEATURES) + r")\b")
 
