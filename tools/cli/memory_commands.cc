@@ -366,10 +366,13 @@ void AddCommonOptions(CLI::App* sub, MemoryOptions& o) {
   sub->add_flag(
       "--force", o.force,
       "force access through /proc/PID/mem (implies --strategy procmem): read PROT_NONE pages and write "
-      "read-only pages, like a debugger");
+      "read-only pages, like a debugger. Where the kernel forces only for a tracer "
+      "(proc_mem.force_override=ptrace), the target is seized (PTRACE_SEIZE) for the batch and released "
+      "after; json's forced_via says how (proc_mem, ptrace_seize, unforced)");
   sub->add_option("--format", o.format,
                   "table (the default), json (one document: pid, strategy, transport, fallback_reason, "
-                  "syscalls, elements; past one chunk the three batch facts come after the elements), or "
+                  "syscalls, classified_by, forced_via, elements; past one chunk the batch facts come after "
+                  "the elements), or "
                   "ndjson (one element object per line, nothing else)");
   sub->add_flag("--json", o.json, "the same as --format json");
 }
