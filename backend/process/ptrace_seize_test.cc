@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -104,6 +105,18 @@ TEST(PtraceSeizeTest, ATargetThatDiesWhileSeizedNeedsNoRelease) {
   errno = 0;
   EXPECT_EQ(kill(pid, 0), -1);
   EXPECT_EQ(errno, ESRCH);
+}
+
+// Reaped before the release (here by its parent, this test): PTRACE_INTERRUPT finds no tracee (ESRCH), and
+// there is nothing to release.
+TEST(PtraceSeizeTest, ATargetReapedBeforeTheReleaseNeedsNothing) {
+  ASSERT_OK_AND_ASSIGN(Pipe pipe, MakePipe());
+  ScopedChild child = SignalledChild(pipe);
+  ASSERT_TRUE(child.is_valid());
+  ASSERT_OK_AND_ASSIGN(PtraceSeize seized, PtraceSeize::Seize(child.pid()));
+  ASSERT_OK_AND_ASSIGN(int status, child.KillAndWait());
+  EXPECT_TRUE(WIFSIGNALED(status));
+  EXPECT_OK(seized.Release());
 }
 
 TEST(PtraceSeizeTest, NoSuchProcess) {
