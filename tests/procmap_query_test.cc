@@ -147,16 +147,20 @@ TEST(ProcmapQueryTest, OddNamesComeRawWhereTheTextEscapesThem) {
   EXPECT_TRUE(fixture->Stop());
 }
 
-// While a thread of the target maps and unmaps as fast as it can, each walk is ascending and without
-// overlap, and every mapping that both text reads around it list unchanged (everything but the churn's
-// own) is among the walk's VMAs, field for field.
-TEST(ProcmapQueryTest, UnderChurnEveryStableMappingIsWalked) {
+// While a thread of the target maps and unmaps files and anonymous regions as fast as it can, a walk is all
+// a concurrent reader can rely on: every answer covers or follows the address asked (its end above it, so
+// the walk ends), though it may start below the previous answer's end (a mapping that grew over it between
+// two lookups: seen here); and every mapping the churn never touches (the file mappings other than its own
+// churn-N files, in both text reads around the walk) is among the walk's VMAs, field for field. Anonymous
+// mappings are not compared: the churn's anonymous regions merge with their neighbours and come apart
+// again between two reads.
+TEST(ProcmapQueryTest, UnderChurnEveryUntouchedMappingIsWalked) {
   if (const std::string why = WithoutProcmapQuery(); !why.empty()) GTEST_SKIP() << why;
   auto fixture = StartFixture("fixtures/churn", Opts({"--dir", testing::NewTempDir("churn")}));
   ASSERT_NE(fixture, nullptr);
   ASSERT_OK_AND_ASSIGN(std::string started, fixture->Command("spin start"));
   ASSERT_EQ(started, "ok");
-  size_t stable_checked = 0;
+  size_t untouched_checked = 0;
   for (int round = 0; round < 50; ++round) {
     StatusOr<std::string> before = ReadFileToString(MapsPath(fixture->pid()));
     StatusOr<std::vector<QueriedVma>> walked = WalkVmas(fixture->pid());
@@ -164,8 +168,9 @@ TEST(ProcmapQueryTest, UnderChurnEveryStableMappingIsWalked) {
     ASSERT_OK(before);
     ASSERT_OK(walked);
     ASSERT_OK(after);
-    for (size_t i = 1; i < walked->size(); ++i) {
-      ASSERT_LE((*walked)[i - 1].entry.end, (*walked)[i].entry.start) << "round " << round << ", VMA " << i;
+    for (size_t i = 0; i < walked->size(); ++i) {
+      const uint64_t asked = i == 0 ? 0 : (*walked)[i - 1].entry.end;
+      ASSERT_GT((*walked)[i].entry.end, asked) << "round " << round << ", VMA " << i;
     }
     StatusOr<std::vector<MapsEntry>> first = ParseMaps(*before), last = ParseMaps(*after);
     ASSERT_OK(first);
@@ -175,12 +180,14 @@ TEST(ProcmapQueryTest, UnderChurnEveryStableMappingIsWalked) {
     std::set<std::string> walked_lines;
     for (const QueriedVma& vma : *walked) walked_lines.insert(vma.entry.ToString());
     for (const MapsEntry& e : *first) {
-      if (e.path_raw == "[vsyscall]" || !in_last.count(e.ToString())) continue;
+      if (e.inode == 0 || e.path_raw.find("/churn-") != std::string::npos || !in_last.count(e.ToString())) {
+        continue;
+      }
       EXPECT_TRUE(walked_lines.count(Unnamed(e).ToString())) << "round " << round << ": " << e.ToString();
-      ++stable_checked;
+      ++untouched_checked;
     }
   }
-  EXPECT_GT(stable_checked, 50u * 5);  // the executable, libc, the loader, stack, vDSO at least each round
+  EXPECT_GT(untouched_checked, 50u * 3);  // the executable, libc and the loader at least, each round
   ASSERT_OK_AND_ASSIGN(std::string stopped, fixture->Command("spin stop"));
   EXPECT_TRUE(stopped.starts_with("ok ")) << stopped;
   EXPECT_TRUE(fixture->Stop());
