@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -32,14 +33,27 @@ namespace {
 
 const size_t kPage = static_cast<size_t>(sysconf(_SC_PAGESIZE));
 
-// A child that sleeps until killed, sharing (by fork) this process's layout.
+// A child that sleeps until killed, sharing (by fork) this process's layout. CI on 2026-12-08 saw this
+// helper hand back an invalid child with no fork error in two of five TCG boots (6.12 and 7.2; never in 13
+// other boots that day nor in 200 host runs; cause not found): it now says what it got, on stderr and as a
+// test property, and forks once more before the test fails.
 ScopedChild SleepingChild() {
-  StatusOr<ScopedChild> child = ScopedChild::Fork([] {
-    for (;;) pause();
-    return 0;
-  });
-  EXPECT_OK(child.status());
-  return child.ok() ? std::move(*child) : ScopedChild();
+  for (int attempt = 1; attempt <= 2; ++attempt) {
+    StatusOr<ScopedChild> child = ScopedChild::Fork([] {
+      for (;;) pause();
+      return 0;
+    });
+    if (!child.ok()) {
+      ADD_FAILURE() << "fork: " << child.status().ToString();
+      return ScopedChild();
+    }
+    if (child->is_valid()) return std::move(*child);
+    const std::string what = "attempt " + std::to_string(attempt) + ": fork gave no error but child pid " +
+                             std::to_string(child->pid()) + " (errno " + ErrnoName(errno) + ")";
+    std::cerr << "kernel_features_test: SleepingChild: " << what << "\n";
+    ::testing::Test::RecordProperty("sleeping_child_invalid", what);
+  }
+  return ScopedChild();
 }
 
 std::string Path(pid_t pid, const char* file) { return "/proc/" + std::to_string(pid) + "/" + file; }
