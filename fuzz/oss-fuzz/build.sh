@@ -36,7 +36,8 @@ build modules_fuzzer "$SRC_ROOT/backend/procfs/modules.cc"
 build status_fuzzer "$SRC_ROOT/backend/procfs/status.cc"
 build mounts_fuzzer "$SRC_ROOT/backend/procfs/mounts.cc"
 build engine_fuzzer "$SRC_ROOT/backend/memory/fake_memory.cc" "$SRC_ROOT/backend/memory/strategies.cc" \
-  "$SRC_ROOT/backend/memory/vm_batch.cc" "$SRC_ROOT/backend/memory/accessible_ranges.cc" \
+  "$SRC_ROOT/backend/memory/vm_batch.cc" "$SRC_ROOT/backend/memory/classify.cc" \
+  "$SRC_ROOT/backend/memory/accessible_ranges.cc" \
   "$SRC_ROOT/backend/procfs/maps.cc"
 build auxv_fuzzer "$SRC_ROOT/backend/procfs/auxv.cc"
 build cmdline_fuzzer "$SRC_ROOT/backend/procfs/cmdline.cc"
