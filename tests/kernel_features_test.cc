@@ -26,6 +26,7 @@
 #include "backend/scoped_child.h"
 #include "backend/scoped_fd.h"
 #include "backend/status_matchers.h"
+#include "tests/util/procmap_walk.h"
 #include "tests/util/time_limits.h"
 
 namespace procscope {
@@ -67,38 +68,13 @@ TEST(KernelFeaturesTest, ProcmapQueryWalksTheVmasTheTextLists) {
     GTEST_SKIP() << "needs procmap_query (the kernel answered " << *supported << ")";
   ScopedChild child = SleepingChild();
   ASSERT_TRUE(child.is_valid());
-  const ScopedFd maps(
-      RetryOnEintr([&] { return open(Path(child.pid(), "maps").c_str(), O_RDONLY | O_CLOEXEC); }));
-  ASSERT_TRUE(maps.is_valid());
   StatusOr<std::string> text = ReadFileToString(Path(child.pid(), "maps"));
   ASSERT_OK(text.status());
   StatusOr<std::vector<MapsEntry>> entries = ParseMaps(*text);
   ASSERT_OK(entries.status());
+  ASSERT_OK_AND_ASSIGN(std::vector<testing::QueriedVma> queried, testing::WalkVmas(child.pid()));
   std::vector<MapsEntry> walked;
-  for (uint64_t address = 0;;) {
-    uapi::ProcmapQuery q{};
-    q.size = sizeof(q);
-    q.query_flags = uapi::kProcmapCoveringOrNextVma;
-    q.query_addr = address;
-    if (ioctl(maps.get(), uapi::kProcmapQuery, &q) != 0) {
-      EXPECT_EQ(errno, ENOENT) << "past the last VMA the ioctl answers ENOENT";
-      break;
-    }
-    MapsEntry e;
-    e.start = q.vma_start;
-    e.end = q.vma_end;
-    e.read = q.vma_flags & uapi::kProcmapVmaReadable;
-    e.write = q.vma_flags & uapi::kProcmapVmaWritable;
-    e.exec = q.vma_flags & uapi::kProcmapVmaExecutable;
-    e.shared = q.vma_flags & uapi::kProcmapVmaShared;
-    e.offset = q.vma_offset;
-    e.dev_major = q.dev_major;
-    e.dev_minor = q.dev_minor;
-    e.inode = q.inode;
-    walked.push_back(e);
-    address = q.vma_end;
-    if (address == 0) break;
-  }
+  for (const testing::QueriedVma& vma : queried) walked.push_back(vma.entry);
   // The text names a page the ioctl does not walk on x86-64: [vsyscall] lies outside the process's VMAs.
   std::vector<MapsEntry> listed;
   for (MapsEntry e : *entries) {

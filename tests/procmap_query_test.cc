@@ -31,64 +31,24 @@
 #include "tests/util/fixture_process.h"
 #include "tests/util/holes_fixture.h"
 #include "tests/util/process_helpers.h"
+#include "tests/util/procmap_walk.h"
 #include "tests/util/temp_dir.h"
 
 namespace procscope {
 namespace {
 
 using testing::Manifest;
+using testing::MapsPath;
 using testing::Opts;
+using testing::QueriedVma;
 using testing::StartFixture;
+using testing::WalkVmas;
 
 // The skip reason when the kernel has no PROCMAP_QUERY, "" when it has it.
 std::string WithoutProcmapQuery() {
   StatusOr<std::string> answer = ProbeProcmapQuery();
   if (!answer.ok()) return "needs procmap_query (the probe failed: " + answer.status().ToString() + ")";
   return *answer == "supported" ? "" : "needs procmap_query (the kernel answered " + *answer + ")";
-}
-
-std::string MapsPath(pid_t pid) { return "/proc/" + std::to_string(pid) + "/maps"; }
-
-// One VMA as the ioctl describes it, its name as the raw bytes the ioctl copies out ("" for none).
-struct QueriedVma {
-  MapsEntry entry;  // path_raw left empty
-  std::string name;
-};
-
-// Every VMA of the process, walked with COVERING_OR_NEXT from 0 on one open maps; EFAULT-free: names up to
-// PATH_MAX.
-StatusOr<std::vector<QueriedVma>> WalkVmas(pid_t pid) {
-  const ScopedFd maps(RetryOnEintr([&] { return open(MapsPath(pid).c_str(), O_RDONLY | O_CLOEXEC); }));
-  if (!maps.is_valid()) return Status(errno, "open " + MapsPath(pid));
-  std::vector<QueriedVma> walked;
-  for (uint64_t address = 0;;) {
-    char name[PATH_MAX + 32];
-    uapi::ProcmapQuery q{};
-    q.size = sizeof(q);
-    q.query_flags = uapi::kProcmapCoveringOrNextVma;
-    q.query_addr = address;
-    q.vma_name_addr = reinterpret_cast<uintptr_t>(name);
-    q.vma_name_size = sizeof(name);
-    if (ioctl(maps.get(), uapi::kProcmapQuery, &q) != 0) {
-      if (errno == ENOENT) return walked;  // past the last VMA
-      return Status(errno, "PROCMAP_QUERY at " + std::to_string(address));
-    }
-    QueriedVma vma;
-    MapsEntry& e = vma.entry;
-    e.start = q.vma_start;
-    e.end = q.vma_end;
-    e.read = q.vma_flags & uapi::kProcmapVmaReadable;
-    e.write = q.vma_flags & uapi::kProcmapVmaWritable;
-    e.exec = q.vma_flags & uapi::kProcmapVmaExecutable;
-    e.shared = q.vma_flags & uapi::kProcmapVmaShared;
-    e.offset = q.vma_offset;
-    e.dev_major = q.dev_major;
-    e.dev_minor = q.dev_minor;
-    e.inode = q.inode;
-    if (q.vma_name_size > 0) vma.name.assign(name, q.vma_name_size - 1);  // the size counts the NUL
-    walked.push_back(std::move(vma));
-    address = q.vma_end;
-  }
 }
 
 // The entry without what only the text has (its name, as printed), for comparing with a QueriedVma.

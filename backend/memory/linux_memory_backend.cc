@@ -38,11 +38,8 @@ ssize_t LinuxMemoryBackend::VmWritev(std::span<const iovec> local, std::span<con
 
 int LinuxMemoryBackend::MemFd(bool writable) {
   if (mem_fd_.is_valid() && (mem_fd_writable_ || !writable)) return mem_fd_.get();
-  const int dir = proc_dir_fd_ >= 0 ? proc_dir_fd_ : AT_FDCWD;
-  const std::string path = ProcPath("mem");
-  const int fd =
-      RetryOnEintr([&] { return openat(dir, path.c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC); });
-  if (fd < 0) return -errno;
+  const int fd = OpenProcFile("mem", writable ? O_RDWR : O_RDONLY);
+  if (fd < 0) return fd;
   mem_fd_.reset(fd);
   mem_fd_writable_ = writable;
   return fd;
@@ -70,13 +67,7 @@ StatusOr<std::string_view> LinuxMemoryBackend::ReadMapsText() {
 
 int LinuxMemoryBackend::QueryVma(uint64_t address, VmaInfo& vma) {
   if (query_unsupported_) return -ENOTTY;
-  if (!maps_fd_.is_valid()) {
-    const int dir = proc_dir_fd_ >= 0 ? proc_dir_fd_ : AT_FDCWD;
-    const std::string path = ProcPath("maps");
-    const int fd = RetryOnEintr([&] { return openat(dir, path.c_str(), O_RDONLY | O_CLOEXEC); });
-    if (fd < 0) return -errno;
-    maps_fd_.reset(fd);
-  }
+  if (const int fd = OpenOnce(maps_fd_, "maps"); fd < 0) return fd;
   CountSyscall();
   uapi::ProcmapQuery query{};
   query.size = sizeof query;
@@ -93,13 +84,7 @@ int LinuxMemoryBackend::QueryVma(uint64_t address, VmaInfo& vma) {
 }
 
 ssize_t LinuxMemoryBackend::PagemapRead(uint64_t first_page, std::span<uint64_t> entries) {
-  if (!pagemap_fd_.is_valid()) {
-    const int dir = proc_dir_fd_ >= 0 ? proc_dir_fd_ : AT_FDCWD;
-    const std::string path = ProcPath("pagemap");
-    const int fd = RetryOnEintr([&] { return openat(dir, path.c_str(), O_RDONLY | O_CLOEXEC); });
-    if (fd < 0) return -errno;
-    pagemap_fd_.reset(fd);
-  }
+  if (const int fd = OpenOnce(pagemap_fd_, "pagemap"); fd < 0) return fd;
   CountSyscall();
   uint64_t offset;
   if (__builtin_mul_overflow(first_page, sizeof(uint64_t), &offset) ||
@@ -108,6 +93,20 @@ ssize_t LinuxMemoryBackend::PagemapRead(uint64_t first_page, std::span<uint64_t>
   return ResultOrMinusErrno([&] {
     return pread(pagemap_fd_.get(), entries.data(), entries.size_bytes(), static_cast<off_t>(offset));
   });
+}
+
+int LinuxMemoryBackend::OpenProcFile(const char* name, int flags) const {
+  const int dir = proc_dir_fd_ >= 0 ? proc_dir_fd_ : AT_FDCWD;
+  const std::string path = ProcPath(name);
+  const int fd = RetryOnEintr([&] { return openat(dir, path.c_str(), flags | O_CLOEXEC); });
+  return fd < 0 ? -errno : fd;
+}
+
+int LinuxMemoryBackend::OpenOnce(ScopedFd& fd, const char* name) {
+  if (fd.is_valid()) return fd.get();
+  const int opened = OpenProcFile(name, O_RDONLY);
+  if (opened >= 0) fd.reset(opened);
+  return opened;
 }
 
 std::string LinuxMemoryBackend::ProcPath(const char* name) const {

@@ -43,6 +43,11 @@ class LinuxMemoryBackend final : public MemoryBackend {
   // Opens /proc/<pid>/mem if needed; returns the fd or a negated errno.
   int MemFd(bool writable);
 
+  // Opens /proc/<pid>/<name> (relative to proc_dir_fd_ when there is one) with `flags` | O_CLOEXEC: the
+  // descriptor, or a negated errno.
+  int OpenProcFile(const char* name, int flags) const;
+  // `fd` if open, else opens `name` read-only into it: the descriptor, or a negated errno.
+  int OpenOnce(ScopedFd& fd, const char* name);
   // The path to open for a file of the process: /proc/<pid>/<name>, or <name> relative to proc_dir_fd_.
   std::string ProcPath(const char* name) const;
   pid_t pid_;
